@@ -1,0 +1,99 @@
+"""Where annual reports are on a portal, judged from words, not markup.
+
+Portals differ in markup but not in vocabulary: the disclosure section is
+called 政务公开 or 信息公开, the column 年报 or 年度报告, a report's title
+names a year and 年度报告. So links are scored by their text (and title
+attribute) and URL, and a page is a candidate document when its title, the
+link that led to it, or its URL says so. Whether a candidate really is an OGI
+annual report is decided later, on its text (pipelines/identify.py).
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+YEAR = r"(?:19|20)\d{2}"
+# A report-ish title: a year and 年度报告/年报 (in either order).
+REPORT_TITLE_RE = re.compile(
+    rf"{YEAR}\s*年.*(?:年度报告|年报)|(?:年度报告|年报).*{YEAR}|{YEAR}\s*年度?(?:政府)?信息公开"
+)
+# Words that lead towards the disclosure section or its report column.
+NAV_RE = re.compile(
+    r"政务公开|信息公开|政府信息公开|公开年报|年度报告|年报|部门信息|信息公开目录|法定主动公开|公开指南|部门公开|乡镇公开|街道公开"
+)
+PAGINATION_RE = re.compile(r"^(?:下一?页|上一?页|首页|尾页|末页|后页|前页|\d{1,4}|>|>>|»|›|next|prev)$", re.I)
+PAGINATION_URL_RE = re.compile(r"(?:index_\d+\.s?html?|[?&](?:page|pageNo|pageIndex|currentPage|pn|p)=\d+)", re.I)
+# URL shapes used by CMSs for report columns and pages.
+REPORT_URL_RE = re.compile(r"xxgkAnnualReport|ndbg|nianbao|annualreport|xxgknb|gknb", re.I)
+SKIP_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|bmp|svg|ico|css|js|mp4|mp3|avi|flv|swf|zip|rar|7z|exe|apk|xlsx?|pptx?)$", re.I
+)
+ATTACHMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|wps|ofd)$", re.I)
+SITE_SUFFIX_RE = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|门户|网站|网|中国[·•]\S+)[^_|｜\-—–]*$")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    kind: str  # "report", "nav", "page" (pagination) or "other"
+
+
+def clean(text):
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def looks_like_report_title(text):
+    return bool(text) and bool(REPORT_TITLE_RE.search(text))
+
+
+def classify_link(url, text):
+    """Kind of a link, from its text (or title attribute) and URL."""
+    text = clean(text)
+    if looks_like_report_title(text):
+        return "report"
+    if NAV_RE.search(text) or REPORT_URL_RE.search(url):
+        return "nav"
+    if PAGINATION_RE.match(text) or PAGINATION_URL_RE.search(url):
+        return "page"
+    return "other"
+
+
+def should_skip(url):
+    """True for links that never lead to a report page (media, scripts)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https"):
+        return True
+    return bool(SKIP_EXTENSIONS.search(parsed.path))
+
+
+def is_attachment(url):
+    return bool(ATTACHMENT_EXTENSIONS.search(urlparse(url).path))
+
+
+def page_title(meta, h1, html_title):
+    """Best title of a page: the article-title meta tag, a heading, <title>."""
+    for candidate in (meta.get("ArticleTitle"), meta.get("articletitle"), h1):
+        if clean(candidate):
+            return clean(candidate)
+    return strip_site_suffix(clean(html_title))
+
+
+def strip_site_suffix(title):
+    """'X_济宁市人民政府' -> 'X'; portals append their name to <title>."""
+    stripped = SITE_SUFFIX_RE.sub("", title or "")
+    return stripped or title
+
+
+def is_candidate(title, link_text, url, report_link_count):
+    """Whether a fetched HTML page may be an annual report document.
+
+    A list page names many reports; a report page names itself (its sidebar
+    may list a few others), so a page with several report links is a list
+    unless its own title says report.
+    """
+    if looks_like_report_title(title):
+        return True
+    if report_link_count >= 3:
+        return False
+    return looks_like_report_title(link_text)

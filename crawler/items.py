@@ -1,0 +1,46 @@
+"""What the spider hands to the pipelines."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DocumentItem:
+    """One candidate report document as fetched.
+
+    The spider fills the capture fields; pipelines add the rest in order:
+    extraction (raw_text), normalization (text), identification (agency,
+    year, region...). Storage adds the database ids.
+    """
+
+    url: str
+    body: bytes
+    content_type: str = ""
+    http_status: int = 200
+    fetched_at: str = ""
+    requested_url: str = ""
+    linked_from: str = ""
+    link_text: str = ""
+    page_title: str = ""
+    page_meta: dict = field(default_factory=dict)
+    format: str = "html"
+    encoding: str = ""
+    # extraction
+    raw_text: str = ""
+    extraction: str = ""
+    # normalization
+    text: str = ""
+    # identification
+    title: str = ""
+    agency: str = ""
+    year: int | None = None
+    region: str = ""
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    division_code: str = ""
+    admin_level: str = ""
+    # storage
+    report_id: int | None = None
+    version_id: int | None = None
+    capture_id: int | None = None
+    new_version: bool = False

@@ -1,0 +1,65 @@
+"""Downloader middlewares."""
+
+from scrapy.http import Response
+
+from crawler.archive_run import ArchiveRun
+
+
+def _outcome(status):
+    if 200 <= status < 300:
+        return "ok"
+    if status == 304:
+        return "not_modified"
+    if 300 <= status < 400:
+        return "redirect"
+    return "http_error"
+
+
+class FetchLogMiddleware:
+    """Record every download outcome in ``fetch_log``, failures included.
+
+    Sits next to the downloader (priority 950), so it sees each attempt:
+    redirects before RedirectMiddleware follows them, errors before
+    RetryMiddleware retries them.
+    """
+
+    def __init__(self, run):
+        self.run = run
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(ArchiveRun.of(crawler))
+
+    def _log(self, request, **fields):
+        referer = request.headers.get("Referer")
+        self.run.archive.log_fetch(
+            run_id=self.run.run_id,
+            url=request.url,
+            method=request.method,
+            referer=referer.decode("latin-1") if referer else None,
+            **fields,
+        )
+
+    def process_response(self, request, response: Response):
+        status = response.status
+        detail = None
+        if 300 <= status < 400 and b"Location" in response.headers:
+            detail = "Location: " + response.headers[b"Location"].decode("latin-1")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        self._log(
+            request,
+            http_status=status,
+            outcome=_outcome(status),
+            content_type=content_type,
+            bytes=len(response.body),
+            detail=detail,
+        )
+        return response
+
+    def process_exception(self, request, exception):
+        self._log(
+            request,
+            outcome="network_error",
+            detail=f"{type(exception).__name__}: {exception}",
+        )
+        return None

@@ -1,0 +1,44 @@
+"""Normalized text: the form that is hashed, versioned and searched."""
+
+import re
+
+# Markers left in text by Word-to-text conversion and CMS paste.
+_ARTEFACT_RE = re.compile(r"\[(?:bookmark|image|picture|图片)\s*:[^\]\n]*\]", re.I)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES_RE = re.compile("[ \u00a0\u3000\u2002\u2003\u2009\u202f\x0b\x0c]+")
+# Full-width ASCII letters and digits; full-width punctuation is proper
+# Chinese typography and stays.
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
+_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
+_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
+
+
+def normalize_line(line):
+    line = _SPACES_RE.sub(" ", line)
+    cells = [cell.strip() for cell in line.split("\t")]
+    # Empty cells are data (a blank table cell is not a zero), so keep them.
+    return "\t".join(cells) if len(cells) > 1 and any(cells) else line.strip()
+
+
+def normalize_text(text):
+    """Whitespace, full-width digits and letters, conversion artefacts.
+
+    Lines are kept (they carry paragraphs and table rows); runs of blank
+    lines become one.
+    """
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE_RE.sub("", text)
+    text = _ARTEFACT_RE.sub("", text)
+    text = text.translate(_FULLWIDTH)
+    lines = [normalize_line(line) for line in text.split("\n")]
+    out = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+class NormalizeTextPipeline:
+    def process_item(self, item):
+        item.text = normalize_text(item.raw_text)
+        return item

@@ -1,0 +1,28 @@
+"""Versioned storage of identified reports (archive/db.py does the writes)."""
+
+from dataclasses import asdict
+
+from crawler.archive_run import ArchiveRun
+
+
+class StoreVersionPipeline:
+    def __init__(self, run):
+        self.run = run
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(ArchiveRun.of(crawler))
+
+    def process_item(self, item):
+        result = self.run.archive.store(asdict(item), run_id=self.run.run_id)
+        item.report_id = result["report_id"]
+        item.version_id = result["version_id"]
+        item.capture_id = result["capture_id"]
+        item.new_version = result["new_version"]
+        stats = self.run.crawler.stats
+        stats.inc_value("archive/captures")
+        if result["new_report"]:
+            stats.inc_value("archive/new_reports")
+        if result["new_version"]:
+            stats.inc_value("archive/new_versions")
+        return item
