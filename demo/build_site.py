@@ -1,0 +1,426 @@
+"""Generate the offline demo portal (demo/site/) from demo/seeds + demo/portals.py.
+
+    python -m demo.build_site [--out demo/site]
+
+Deterministic: same input -> byte-identical output (no clocks, no randomness;
+"浏览次数" and publish times are derived from a CRC of the page path).
+
+Markup differs per portal "family" (class names, list markup, link style,
+sidebar position) so a crawler cannot rely on one site's HTML. The page
+skeleton is shared; families only fill in the variable parts.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import posixpath
+import re
+import shutil
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+from .portals import EXTERNAL, PORTALS, Article, Column, Link, Portal
+
+DEMO_DIR = Path(__file__).resolve().parent
+SEEDS_DIR = DEMO_DIR / "seeds"
+DEFAULT_OUT = DEMO_DIR / "site"
+
+esc = html.escape
+
+
+# --- markup families -------------------------------------------------------------
+
+Item = tuple  # (title, href, date)
+
+
+def _list_ul(items: list[Item]) -> str:            # TRS: <ul><li><a/><span>date</span>
+    rows = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t)}</a>'
+                   + (f'<span class="date">{d}</span>' if d else "") + "</li>\n" for t, h, d in items)
+    return f'<ul class="list-news">\n{rows}</ul>'
+
+
+def _list_table(items: list[Item]) -> str:         # Hanweb: table rows
+    rows = "".join(f'<tr><td class="bt"><a href="{esc(h)}" target="_blank">{esc(t)}</a></td>'
+                   f'<td class="rq" width="90">{"[" + d + "]" if d else ""}</td></tr>\n'
+                   for t, h, d in items)
+    return f'<table class="tb_list" width="100%" cellspacing="0" cellpadding="0">\n{rows}</table>'
+
+
+def _list_div(items: list[Item]) -> str:           # plain CMS: div rows, date first
+    rows = "".join('<div class="item">' + (f'<span class="time">{d}</span>' if d else "")
+                   + f'<a href="{esc(h)}">{esc(t)}</a></div>\n' for t, h, d in items)
+    return f'<div class="news_list">\n{rows}</div>'
+
+
+def _list_dl(items: list[Item]) -> str:            # 济南: definition list
+    rows = "".join(f'<dd><a href="{esc(h)}" title="{esc(t)}" target="_blank">{esc(t)}</a>'
+                   + (f'<em>{d}</em>' if d else "") + "</dd>\n" for t, h, d in items)
+    return f'<dl class="zfxxgk-list">\n{rows}</dl>'
+
+
+@dataclass(frozen=True)
+class Family:
+    css: dict                        # role -> class attribute value
+    render_list: Callable[[list[Item]], str]
+    body_attrs: str                  # attributes of the article body container
+    relative_links: bool = False     # TRS lists link "./202201/t...html"
+    sidebar_first: bool = True
+    crumb_sep: str = " &gt; "
+
+
+FAMILIES = {
+    "trs": Family(
+        css=dict(wrap="wrapper", header="header", nav="nav", crumb="location", main="main-right",
+                 side="main-left", title="article-title", info="article-info",
+                 share="bdsharebuttonbox", footer="footer", col="column-box"),
+        render_list=_list_ul, body_attrs='class="TRS_Editor"', relative_links=True),
+    "hanweb": Family(
+        css=dict(wrap="main_box", header="top", nav="daohang", crumb="dqwz", main="lm_right",
+                 side="lm_left", title="wztitle", info="wzxx", share="fenxiang",
+                 footer="bottom", col="lm_list"),
+        render_list=_list_table, body_attrs='id="zoom"', sidebar_first=False),
+    "plain": Family(
+        css=dict(wrap="container", header="head", nav="menu", crumb="position", main="content-main",
+                 side="content-side", title="tit", info="info", share="share",
+                 footer="foot", col="list-wrap"),
+        render_list=_list_div, body_attrs='class="content-text" id="content"',
+        crumb_sep=" » "),
+    "jinan": Family(
+        css=dict(wrap="w1200", header="jn-header", nav="jn-nav", crumb="crumbs", main="ny-right",
+                 side="ny-left", title="xl-title", info="xl-info", share="xl-share",
+                 footer="jn-footer", col="ny-list"),
+        render_list=_list_dl, body_attrs='class="article_con" id="UCAP-CONTENT"'),
+}
+
+
+# --- helpers ----------------------------------------------------------------------
+
+def crc(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8"))
+
+
+def page_views(path: str) -> int:
+    return 120 + crc(path) % 4800
+
+
+def pub_time(a: Article) -> str:
+    c = crc(a.path)
+    return f"{a.date} {8 + c % 9:02d}:{c % 60:02d}"
+
+
+def public_path(path: str) -> str:
+    """How pages link to a path: home is '/', everything else verbatim."""
+    return "/" if path == "/index.html" else path
+
+
+def href_for(fam: Family, page_path: str, target: str) -> str:
+    if not fam.relative_links or not target.startswith("/") or target == "/":
+        return target
+    rel = posixpath.relpath(target, posixpath.dirname(page_path))
+    return rel if rel.startswith("../") else "./" + rel
+
+
+def resolve_item(p: Portal, ref) -> Item:
+    if isinstance(ref, Link):
+        return ref.title, ref.href, ref.date
+    if ref in p.articles:
+        a = p.articles[ref]
+        return a.title, a.path, a.date
+    c = p.columns[ref]
+    return c.name, c.path, ""
+
+
+def crumbs_for(p: Portal, col_key: str | None) -> list[tuple[str, str]]:
+    chain = []
+    while col_key:
+        c = p.columns[col_key]
+        chain.append((c.name, c.path))
+        col_key = c.parent
+    return chain[::-1]
+
+
+def render_blocks(blocks: list) -> str:
+    out = []
+    for b in blocks:
+        if isinstance(b, str):
+            out.append(f"<p>{esc(b, quote=False)}</p>")
+        else:
+            out.append(render_table(b))
+    return "\n".join(out)
+
+
+def render_table(rows: list[list[str]]) -> str:
+    trs = "\n".join("<tr>" + "".join(f"<td>{esc(c, quote=False)}</td>" for c in r) + "</tr>"
+                    for r in rows)
+    return f'<table border="1" cellspacing="0" cellpadding="0">\n{trs}\n</table>'
+
+
+def render_seed(text: str, tabs_as_table: bool) -> str:
+    """Every non-blank seed line becomes a <p>; with tabs_as_table, runs of
+    consecutive tab-separated lines become one <table> (one <td> per cell).
+    The text itself is only HTML-escaped, never altered."""
+    out: list[str] = []
+    run: list[list[str]] = []
+
+    def flush():
+        if run:
+            out.append(render_table(run))
+            run.clear()
+
+    for line in text.split("\n"):
+        if not line.strip():
+            flush()
+        elif tabs_as_table and "\t" in line:
+            run.append(line.split("\t"))
+        else:
+            flush()
+            out.append(f"<p>{esc(line, quote=False)}</p>")
+    flush()
+    return "\n".join(out)
+
+
+# --- page skeleton ----------------------------------------------------------------
+
+def meta_tags(p: Portal, column: str, article: Article | None) -> str:
+    metas = [("SiteName", p.site_name), ("SiteDomain", p.domain), ("SiteIDCode", p.site_id),
+             ("ColumnName", column)]
+    if article:
+        metas += [("ArticleTitle", article.title), ("PubDate", pub_time(article)),
+                  ("ContentSource", article.source), ("Keywords", article.title),
+                  ("Description", article.title)]
+    return "\n".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas)
+
+
+def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str,
+           article: Article | None = None) -> str:
+    fam = FAMILIES[p.family]
+    css = fam.css
+    full_title = title if page_path == "/index.html" else f"{title}_{p.site_name}"
+    nav = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in p.nav)
+    crumb_html = fam.crumb_sep.join(
+        ['<a href="/">首页</a>'] + [f'<a href="{esc(href_for(fam, page_path, h))}">{esc(t)}</a>'
+                                   for t, h in crumbs])
+    side = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>\n' for t, h in p.sidebar)
+    side_html = (f'<div class="{css["side"]}">\n<div class="side-title">信息公开导航</div>\n'
+                 f"<ul>\n{side}</ul>\n</div>")
+    main_html = f'<div class="{css["main"]}">\n{main}\n</div>'
+    body = side_html + "\n" + main_html if fam.sidebar_first else main_html + "\n" + side_html
+    ext = " | ".join(f'<a href="{h}" target="_blank">{t}</a>' for t, h in EXTERNAL)
+    crumb_block = ("" if page_path == "/index.html" else
+                   f'<div class="{css["crumb"]}">当前位置：{crumb_html}</div>\n')
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<title>{esc(full_title, quote=False)}</title>
+{meta_tags(p, column, article)}
+<link rel="stylesheet" href="/css/style.css">
+</head>
+<body>
+<div class="{css["wrap"]}">
+<div class="{css["header"]}">
+<div class="logo"><a href="/">{esc(p.site_name)}</a></div>
+<div class="{css["nav"]}"><ul>{nav}</ul></div>
+</div>
+{crumb_block}<div class="page-body">
+{body}
+</div>
+<div class="{css["footer"]}">
+<p>{ext}</p>
+<p>主办单位：{esc(p.host_org)}&nbsp;&nbsp;网站标识码：{p.site_id}</p>
+<p>ICP备案号：<a href="https://beian.miit.gov.cn/" target="_blank">{esc(p.icp)}</a>&nbsp;&nbsp;{esc(p.gongan)}</p>
+</div>
+</div>
+</body>
+</html>
+"""
+
+
+def article_page(p: Portal, a: Article) -> str:
+    fam = FAMILIES[p.family]
+    css = fam.css
+    if a.kind == "report":
+        body = render_seed((SEEDS_DIR / a.seed).read_text(encoding="utf-8"), a.tabs_as_table)
+    else:
+        body = render_blocks(a.blocks)
+    main = f"""<div class="article">
+<h1 class="{css["title"]}">{esc(a.title, quote=False)}</h1>
+<div class="{css["info"]}">发布时间：{a.date}&nbsp;&nbsp;来源：{esc(a.source)}&nbsp;&nbsp;浏览次数：<span>{page_views(a.path)}</span>&nbsp;&nbsp;<a href="javascript:window.print()">[打印]</a> <a href="javascript:window.close()">[关闭]</a></div>
+<div {fam.body_attrs}>
+{body}
+</div>
+<div class="{css["share"]}">分享到：<a href="#" class="bds_weixin" title="分享到微信">微信</a> <a href="#" class="bds_tsina" title="分享到新浪微博">微博</a> <a href="#" class="bds_qzone" title="分享到QQ空间">QQ空间</a></div>
+</div>"""
+    col = p.columns[a.column]
+    return layout(p, a.path, a.title, col.name, crumbs_for(p, a.column), main, a)
+
+
+def list_file(path: str, n: int) -> str:
+    """TRS pagination: index.html, index_1.html, index_2.html, ..."""
+    return path if n == 0 else path.replace("index.html", f"index_{n}.html")
+
+
+def pager(path: str, n: int, pages: int, total: int) -> str:
+    name = lambda i: posixpath.basename(list_file(path, i))  # noqa: E731
+    link = lambda i, label: f'<a href="{name(i)}">{label}</a>'  # noqa: E731
+    parts = [f"共{total}条&nbsp;页次：{n + 1}/{pages}", link(0, "首页"),
+             link(n - 1, "上一页") if n > 0 else "<span>上一页</span>"]
+    parts += [f'<span class="current">{i + 1}</span>' if i == n else link(i, str(i + 1))
+              for i in range(pages)]
+    parts += [link(n + 1, "下一页") if n < pages - 1 else "<span>下一页</span>",
+              link(pages - 1, "尾页")]
+    return '<div class="page">' + " ".join(parts) + "</div>"
+
+
+def column_pages(p: Portal, key: str, c: Column) -> dict[str, str]:
+    fam = FAMILIES[p.family]
+    items = [resolve_item(p, ref) for ref in c.items]
+    per = c.per_page or max(len(items), 1)
+    chunks = [items[i:i + per] for i in range(0, len(items), per)] or [[]]
+    out = {}
+    for n, chunk in enumerate(chunks):
+        path = list_file(c.path, n)
+        rows = [(t, href_for(fam, path, h), d) for t, h, d in chunk]
+        listing = fam.render_list(rows) if rows else '<p class="no-data">暂无信息</p>'
+        page_nav = pager(c.path, n, len(chunks), len(items)) if c.per_page else ""
+        main = (f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
+                f"{listing}\n{page_nav}\n</div>")
+        out[path] = layout(p, path, c.name, c.name, crumbs_for(p, key), main)
+    return out
+
+
+def home_page(p: Portal) -> str:
+    fam = FAMILIES[p.family]
+    sections = []
+    for heading, refs in p.home_sections:
+        sections.append(f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(heading)}</h2></div>\n'
+                        f"{fam.render_list([resolve_item(p, r) for r in refs])}\n</div>")
+    main = "\n".join(sections)
+    return layout(p, "/index.html", p.site_name, "首页", [], main)
+
+
+CSS = {
+    "trs": ".wrapper{width:1200px;margin:0 auto}.main-left{float:left;width:260px}.main-right{float:right;width:900px}",
+    "hanweb": ".main_box{width:1000px;margin:0 auto}.lm_left{float:right;width:240px}.lm_right{float:left;width:740px}",
+    "plain": ".container{max-width:1100px;margin:auto}.content-side{display:none}",
+    "jinan": ".w1200{width:1200px;margin:0 auto}.ny-left{float:left;width:280px}.ny-right{float:right;width:890px}",
+}
+
+
+# --- site assembly ------------------------------------------------------------------
+
+def portal_files(p: Portal) -> dict[str, str]:
+    """URL path -> file text for one portal."""
+    files = {"/index.html": home_page(p)}
+    for key, c in p.columns.items():
+        files.update(column_pages(p, key, c))
+    for a in p.articles.values():
+        files[a.path] = article_page(p, a)
+    files["/robots.txt"] = "User-agent: *\nAllow: /\n"
+    files["/css/style.css"] = CSS[p.family] + "\n"
+    files["/_redirects.txt"] = "".join(f"{old} {new}\n" for old, new in p.redirects)
+    files["/_headers.txt"] = ("# PATH<TAB>Header-Name: value  (overrides a response header)\n"
+                              + "".join(f"{path}\t{h}\n" for path, h in p.headers))
+    return files
+
+
+HREF_RE = re.compile(r'href="([^"]*)"')
+
+
+def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
+    """Every same-host link must hit a file, a redirect or a declared broken path.
+    Returns {broken_path: [pages linking to it]} so the manifest is computed, not typed."""
+    redirects = dict(p.redirects)
+    broken: dict[str, list[str]] = {b: [] for b in p.broken}
+    for path, text in files.items():
+        if not path.endswith(".html"):
+            continue
+        for href in HREF_RE.findall(text):
+            href = html.unescape(href)
+            parts = urlsplit(urljoin("http://portal" + path, href))
+            if parts.scheme != "http" or parts.netloc != "portal":
+                continue
+            target = parts.path + ("index.html" if parts.path.endswith("/") else "")
+            if target in broken:
+                if path not in broken[target]:
+                    broken[target].append(path)
+            elif target not in files and target not in redirects:
+                raise ValueError(f"{p.name}{path}: undeclared dead link {href}")
+    for b, sources in broken.items():
+        if b in files or not sources:
+            raise ValueError(f"{p.name}: broken path {b} exists or is never linked")
+    for old, new in p.redirects:
+        if old in files or new not in files:
+            raise ValueError(f"{p.name}: bad redirect {old} -> {new}")
+    return broken
+
+
+def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> dict:
+    m: dict = {"portals": {}, "reports": [], "noise": [], "pages": [], "broken": [], "redirects": []}
+    for p in PORTALS:
+        m["portals"][p.name] = {"dir": p.name, "site_name": p.site_name, "domain": p.domain,
+                                "home": "/"}
+        kind_by_path = {a.path: a.kind for a in p.articles.values()}
+        for path in all_files[p.name]:
+            if path.endswith(".html"):
+                kind = "home" if path == "/index.html" else kind_by_path.get(path, "column")
+                m["pages"].append({"portal": p.name, "path": path, "kind": kind})
+        for a in p.articles.values():
+            col = p.columns[a.column]
+            if a.kind == "report":
+                m["reports"].append({"portal": p.name, "path": a.path, "seed": a.seed,
+                                     "agency": a.agency, "year": a.year, "title": a.title,
+                                     "pub_date": a.date, "column": col.name,
+                                     "column_path": col.path})
+            else:
+                m["noise"].append({"portal": p.name, "path": a.path, "kind": a.kind,
+                                   "title": a.title})
+        for path, sources in broken[p.name].items():
+            m["broken"].append({"portal": p.name, "path": path, "linked_from": sources})
+        for old, new in p.redirects:
+            m["redirects"].append({"portal": p.name, "from": old, "to": new, "status": 301})
+    return m
+
+
+def build(out: Path) -> list[Path]:
+    out = Path(out)
+    # Only wipe a directory we generated ourselves (it holds our manifest).
+    if out.exists() and any(out.iterdir()):
+        if not (out / "manifest.json").exists():
+            raise SystemExit(f"refusing to overwrite non-demo directory {out}")
+        shutil.rmtree(out)
+    all_files, broken = {}, {}
+    for p in PORTALS:
+        all_files[p.name] = portal_files(p)
+        broken[p.name] = check_links(p, all_files[p.name])
+    written = []
+    for name, files in all_files.items():
+        for path, text in files.items():
+            dest = out / name / path.lstrip("/")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(text.encode("utf-8"))
+            written.append(dest)
+    mpath = out / "manifest.json"
+    mpath.write_bytes((json.dumps(manifest(all_files, broken), ensure_ascii=False, indent=2)
+                       + "\n").encode("utf-8"))
+    written.append(mpath)
+    return written
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default demo/site)")
+    args = ap.parse_args(argv)
+    written = build(Path(args.out))
+    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

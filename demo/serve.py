@@ -1,0 +1,277 @@
+"""Serve the demo portals: one loopback HTTP server (own port = own host) per portal.
+
+Python:
+    with start() as demo:            # root defaults to demo/site
+        demo.urls["jining"]          # "http://127.0.0.1:PORT/"
+
+CLI:
+    python -m demo.serve [--root DIR] [--host 127.0.0.1] [--base-port 8701] [--urls-file PATH]
+
+Per portal directory, two optional data files shape responses (never served):
+    _redirects.txt   "OLD_PATH NEW_PATH" per line -> 301 with Location
+    _headers.txt     "PATH<TAB>Header-Name: value" per line -> header override
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import ipaddress
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_ROOT = Path(__file__).resolve().parent / "site"
+CONTROL_FILES = {"_redirects.txt", "_headers.txt"}
+
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".shtml": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "application/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".wps": "application/vnd.ms-works",
+}
+
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>%(code)d 页面不存在</title></head>
+<body><h1>%(code)d</h1><p>抱歉，您访问的页面不存在或已被删除。</p><p>%(message)s</p>
+<p><a href="/">返回首页</a></p></body></html>
+"""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_redirects(portal_dir: Path) -> dict[str, str]:
+    out = {}
+    f = portal_dir / "_redirects.txt"
+    if f.exists():
+        for line in f.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and not line.startswith("#"):
+                out[parts[0]] = parts[1]
+    return out
+
+
+def read_headers(portal_dir: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """{path: {lower-name: (Name, value)}}"""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    f = portal_dir / "_headers.txt"
+    if f.exists():
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#") or "\t" not in line:
+                continue
+            path, header = line.split("\t", 1)
+            name, _, value = header.partition(":")
+            out.setdefault(path.strip(), {})[name.strip().lower()] = (name.strip(), value.strip())
+    return out
+
+
+def resolve_root(root) -> Path:
+    """None -> demo/site; a relative path is tried from the cwd, then from the
+    repository root ("demo/site"), then from the demo package ("site")."""
+    if root is None:
+        return DEFAULT_ROOT
+    root = Path(root)
+    here = Path(__file__).resolve().parent
+    for cand in ([root] if root.is_absolute() else [root, here.parent / root, here / root]):
+        if cand.is_dir():
+            return cand.resolve()
+    raise FileNotFoundError(f"demo site root not found: {root}")
+
+
+class PortalHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files + data-driven redirects/header overrides; no directory listings."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    error_message_format = NOT_FOUND_PAGE
+    error_content_type = "text/html; charset=utf-8"
+    server_version = "DemoPortal/1.0"
+
+    def version_string(self):
+        return self.server_version
+
+    def __init__(self, *args, **kwargs):
+        self._overrides: dict[str, tuple[str, str]] = {}
+        self._overridden: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    # -- request dispatch
+    def do_GET(self):
+        if not self._redirect():
+            super().do_GET()
+
+    def do_HEAD(self):
+        if not self._redirect():
+            super().do_HEAD()
+
+    def _url_path(self) -> str:
+        return unquote(urlsplit(self.path).path)
+
+    def _redirect(self) -> bool:
+        new = self.server.redirects.get(self._url_path())
+        if new is None:
+            return False
+        host = self.headers.get("Host")
+        self.send_response(301)
+        self.send_header("Location", f"http://{host}{new}" if host else new)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return True
+
+    def send_head(self):
+        path = self._url_path()
+        if Path(path).name in CONTROL_FILES:
+            self.send_error(404, "File not found")
+            return None
+        keys = [path] + ([path + "index.html"] if path.endswith("/") else [])
+        self._overrides = {}
+        for k in keys:
+            self._overrides.update(self.server.headers_map.get(k, {}))
+        self._overridden = set()
+        return super().send_head()
+
+    def list_directory(self, path):
+        # Real portals never show listings; a directory without index.html is a 404.
+        self.send_error(404, "File not found")
+        return None
+
+    # -- header overrides from _headers.txt
+    def send_header(self, keyword, value):
+        ov = self._overrides.get(keyword.lower())
+        if ov:
+            self._overridden.add(keyword.lower())
+            keyword, value = ov
+        super().send_header(keyword, value)
+
+    def end_headers(self):
+        for key, (name, value) in self._overrides.items():
+            if key not in self._overridden:
+                super().send_header(name, value)
+        self._overrides = {}
+        super().end_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        self._overrides = {}   # overrides apply to real files only
+        super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class PortalServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr, portal_dir: Path, verbose: bool = False):
+        self.portal_dir = portal_dir
+        self.redirects = read_redirects(portal_dir)
+        self.headers_map = read_headers(portal_dir)
+        self.verbose = verbose
+        super().__init__(addr, functools.partial(PortalHandler, directory=str(portal_dir)))
+
+
+class DemoServer:
+    """A running set of portal servers; stop() or use as a context manager."""
+
+    def __init__(self, root: Path, servers: dict[str, PortalServer]):
+        self.root = root
+        self.servers = servers
+        self.threads: list[threading.Thread] = []
+        host = lambda s: s.server_address[0]  # noqa: E731
+        self.urls = {name: f"http://{host(s)}:{s.server_address[1]}/" for name, s in servers.items()}
+
+    def url(self, portal: str, path: str = "/") -> str:
+        return self.urls[portal].rstrip("/") + path
+
+    def _run(self):
+        for name, s in self.servers.items():
+            t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1},
+                                 name=f"demo-{name}", daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def stop(self):
+        for s in self.servers.values():
+            s.shutdown()
+            s.server_close()
+        for t in self.threads:
+            t.join(timeout=5)
+        self.servers, self.threads = {}, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start(root: str | os.PathLike | None = None, host: str = "127.0.0.1", base_port: int = 0,
+          verbose: bool = False) -> DemoServer:
+    """Serve every sub-directory of root as its own portal. base_port=0 picks free
+    ports; otherwise base_port, base_port+1, ... in sorted portal-name order."""
+    if not is_loopback(host):
+        raise ValueError(f"refusing to serve on non-loopback host {host!r}")
+    root = resolve_root(root)
+    portals = sorted(p for p in root.iterdir() if p.is_dir())
+    if not portals:
+        raise FileNotFoundError(f"no portal directories in {root}")
+    servers: dict[str, PortalServer] = {}
+    try:
+        for i, d in enumerate(portals):
+            port = base_port + i if base_port else 0
+            servers[d.name] = PortalServer((host, port), d, verbose)
+    except OSError:
+        for s in servers.values():
+            s.server_close()
+        raise
+    demo = DemoServer(root, servers)
+    demo._run()
+    return demo
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Serve the offline demo portals on loopback.")
+    ap.add_argument("--root", default=None, help="site directory (default demo/site)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--base-port", type=int, default=8701,
+                    help="first port, one per portal in name order (0 = free ephemeral ports)")
+    ap.add_argument("--urls-file", help="also write the start URLs line here")
+    ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = ap.parse_args(argv)
+    if not is_loopback(args.host):
+        ap.error(f"refusing non-loopback host {args.host!r}")
+    # Handlers first: a supervisor may send SIGTERM as soon as it reads the URLs.
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    demo = start(args.root, args.host, args.base_port, args.verbose)
+    line = ",".join(demo.urls.values())
+    if args.urls_file:
+        Path(args.urls_file).write_text(line + "\n", encoding="utf-8")
+    print(line, flush=True)
+    stop.wait()
+    demo.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
