@@ -160,6 +160,10 @@ class Archive:
             create_schema(self.db)
 
     def close(self):
+        # Leave one self-contained file: Datasette serves it immutable (-i),
+        # which would not read pages still in a -wal file.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.disable_wal()
         self.db.close()
 
     # -- runs -------------------------------------------------------------

@@ -1,0 +1,48 @@
+# One entry for everything: `make demo` (crawl the bundled demo portal and
+# serve the archive), `make test`. Both set up what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARCHIVE_DB ?= archive.db
+PORT ?= 8001
+
+.PHONY: setup system-packages demo test crawl serve clean
+
+setup: system-packages $(STAMP)
+
+# Debian packages: chromium for scrapy-playwright (Playwright cannot download
+# browsers here), python3-venv where Python's venv lacks ensurepip.
+system-packages:
+	@need=""; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing Debian packages:$$need"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$need; \
+	fi
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q pip==26.3
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+demo: setup
+	ARCHIVE_DB=$(ARCHIVE_DB) PORT=$(PORT) scripts/run_demo.sh
+
+test: setup
+	$(BIN)/python -m pytest
+
+# make crawl URL=https://www.example.gov.cn/[,URL...]
+crawl: setup
+	@test -n "$(URL)" || { echo "give URL=https://portal/ (comma-separated for several)"; exit 2; }
+	$(BIN)/scrapy crawl portal -a start_url="$(URL)" -s ARCHIVE_DB=$(ARCHIVE_DB)
+
+serve: setup
+	$(BIN)/datasette serve -i $(ARCHIVE_DB) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
+
+clean:
+	rm -rf $(VENV) $(ARCHIVE_DB) .pytest_cache

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Serve the bundled demo portal on 127.0.0.1, crawl it into the archive,
+# then serve the archive with Datasette (read-only, on 127.0.0.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+DB=${ARCHIVE_DB:-archive.db}
+PORT=${PORT:-8001}
+DEMO_PORT=${DEMO_PORT:-8701}
+
+urls_file=$(mktemp)
+"$BIN/python" -m demo.serve --base-port "$DEMO_PORT" --urls-file "$urls_file" >/dev/null &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -f "$urls_file"' EXIT
+for _ in $(seq 100); do [ -s "$urls_file" ] && break; sleep 0.1; done
+[ -s "$urls_file" ] || { echo "demo portal did not start" >&2; exit 1; }
+echo "demo portal: $(cat "$urls_file")"
+
+# The demo portal is local: no politeness delays needed.
+"$BIN/scrapy" crawl portal -a start_url="$(cat "$urls_file")" -s ARCHIVE_DB="$DB" \
+  -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING
+kill "$server"; trap - EXIT; rm -f "$urls_file"
+
+"$BIN/sqlite-utils" query "$DB" \
+  "select year, agency, region, (select count(*) from versions v where v.report_id = r.id) as versions,
+          (select count(*) from captures c join versions v on v.id = c.version_id where v.report_id = r.id) as captures
+   from reports r order by year" --table
+echo
+echo "Archive ready: http://127.0.0.1:$PORT/archive  (Ctrl-C to stop)"
+exec "$BIN/datasette" serve -i "$DB" --metadata datasette-metadata.json --plugins-dir plugins \
+  -h 127.0.0.1 -p "$PORT"
