@@ -1,0 +1,141 @@
+"""The whole path: demo portal -> portal spider -> pipelines -> archive.db."""
+
+import difflib
+import re
+
+import pytest
+import sqlite_utils
+
+from demo import serve
+
+from support import SEEDS, run_crawl
+
+
+def squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+def similarity(a, b):
+    return difflib.SequenceMatcher(None, squeeze(a), squeeze(b), autojunk=False).ratio()
+
+
+def current_texts(db):
+    return {
+        (row["agency"], row["year"]): row
+        for row in db.query(
+            "select reports.*, versions.text from reports "
+            "join versions on versions.id = reports.current_version_id"
+        )
+    }
+
+
+def test_every_seed_report_is_archived_under_its_agency_and_year(crawled_archive, manifest):
+    reports = current_texts(crawled_archive["db"])
+    expected = {(r["agency"], r["year"]) for r in manifest["reports"]}
+    assert set(reports) == expected
+    assert len(expected) == 5
+
+
+@pytest.mark.parametrize(
+    "agency, year, region, level, code",
+    [
+        ("济宁市公共资源交易服务中心", 2020, "山东省/济宁市", "city", "370800"),
+        ("济宁市公共资源交易服务中心", 2021, "山东省/济宁市", "city", "370800"),
+        ("济南公共资源交易中心", 2024, "山东省/济南市", "city", "370100"),
+        ("汶上县公共资源交易中心", 2019, "山东省/济宁市/汶上县", "county", "370830"),
+        ("曲阜市公共资源交易监督管理办公室", 2017, "山东省/济宁市/曲阜市", "county", "370881"),
+    ],
+)
+def test_reports_carry_region_and_level(crawled_archive, agency, year, region, level, code):
+    row = current_texts(crawled_archive["db"])[(agency, year)]
+    assert (row["region"], row["admin_level"], row["division_code"]) == (region, level, code)
+
+
+def test_archived_text_matches_seed(crawled_archive, manifest):
+    reports = current_texts(crawled_archive["db"])
+    for entry in manifest["reports"]:
+        seed = (SEEDS / entry["seed"]).read_text(encoding="utf-8")
+        text = reports[(entry["agency"], entry["year"])]["text"]
+        ratio = similarity(seed, text)
+        assert ratio >= 0.95, f"{entry['seed']}: similarity {ratio:.4f}"
+
+
+def test_no_noise_page_is_archived(crawled_archive, manifest):
+    db = crawled_archive["db"]
+    captured = {row["url"] for row in db.query("select url from captures")}
+    noise_paths = {entry["path"] for entry in manifest["noise"]}
+    assert len(noise_paths) >= 5
+    assert not {url for url in captured if any(url.endswith(path) for path in noise_paths)}
+    # The notice about compiling reports was a candidate and was turned down.
+    rejected = [row["title"] for row in db.query("select title from rejected_documents")]
+    assert "关于做好2021年政府信息公开工作年度报告编制工作的通知" in rejected
+
+
+def test_fetch_log_records_failures_and_redirect(crawled_archive, manifest):
+    db = crawled_archive["db"]
+    outcomes = {
+        (row["url"].split("/", 3)[3], row["outcome"])
+        for row in db.query("select url, outcome from fetch_log")
+    }
+    for broken in manifest["broken"]:
+        assert (broken["path"].lstrip("/"), "http_error") in outcomes
+    for redirect in manifest["redirects"]:
+        assert (redirect["from"].lstrip("/"), "redirect") in outcomes
+    # The report reached through the redirect records both URLs.
+    redirect = manifest["redirects"][0]
+    capture = next(
+        db.query("select * from captures where requested_url like ?", ["%" + redirect["from"]])
+    )
+    assert capture["url"].endswith(redirect["to"])
+    run = next(db.query("select * from crawl_runs"))
+    assert run["status"] == "finished" and run["ended"]
+
+
+def test_second_crawl_adds_captures_not_versions(demo_portal, tmp_path):
+    db_path = tmp_path / "archive.db"
+    run_crawl(demo_portal.urls.values(), db_path)
+    run_crawl(demo_portal.urls.values(), db_path)
+    db = sqlite_utils.Database(db_path)
+    assert db["reports"].count == 5
+    assert db["versions"].count == 5
+    assert db["captures"].count == 10
+    assert db["crawl_runs"].count == 2
+    per_version = {row["n"] for row in db.query("select count(*) as n from captures group by version_id")}
+    assert per_version == {2}
+
+
+def test_changed_report_gets_exactly_one_new_version(site_copy, manifest, tmp_path):
+    entry = next(r for r in manifest["reports"] if r["seed"].startswith("004"))
+    page = site_copy / entry["portal"] / entry["path"].lstrip("/")
+    db_path = tmp_path / "archive.db"
+    with serve.start(site_copy) as server:
+        run_crawl(server.urls.values(), db_path)
+        html = page.read_text(encoding="utf-8")
+        assert "637项" in html
+        page.write_text(html.replace("637项", "638项", 1), encoding="utf-8")
+        run_crawl(server.urls.values(), db_path)
+    db = sqlite_utils.Database(db_path)
+    versions = {
+        (row["agency"], row["year"]): row["n"]
+        for row in db.query(
+            "select agency, year, count(versions.id) as n from reports "
+            "join versions on versions.report_id = reports.id group by reports.id"
+        )
+    }
+    assert versions.pop((entry["agency"], entry["year"])) == 2
+    assert set(versions.values()) == {1}
+    report = next(db.query("select * from reports where agency = ? and year = ?", [entry["agency"], entry["year"]]))
+    current = db["versions"].get(report["current_version_id"])
+    assert "638项" in current["text"] and "637项" not in current["text"]
+
+
+def test_crawl_stays_on_start_hosts(crawled_archive, demo_portal):
+    db = crawled_archive["db"]
+    netlocs = {url.split("/")[2] for url in demo_portal.urls.values()}
+    fetched = {row["url"].split("/")[2] for row in db.query("select url from fetch_log")}
+    assert fetched <= netlocs
+
+
+def test_bad_start_url_is_a_clear_error(tmp_path):
+    with pytest.raises(AssertionError, match="not an http"):
+        run_crawl(["ftp://127.0.0.1/"], tmp_path / "archive.db")
