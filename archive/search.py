@@ -3,7 +3,7 @@
 SQLite's tokenizers do not split Chinese: unicode61 makes a whole run of
 Han characters one token, and trigram cannot match queries shorter than three
 characters, yet most Chinese search words have two. We index every run of Han
-characters as overlapping bigrams (济宁市 -> 济宁 宁市), the scheme of
+characters as overlapping bigrams (济宁市 -> 济宁 宁市 市), the scheme of
 Lucene's CJKAnalyzer, into an ordinary unicode61 FTS5 table. A query becomes
 a phrase of its bigrams, which matches exactly the texts containing that
 substring. The database stays readable by any SQLite (no tokenizer to load);
@@ -20,22 +20,35 @@ _HAN_RUN_RE = re.compile(rf"^[{_HAN}]+$")
 _QUOTED_OR_SPACE_RE = re.compile(r'\s+|("[^"]*")')
 
 
-def _bigrams(run):
+def _run_tokens(run, complete=True):
+    """Tokens of a run of Han characters: its bigrams, then its last character.
+
+    The last character stands alone too, so that every character of a run
+    begins some token and a one-character query can match as a prefix.
+    *complete* is False for the last run of a query, whose text may go on
+    past it in the document.
+    """
     if len(run) == 1:
         return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+    return bigrams + [run[-1]] if complete else bigrams
+
+
+def _tokens(text, last_complete=True):
+    found = [match.group(0) for match in _TOKEN_RE.finditer(text or "")]
+    tokens = []
+    for position, token in enumerate(found):
+        if _HAN_RUN_RE.match(token):
+            last = position == len(found) - 1
+            tokens.extend(_run_tokens(token, complete=last_complete or not last))
+        else:
+            tokens.append(token.lower())
+    return tokens, (found[-1] if found else "")
 
 
 def index_tokens(text):
     """Tokens of *text* as stored in the FTS index."""
-    tokens = []
-    for match in _TOKEN_RE.finditer(text or ""):
-        token = match.group(0)
-        if _HAN_RUN_RE.match(token):
-            tokens.extend(_bigrams(token))
-        else:
-            tokens.append(token.lower())
-    return tokens
+    return _tokens(text)[0]
 
 
 def index_text(text):
@@ -45,22 +58,12 @@ def index_text(text):
 
 def _term_query(term):
     """One user term as an FTS5 phrase of index tokens, or '' if none."""
-    parts = []
-    ends_with_single_han = False
-    for match in _TOKEN_RE.finditer(term):
-        token = match.group(0)
-        if _HAN_RUN_RE.match(token):
-            parts.extend(_bigrams(token))
-            ends_with_single_han = len(token) == 1
-        else:
-            parts.append(token.lower())
-            ends_with_single_han = False
+    parts, last = _tokens(term, last_complete=False)
     if not parts:
         return ""
     phrase = '"{}"'.format(" ".join(parts))
-    # A lone Han character only exists in the index as the first half of a
-    # bigram (or a one-character run), so match it as a prefix.
-    return phrase + " *" if ends_with_single_han else phrase
+    # A lone Han character at the end begins a bigram or stands alone.
+    return phrase + " *" if len(last) == 1 and _HAN_RUN_RE.match(last) else phrase
 
 
 def fts_query(query):
@@ -68,8 +71,10 @@ def fts_query(query):
 
     Whitespace separates terms, which must all match (AND); a double-quoted
     part is one term. ``fts_query('济宁 年度报告')`` gives
-    ``'"济宁" "年度 度报 报告"'``.
+    ``'"济宁" "年度 度报 报告"'``; the index holds 年度报告 as
+    ``年度 度报 报告 告``.
     """
     terms = [t.strip('"') for t in _QUOTED_OR_SPACE_RE.split(query or "") if t and t.strip('"')]
     phrases = [p for p in (_term_query(t) for t in terms) if p]
-    return " ".join(phrases)
+    # An empty phrase matches nothing; an empty MATCH is a syntax error.
+    return " ".join(phrases) or '""'

@@ -1,5 +1,6 @@
 """Downloader middlewares."""
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.archive_run import ArchiveRun
@@ -57,9 +58,7 @@ class FetchLogMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        self._log(
-            request,
-            outcome="network_error",
-            detail=f"{type(exception).__name__}: {exception}",
-        )
+        # IgnoreRequest is a decision (robots.txt, a filter), not a failure.
+        outcome = "ignored" if isinstance(exception, IgnoreRequest) else "network_error"
+        self._log(request, outcome=outcome, detail=f"{type(exception).__name__}: {exception}")
         return None

@@ -1,6 +1,7 @@
 """Body text of a fetched HTML page, with trafilatura."""
 
 import logging
+import re
 
 import lxml.html
 import trafilatura
@@ -33,23 +34,39 @@ KNOWN_CONTAINERS = (
 _PARAGRAPHS = ("p", "table", "h2", "h3", "h4", "ul", "ol")
 
 
+_CHROME_RE = re.compile(r"foot|copyright|bottom|header|nav|menu|banner|side|crumb|location|share", re.I)
+
+
 def _text_length(element):
     return sum(len(t.strip()) for t in element.itertext())
 
 
-def _densest_container(root):
-    """The element whose own paragraph children hold the most text.
+def _own_text_length(element):
+    """Text of an element that is not link text (chrome is mostly links)."""
+    links = sum(_text_length(a) for a in element.iter("a"))
+    return _text_length(element) - links
 
-    Report bodies are long runs of sibling <p> (and <table>) elements, the
-    chrome around them is links; a generic rule for pages of no known CMS.
+
+def _is_chrome(element):
+    for node in (element, *element.iterancestors()):
+        if _CHROME_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("header", "footer", "nav"):
+            return True
+    return False
+
+
+def _densest_container(root):
+    """The element whose own paragraph children hold the most non-link text.
+
+    Report bodies are runs of sibling <p> (and <table>) elements; headers,
+    footers and sidebars are skipped by their class or id. A generic rule for
+    pages of no known CMS.
     """
     best, best_length = None, 0
     for element in root.iter("div", "td", "section", "article", "main"):
-        length = sum(_text_length(child) for child in element if child.tag in _PARAGRAPHS)
-        if length > best_length:
+        length = sum(_own_text_length(child) for child in element if child.tag in _PARAGRAPHS)
+        if length > best_length and not _is_chrome(element):
             best, best_length = element, length
-    total = _text_length(root.find("body") if root.find("body") is not None else root)
-    return best if best is not None and best_length >= 0.3 * total else None
+    return best
 
 
 def focus_body(body):

@@ -35,7 +35,7 @@ CONTENT_MARKERS = (
 MIN_MARKERS = 3
 TITLE_YEAR_RE = re.compile(rf"({YEAR})\s*年")
 AGENCY_BEFORE_YEAR_RE = re.compile(rf"^(.*?)(?:关于)?\s*{YEAR}\s*年")
-AGENCY_AFTER_YEAR_RE = re.compile(rf"^{YEAR}\s*年度?\s*(.+?)(?:政府|政务)?(?:信息公开|政务公开)")
+AGENCY_AFTER_YEAR_RE = re.compile(rf"^{YEAR}\s*年度?\s*(.*?)(?:政府|政务)?(?:信息公开|政务公开)")
 AGENCY_IN_TEXT_RE = re.compile(r"本报告(?:是)?由(.{2,40}?)(?:按照|依据|根据|依照)")
 STAT_PERIOD_RE = re.compile(rf"统计期限.{{0,6}}?({YEAR})\s*年\s*1\s*月\s*1\s*日")
 

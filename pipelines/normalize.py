@@ -35,7 +35,10 @@ def normalize_text(text):
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
-    return "\n".join(out).strip()
+    while out and not out[-1]:
+        out.pop()
+    # No strip(): a first or last table row may begin or end with empty cells.
+    return "\n".join(out)
 
 
 class NormalizeTextPipeline:

@@ -18,9 +18,9 @@ class CrawlFailed(AssertionError):
     pass
 
 
-def run_crawl(start_urls, db_path, *settings):
-    """Crawl start_urls into db_path with the project's real settings."""
-    command = [
+def crawl_command(start_urls, db_path, *settings):
+    """The command line of a crawl of start_urls into db_path."""
+    return [
         sys.executable, "-m", "scrapy", "crawl", "portal",
         "-a", "start_url=" + ",".join(start_urls),
         "-s", f"ARCHIVE_DB={db_path}",
@@ -28,8 +28,13 @@ def run_crawl(start_urls, db_path, *settings):
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
         *[arg for setting in settings for arg in ("-s", setting)],
     ]
+
+
+def run_crawl(start_urls, db_path, *settings):
+    """Crawl start_urls into db_path with the project's real settings."""
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        crawl_command(start_urls, db_path, *settings),
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
         env={**os.environ, "LOG_LEVEL": "INFO"},
     )
     if result.returncode != 0:

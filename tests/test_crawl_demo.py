@@ -2,13 +2,17 @@
 
 import difflib
 import re
+import signal
+import sqlite3
+import subprocess
+import time
 
 import pytest
 import sqlite_utils
 
 from demo import serve
 
-from support import SEEDS, run_crawl
+from support import ROOT, SEEDS, crawl_command, run_crawl
 
 
 def squeeze(text):
@@ -139,3 +143,39 @@ def test_crawl_stays_on_start_hosts(crawled_archive, demo_portal):
 def test_bad_start_url_is_a_clear_error(tmp_path):
     with pytest.raises(AssertionError, match="not an http"):
         run_crawl(["ftp://127.0.0.1/"], tmp_path / "archive.db")
+
+
+def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, tmp_path):
+    db_path = tmp_path / "archive.db"
+    command = crawl_command(demo_portal.urls.values(), db_path, "DOWNLOAD_DELAY=0.3", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        captures = 0
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            if db_path.exists():
+                try:
+                    captures = sqlite_utils.Database(db_path).execute("select count(*) from captures").fetchone()[0]
+                except sqlite3.OperationalError:
+                    continue  # schema not created yet, or locked for a moment
+                if captures:
+                    break
+        assert process.poll() is None, "crawl ended before it could be killed"
+        assert 1 <= captures < 5
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+    # Every report points at a stored version of itself, every version has a capture.
+    assert list(db.query(
+        "select id from reports where current_version_id not in "
+        "(select id from versions where versions.report_id = reports.id)"
+    )) == []
+    assert list(db.query("select id from versions where id not in (select version_id from captures)")) == []
+    # The next crawl completes the archive.
+    run_crawl(demo_portal.urls.values(), db_path)
+    assert db["reports"].count == 5
+    assert db["versions"].count == 5

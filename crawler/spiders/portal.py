@@ -29,6 +29,8 @@ class PortalSpider(scrapy.Spider):
         if not start_url:
             raise ValueError("give the portal(s) to crawl: -a start_url=URL[,URL...]")
         self.start_urls = [url.strip() for url in start_url.split(",") if url.strip()]
+        if not self.start_urls:
+            raise ValueError(f"no URL in start_url={start_url!r}")
         for url in self.start_urls:
             if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
                 raise ValueError(f"not an http(s) URL: {url!r}")

@@ -1,0 +1,252 @@
+"""archive/db.py: schema, versioned storage of reports, run and fetch logs."""
+import json
+
+import pytest
+import sqlite_utils
+
+from archive import search
+from archive.db import Archive, sha256_bytes, sha256_text
+
+TEXT_A = "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告\n一、总体情况\n主动公开政府信息2748条。"
+TEXT_B = TEXT_A + "\n（更正）依申请公开0件。"
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    yield archive
+    archive.close()
+
+
+def doc(**overrides):
+    base = {
+        "agency": "济宁市公共资源交易服务中心",
+        "year": 2021,
+        "title": "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告",
+        "region": "山东省/济宁市",
+        "province": "山东省",
+        "city": "济宁市",
+        "county": "",
+        "division_code": "370800",
+        "admin_level": "city",
+        "text": TEXT_A,
+        "format": "html",
+        "extraction": "trafilatura",
+        "url": "http://www.jining.gov.cn/zwgk/ndbg/202201/t20220125_3456789.html",
+        "requested_url": "http://www.jining.gov.cn/art/2022/1/25/old_001.html",
+        "linked_from": "http://www.jining.gov.cn/zwgk/ndbg/index.html",
+        "fetched_at": "2024-01-01T00:00:00Z",
+        "http_status": 200,
+        "content_type": "text/html; charset=utf-8",
+        "body": "<html>报告</html>".encode("utf-8"),
+    }
+    base.update(overrides)
+    return base
+
+
+def count(archive, table):
+    return archive.db[table].count
+
+
+def fts_rowids(archive, table, query):
+    sql = f"select rowid from [{table}] where [{table}] match ? order by rowid"
+    return [row[0] for row in archive.db.execute(sql, [search.fts_query(query)]).fetchall()]
+
+
+def test_schema_tables_and_user_version(archive):
+    names = set(archive.db.table_names())
+    assert {"crawl_runs", "reports", "versions", "captures", "fetch_log", "rejected_documents",
+            "reports_fts", "versions_fts"} <= names
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_reopening_existing_database_keeps_rows(tmp_path):
+    first = Archive(tmp_path / "a.db")
+    first.store(doc())
+    first.close()
+    second = Archive(tmp_path / "a.db")
+    try:
+        assert second.db["reports"].count == 1
+    finally:
+        second.close()
+
+
+def test_first_store_creates_report_version_capture(archive):
+    result = archive.store(doc(), run_id=None)
+    assert result["new_report"] is True and result["new_version"] is True
+    report = archive.db["reports"].get(result["report_id"])
+    assert report["agency"] == "济宁市公共资源交易服务中心"
+    assert report["year"] == 2021
+    assert report["division_code"] == "370800"
+    assert report["current_version_id"] == result["version_id"]
+    assert report["first_seen"] == report["last_seen"] == "2024-01-01T00:00:00Z"
+    version = archive.db["versions"].get(result["version_id"])
+    assert version["text"] == TEXT_A
+    assert version["sha256"] == sha256_text(TEXT_A)
+    assert version["chars"] == len(TEXT_A)
+    assert version["extraction"] == "trafilatura"
+    capture = archive.db["captures"].get(result["capture_id"])
+    assert capture["requested_url"] == "http://www.jining.gov.cn/art/2022/1/25/old_001.html"
+    assert capture["bytes"] == len("<html>报告</html>".encode("utf-8"))
+    assert capture["body_sha256"] == sha256_bytes("<html>报告</html>".encode("utf-8"))
+    assert capture["http_status"] == 200
+
+
+def test_same_text_twice_is_one_version_two_captures(archive):
+    first = archive.store(doc(fetched_at="2024-01-01T00:00:00Z"))
+    second = archive.store(doc(fetched_at="2024-06-01T00:00:00Z"))
+    assert second["new_report"] is False and second["new_version"] is False
+    assert second["report_id"] == first["report_id"]
+    assert second["version_id"] == first["version_id"]
+    assert second["capture_id"] != first["capture_id"]
+    assert (count(archive, "reports"), count(archive, "versions"), count(archive, "captures")) == (1, 1, 2)
+    report = archive.db["reports"].get(first["report_id"])
+    assert report["first_seen"] == "2024-01-01T00:00:00Z"
+    assert report["last_seen"] == "2024-06-01T00:00:00Z"
+    version = archive.db["versions"].get(first["version_id"])
+    assert version["first_seen"] == "2024-01-01T00:00:00Z"
+    assert version["last_seen"] == "2024-06-01T00:00:00Z"
+    # The FTS rows are not duplicated.
+    assert archive.db.execute("select count(*) from versions_fts").fetchone()[0] == 1
+    assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 1
+
+
+def test_changed_text_same_agency_year_is_new_current_version(archive):
+    first = archive.store(doc(text=TEXT_A, fetched_at="2024-01-01T00:00:00Z"))
+    second = archive.store(doc(text=TEXT_B, fetched_at="2024-06-01T00:00:00Z"))
+    assert second["new_report"] is False and second["new_version"] is True
+    assert second["report_id"] == first["report_id"]
+    assert second["version_id"] != first["version_id"]
+    assert count(archive, "reports") == 1
+    assert count(archive, "versions") == 2
+    report = archive.db["reports"].get(first["report_id"])
+    assert report["current_version_id"] == second["version_id"]
+    texts = [row["text"] for row in archive.db.query("select text from versions order by id")]
+    assert texts == [TEXT_A, TEXT_B]
+    # reports_fts follows the current version; versions_fts has both.
+    assert fts_rowids(archive, "reports_fts", "更正") == [first["report_id"]]
+    assert fts_rowids(archive, "versions_fts", "更正") == [second["version_id"]]
+    assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 1
+
+
+def test_old_text_seen_again_does_not_become_current(archive):
+    a = archive.store(doc(text=TEXT_A))
+    b = archive.store(doc(text=TEXT_B))
+    again = archive.store(doc(text=TEXT_A))
+    assert again["version_id"] == a["version_id"] and again["new_version"] is False
+    assert archive.db["reports"].get(a["report_id"])["current_version_id"] == b["version_id"]
+
+
+def test_same_text_from_two_urls_is_one_version_two_captures(archive):
+    archive.store(doc(url="http://a.example/r.html", requested_url=None))
+    archive.store(doc(url="http://b.example/r.html", requested_url=None))
+    assert count(archive, "versions") == 1
+    rows = list(archive.db.query("select url, requested_url, version_id from captures order by id"))
+    assert [(r["url"], r["requested_url"]) for r in rows] == [
+        ("http://a.example/r.html", "http://a.example/r.html"),
+        ("http://b.example/r.html", "http://b.example/r.html"),
+    ]
+    assert rows[0]["version_id"] == rows[1]["version_id"]
+
+
+def test_other_year_is_other_report(archive):
+    first = archive.store(doc(year=2021))
+    second = archive.store(doc(year=2020))
+    assert second["new_report"] is True
+    assert second["report_id"] != first["report_id"]
+    assert count(archive, "reports") == 2
+    # Same text, two reports: a version per report.
+    assert count(archive, "versions") == 2
+
+
+def test_empty_identity_fields_do_not_overwrite_known_ones(archive):
+    first = archive.store(doc())
+    archive.store(doc(text=TEXT_B, region="", province="", city="", division_code=""))
+    report = archive.db["reports"].get(first["report_id"])
+    assert (report["province"], report["city"], report["division_code"]) == ("山东省", "济宁市", "370800")
+
+
+def test_fts_tables_are_searchable_with_fts_query(archive):
+    jining = archive.store(doc())
+    wenshang = archive.store(
+        doc(agency="汶上县公共资源交易中心", region="山东省/济宁市/汶上县", year=2019,
+            title="汶上县公共资源交易中心2019年政府信息公开工作年度报告",
+            text="汶上县公共资源交易中心2019年政府信息公开工作年度报告\n政府集中采购13项")
+    )
+    assert fts_rowids(archive, "reports_fts", "年度报告") == [jining["report_id"], wenshang["report_id"]]
+    assert fts_rowids(archive, "reports_fts", "汶上") == [wenshang["report_id"]]
+    assert fts_rowids(archive, "reports_fts", "济宁 2748") == [jining["report_id"]]
+    assert fts_rowids(archive, "versions_fts", "集中采购") == [wenshang["version_id"]]
+    assert fts_rowids(archive, "versions_fts", "采购集中") == []
+    # Column filter on the agency column of reports_fts.
+    sql = "select rowid from reports_fts where reports_fts match ?"
+    rows = archive.db.execute(sql, ["agency : " + search.fts_query("汶上县")]).fetchall()
+    assert [r[0] for r in rows] == [wenshang["report_id"]]
+
+
+def test_failed_store_leaves_no_rows(archive):
+    bad = doc()
+    del bad["url"]  # the capture insert raises after report and version inserts
+    with pytest.raises(KeyError):
+        archive.store(bad)
+    for table in ("reports", "versions", "captures"):
+        assert count(archive, table) == 0, table
+    for table in ("reports_fts", "versions_fts"):
+        assert archive.db.execute(f"select count(*) from [{table}]").fetchone()[0] == 0, table
+    # The database is still usable afterwards.
+    archive.store(doc())
+    assert count(archive, "reports") == 1
+
+
+def test_failed_store_is_rolled_back_for_other_readers(archive, tmp_path):
+    bad = doc()
+    del bad["url"]
+    with pytest.raises(KeyError):
+        archive.store(bad)
+    other = sqlite_utils.Database(archive.path)
+    try:
+        assert other["reports"].count == 0
+        assert other["versions"].count == 0
+    finally:
+        other.close()
+
+
+def test_runs_fetch_log_and_rejected(archive):
+    run_id = archive.start_run("portal", ["http://a/", "http://b/"])
+    run = archive.db["crawl_runs"].get(run_id)
+    assert run["status"] == "running"
+    assert run["start_urls"] == "http://a/,http://b/"
+    assert run["spider"] == "portal"
+    assert run["ended"] is None
+
+    archive.log_fetch(run_id=run_id, url="http://a/x", method="GET", http_status=404, outcome="http_error")
+    archive.log_fetch(run_id=run_id, url="http://a/y", method="GET", http_status=200, outcome="ok",
+                      fetched_at="2024-01-01T00:00:00Z")
+    rows = list(archive.db.query("select * from fetch_log order by id"))
+    assert [(r["url"], r["http_status"], r["outcome"]) for r in rows] == [
+        ("http://a/x", 404, "http_error"),
+        ("http://a/y", 200, "ok"),
+    ]
+    assert rows[0]["fetched_at"]  # defaulted
+    assert rows[1]["fetched_at"] == "2024-01-01T00:00:00Z"
+    assert {r["run_id"] for r in rows} == {run_id}
+
+    archive.log_rejected(run_id, "http://a/n.html", "部门决算", "not a report: 决算")
+    rejected = list(archive.db["rejected_documents"].rows)
+    assert len(rejected) == 1
+    assert (rejected[0]["url"], rejected[0]["title"], rejected[0]["reason"]) == (
+        "http://a/n.html", "部门决算", "not a report: 决算")
+    assert rejected[0]["run_id"] == run_id
+
+    archive.end_run(run_id, "finished", {"item_scraped_count": 3, "名": "济宁"})
+    run = archive.db["crawl_runs"].get(run_id)
+    assert run["status"] == "finished"
+    assert run["ended"]
+    assert json.loads(run["stats"]) == {"item_scraped_count": 3, "名": "济宁"}
+    assert "济宁" in run["stats"]  # ensure_ascii=False
+
+
+def test_capture_links_to_run(archive):
+    run_id = archive.start_run("portal", [])
+    result = archive.store(doc(), run_id=run_id)
+    assert archive.db["captures"].get(result["capture_id"])["run_id"] == run_id

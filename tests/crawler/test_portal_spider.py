@@ -1,0 +1,173 @@
+"""crawler/spiders/portal.py: what parse() yields for real demo pages."""
+from pathlib import Path
+
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.items import DocumentItem
+from crawler.spiders.portal import PortalSpider
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = REPO / "demo" / "site"
+BASE = "http://127.0.0.1:8702"
+
+
+@pytest.fixture
+def spider(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    spider = PortalSpider.from_crawler(crawler, start_url=BASE + "/")
+    if crawler.stats is None:  # older scrapy: stats come with _apply_settings
+        crawler._apply_settings()
+    return spider
+
+
+def response(portal, path, meta=None, url=None, headers=None):
+    file = SITE / portal / path.lstrip("/")
+    if file.is_dir() or path.endswith("/"):
+        file = file / "index.html"
+    url = url or BASE + path
+    request = scrapy.Request(url, meta=dict(meta or {}), headers=headers)
+    return HtmlResponse(url=url, body=file.read_bytes(), encoding="utf-8", request=request,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def split(results):
+    items = [r for r in results if isinstance(r, DocumentItem)]
+    requests = [r for r in results if isinstance(r, scrapy.Request)]
+    assert len(items) + len(requests) == len(results)
+    return items, requests
+
+
+def test_home_page_follows_only_in_scope_links(spider):
+    items, requests = split(list(spider.parse(response("jining", "/", {"blind_hops": 0}))))
+    assert items == []
+    urls = {r.url: r for r in requests}
+    assert all(url.startswith(BASE + "/") for url in urls)
+    assert "http://www.gov.cn/" not in urls
+    assert not any("shandong.gov.cn" in url or "beian" in url for url in urls)
+    assert len(urls) == len(requests)  # no duplicates
+    # Nav links (政务公开, 政府信息公开年报, 指南) at priority 20, with hop count reset.
+    for path in ("/zwgk/index.html", "/zwgk/ndbg/index.html", "/zwgk/xxgkzn/index.html"):
+        assert urls[BASE + path].priority == 20, path
+        assert urls[BASE + path].meta["blind_hops"] == 0
+    assert urls[BASE + "/zwgk/ndbg/index.html"].meta["link_text"] == "政府信息公开年报"
+    # "Other" links cost a blind hop.
+    news = urls[BASE + "/xwdt/index.html"]
+    assert news.priority == 0 and news.meta["blind_hops"] == 1
+    assert all(r.callback == spider.parse for r in requests)
+
+
+def test_report_list_page_yields_report_links_and_no_item(spider):
+    results = list(spider.parse(response("jining", "/zwgk/ndbg/index.html", {"blind_hops": 1, "link_text": "政府信息公开年报"})))
+    items, requests = split(results)
+    assert items == []
+    by_url = {r.url: r for r in requests}
+    reports = {url for url, r in by_url.items() if r.priority == 30}
+    assert reports == {
+        BASE + "/zwgk/ndbg/202201/t20220128_3458001.html",
+        BASE + "/art/2022/1/25/old_001.html",
+    }
+    for url in reports:
+        assert by_url[url].meta["blind_hops"] == 0
+    assert by_url[BASE + "/art/2022/1/25/old_001.html"].meta["link_text"] == (
+        "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告")
+    # Pagination of a report column (URL says ndbg: nav).
+    assert by_url[BASE + "/zwgk/ndbg/index_1.html"].priority in (20, 10)
+    # The 部门决算 link is not a report link.
+    assert by_url[BASE + "/zwgk/yjs/202208/t20220815_3512340.html"].priority == 0
+
+
+def test_report_page_yields_one_document_item(spider):
+    path = "/zwgk/ndbg/202201/t20220125_3456789.html"
+    res = response(
+        "jining", path,
+        meta={"blind_hops": 0, "link_text": "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告",
+              "redirect_urls": [BASE + "/art/2022/1/25/old_001.html"]},
+        headers={"Referer": BASE + "/zwgk/ndbg/index.html"},
+    )
+    items, requests = split(list(spider.parse(res)))
+    assert len(items) == 1
+    item = items[0]
+    assert item.url == BASE + path
+    assert item.requested_url == BASE + "/art/2022/1/25/old_001.html"
+    assert item.body == (SITE / "jining" / path.lstrip("/")).read_bytes()
+    assert item.page_title == "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告"
+    assert item.page_meta["ContentSource"] == "济宁市公共资源交易服务中心"
+    assert item.page_meta["SiteName"] == "济宁市人民政府"
+    assert item.linked_from == BASE + "/zwgk/ndbg/index.html"
+    assert item.content_type == "text/html; charset=utf-8"
+    assert item.http_status == 200
+    assert item.encoding == "utf-8"
+    assert item.format == "html"
+    assert item.fetched_at
+    assert spider.crawler.stats.get_value("portal/candidates") == 1
+    assert all(r.url.startswith(BASE) for r in requests)
+
+
+def test_report_page_without_redirect_has_own_url_as_requested(spider):
+    path = "/art/2020/1/20/art_12350_678901.html"
+    items, _ = split(list(spider.parse(response("wenshang", path, {"blind_hops": 0}))))
+    assert [i.requested_url for i in items] == [BASE + path]
+    assert items[0].page_title == "汶上县公共资源交易中心2019年政府信息公开工作年度报告"
+
+
+def test_blind_hop_limit(spider):
+    # The home page reached after two blind hops: 'other' links would be a third.
+    _, requests = split(list(spider.parse(response("jining", "/", {"blind_hops": 2}))))
+    urls = {r.url for r in requests}
+    assert BASE + "/xwdt/index.html" not in urls
+    assert BASE + "/hdjl/index.html" not in urls
+    assert BASE + "/xwdt/bmdt/202106/t20210618_3367890.html" not in urls  # training news: other
+    # A news title with 政务公开 in it is nav, and nav is always followed.
+    assert BASE + "/xwdt/bmdt/202012/t20201218_3276543.html" in urls
+    # Nav links still followed.
+    assert BASE + "/zwgk/index.html" in urls
+    assert BASE + "/zwgk/ndbg/index.html" in urls
+    # One hop fewer: 'other' links are followed with blind_hops 2.
+    _, requests = split(list(spider.parse(response("jining", "/", {"blind_hops": 1}))))
+    other = {r.url: r for r in requests}[BASE + "/xwdt/index.html"]
+    assert other.meta["blind_hops"] == 2
+
+
+def test_non_html_response_is_counted_and_ignored(spider):
+    url = BASE + "/robots.txt"
+    res = TextResponse(url=url, body=b"User-agent: *", encoding="utf-8", request=scrapy.Request(url))
+    assert list(spider.parse(res)) == []
+    assert spider.crawler.stats.get_value("portal/non_html_pages") == 1
+
+
+def test_attachment_links_are_skipped_and_counted(spider):
+    url = BASE + "/zwgk/ndbg/x.html"
+    body = ('<html><head><title>t</title></head><body>'
+            '<a href="/files/a.pdf">济宁市2021年政府信息公开工作年度报告（PDF）</a>'
+            '<a href="/img/a.png">图</a><a href="javascript:void(0)">x</a><a href="#top">顶</a>'
+            '<a href="/zwgk/ndbg/r.html#p1">某局2021年政府信息公开工作年度报告</a></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    _, requests = split(list(spider.parse(res)))
+    assert [r.url for r in requests] == [BASE + "/zwgk/ndbg/r.html"]
+    assert spider.crawler.stats.get_value("portal/attachment_links_skipped") == 1
+
+
+def test_scope_and_start_urls(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    spider = PortalSpider.from_crawler(crawler, start_url=" http://127.0.0.1:8702/ , https://Example.gov.cn:8443/x ")
+    assert spider.start_urls == ["http://127.0.0.1:8702/", "https://Example.gov.cn:8443/x"]
+    assert spider.in_scope("http://127.0.0.1:8702/a")
+    assert not spider.in_scope("http://127.0.0.1:8703/a")  # same host, other port
+    assert spider.in_scope("https://example.gov.cn:8443/b")
+
+
+@pytest.mark.parametrize("start_url", [None, "", "ftp://x/", "www.jining.gov.cn", "http://"])
+def test_bad_start_url_raises(tmp_path, start_url):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    with pytest.raises(ValueError):
+        PortalSpider.from_crawler(crawler, start_url=start_url)
+
+
+@pytest.mark.parametrize("start_url", [",", " , "])
+def test_start_url_without_any_url_raises(tmp_path, start_url):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    with pytest.raises(ValueError):
+        PortalSpider.from_crawler(crawler, start_url=start_url)
