@@ -27,6 +27,13 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def _add_missing_columns(db, table, columns):
+    existing = db[table].columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            db[table].add_column(name, kind)
+
+
 def create_schema(db):
     """Create every table, index and FTS table that is missing."""
     db["crawl_runs"].create(
@@ -90,12 +97,16 @@ def create_schema(db):
             "bytes": int,
             "body_sha256": str,
             "title": str,
+            "format": str,
+            "needs_ocr": int,
             "run_id": int,
         },
         pk="id",
         foreign_keys=[("version_id", "versions", "id"), ("run_id", "crawl_runs", "id")],
         if_not_exists=True,
     )
+    # Columns added after the first release, for archives made before.
+    _add_missing_columns(db, "captures", {"format": str, "needs_ocr": int})
     db["fetch_log"].create(
         {
             "id": int,
@@ -276,26 +287,7 @@ class Archive:
             else:
                 version_id = version["id"]
                 db["versions"].update(version_id, {"last_seen": now})
-            body = doc.get("body") or b""
-            capture_id = (
-                db["captures"]
-                .insert(
-                    {
-                        "version_id": version_id,
-                        "url": doc["url"],
-                        "requested_url": doc.get("requested_url") or doc["url"],
-                        "linked_from": doc.get("linked_from"),
-                        "fetched_at": now,
-                        "http_status": doc.get("http_status"),
-                        "content_type": doc.get("content_type"),
-                        "bytes": len(body),
-                        "body_sha256": sha256_bytes(body) if body else None,
-                        "title": doc.get("title"),
-                        "run_id": run_id,
-                    }
-                )
-                .last_pk
-            )
+            capture_id = self._insert_capture(doc, version_id, run_id, now)
             updates = {"last_seen": now, **{k: v for k, v in identity.items() if v}}
             if new_version:
                 updates["current_version_id"] = version_id
@@ -310,6 +302,38 @@ class Archive:
             "new_report": new_report,
             "new_version": new_version,
         }
+
+    def store_unreadable(self, doc, run_id=None):
+        """Record a capture whose text cannot be read (a scan needing OCR).
+
+        No report or version is made from it: there is no text to version.
+        """
+        with self.db.atomic():
+            return self._insert_capture(doc, None, run_id, doc.get("fetched_at") or utcnow())
+
+    def _insert_capture(self, doc, version_id, run_id, now):
+        body = doc.get("body") or b""
+        return (
+            self.db["captures"]
+            .insert(
+                {
+                    "version_id": version_id,
+                    "url": doc["url"],
+                    "requested_url": doc.get("requested_url") or doc["url"],
+                    "linked_from": doc.get("linked_from"),
+                    "fetched_at": now,
+                    "http_status": doc.get("http_status"),
+                    "content_type": doc.get("content_type"),
+                    "bytes": len(body),
+                    "body_sha256": sha256_bytes(body) if body else None,
+                    "title": doc.get("title") or doc.get("page_title"),
+                    "format": doc.get("format"),
+                    "needs_ocr": 1 if doc.get("needs_ocr") else 0,
+                    "run_id": run_id,
+                }
+            )
+            .last_pk
+        )
 
     def _index_report(self, report_id, text):
         row = self.db["reports"].get(report_id)

@@ -10,7 +10,7 @@ annual report is decided later, on its text (pipelines/identify.py).
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 YEAR = r"(?:19|20)\d{2}"
 # A report-ish title: a year and 年度报告/年报 (in either order).
@@ -28,7 +28,12 @@ REPORT_URL_RE = re.compile(r"xxgkAnnualReport|ndbg|nianbao|annualreport|xxgknb|g
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|bmp|svg|ico|css|js|mp4|mp3|avi|flv|swf|zip|rar|7z|exe|apk|xlsx?|pptx?)$", re.I
 )
-ATTACHMENT_EXTENSIONS = re.compile(r"\.(?:pdf|docx?|wps|ofd)$", re.I)
+ATTACHMENT_EXTENSIONS = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.I)
+# Download endpoints that name the file in a parameter (Hanweb downfile.jsp,
+# TRS and others' download.jsp?filename=...).
+DOWNLOAD_URL_RE = re.compile(r"/(?:downfile|download)\.(?:jsp|do|aspx?|php)$", re.I)
+# A column of reports: 年报 / 年度报告 named without a year of its own.
+REPORT_COLUMN_RE = re.compile(r"年报|年度报告")
 SITE_SUFFIX_RE = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|门户|网站|网|中国[·•]\S+)[^_|｜\-—–]*$")
 
 
@@ -67,8 +72,29 @@ def should_skip(url):
     return bool(SKIP_EXTENSIONS.search(parsed.path))
 
 
+def attachment_extension(link):
+    """'pdf', 'docx'... of an attachment link, from its URL or its text."""
+    parsed = urlparse(link.url)
+    for candidate in (parsed.path, *parse_qs(parsed.query).get("filename", []), link.text):
+        match = ATTACHMENT_EXTENSIONS.search(candidate.strip())
+        if match:
+            return match.group(1).lower()
+    return ""
+
+
 def is_attachment(url):
-    return bool(ATTACHMENT_EXTENSIONS.search(urlparse(url).path))
+    parsed = urlparse(url)
+    if ATTACHMENT_EXTENSIONS.search(parsed.path):
+        return True
+    if DOWNLOAD_URL_RE.search(parsed.path):
+        return True
+    return any(ATTACHMENT_EXTENSIONS.search(name) for name in parse_qs(parsed.query).get("filename", []))
+
+
+def names_report_column(text):
+    """True for a column title such as 政府信息公开年报 (no year of its own)."""
+    text = clean(text)
+    return bool(text) and bool(REPORT_COLUMN_RE.search(text)) and not looks_like_report_title(text)
 
 
 def page_title(meta, h1, html_title):

@@ -27,6 +27,7 @@ class DocumentItem:
     # extraction
     raw_text: str = ""
     extraction: str = ""
+    needs_ocr: bool = False
     # normalization
     text: str = ""
     # identification

@@ -1,9 +1,12 @@
 """Downloader middlewares."""
 
+import codecs
+
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawler.archive_run import ArchiveRun
+from pipelines.readers.encoding import detect_encoding
 
 
 def _outcome(status):
@@ -62,3 +65,22 @@ class FetchLogMiddleware:
         outcome = "ignored" if isinstance(exception, IgnoreRequest) else "network_error"
         self._log(request, outcome=outcome, detail=f"{type(exception).__name__}: {exception}")
         return None
+
+
+class CharsetMiddleware:
+    """Give HTML responses the encoding their bytes are really in.
+
+    Scrapy trusts the Content-Type header first; portals that send GBK bytes
+    under a UTF-8 header (or the reverse) would have their titles and link
+    texts read as mojibake. readers.encoding checks every claim against the
+    bytes.
+    """
+
+    def process_response(self, request, response: Response):
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        encoding = detect_encoding(response.body, content_type)
+        if codecs.lookup(encoding).name != codecs.lookup(response.encoding).name:
+            return response.replace(encoding=encoding)
+        return response

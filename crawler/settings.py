@@ -12,9 +12,11 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
 
+# ASCII only: requests follow a page's encoding, and a GBK-encoded header
+# breaks robots.txt matching.
 USER_AGENT = (
-    "ogi-report-archive/0.1 (open archive of 政府信息公开工作年度报告; "
-    "research crawler, contact: see README of the ogi-report-archive project)"
+    "ogi-report-archive/0.1 (open research archive of government information-disclosure "
+    "annual reports; contact: see the ogi-report-archive README)"
 )
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
@@ -36,11 +38,44 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Outermost on the way back, so the spider sees the corrected encoding.
+    "crawler.middlewares.CharsetMiddleware": 50,
     "crawler.middlewares.FetchLogMiddleware": 950,
 }
 EXTENSIONS = {
     "crawler.archive_run.ArchiveRun": 100,
 }
+# Documents are read in worker processes (pipelines/extract.py).
+EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", os.cpu_count() or 1))
+# Hanweb's xxgkAnnualReport.jsp is asked for each year from this one on
+# (the 条例 took effect in 2008).
+HANWEB_XXGK_FIRST_YEAR = 2008
+HANWEB_MAX_GROUPS = 50
+
+# Pages whose list only a script fills are rendered in Debian's Chromium.
+# Requests without meta["playwright"] keep Scrapy's own downloader, and the
+# browser starts only when the first page needs it.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractTextPipeline": 100,
     "pipelines.normalize.NormalizeTextPipeline": 200,

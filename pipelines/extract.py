@@ -1,174 +1,68 @@
-"""Body text of a fetched HTML page, with trafilatura."""
+"""Extraction stage: the text of each candidate document.
 
+Reading a PDF or running trafilatura takes milliseconds to seconds of CPU;
+done on Scrapy's reactor thread it would stall every download. So documents
+are read in a pool of worker processes (one per core by default), and the
+reactor only awaits the result.
+"""
+
+import asyncio
 import logging
-import re
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
-import lxml.html
-import trafilatura
-from lxml import etree
 from scrapy.exceptions import DropItem
-from trafilatura.settings import use_config
+
+from pipelines.readers import read_document, sniff_format
 
 logger = logging.getLogger(__name__)
 
-# Under MIN_EXTRACTED_SIZE (250 characters by default) trafilatura falls back
-# to returning the whole page, navigation included; a short report body or a
-# page that only introduces an attachment is a normal case here.
-_CONFIG = use_config()
-_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "10")
-_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "10")
-
-_BLOCKS = {"p", "head", "item", "quote", "code"}
-
-# Body containers of the CMS families Chinese portals run on (TRS WCM,
-# Hanweb JCMS, UCAP). trafilatura's own list does not know them, and when it
-# finds no container it recovers "wild" paragraphs and drops every repeated
-# one -- the 0s of a report's statistics table.
-KNOWN_CONTAINERS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(@class, 'TRS_UEDITOR')]",
-    "//*[@id='zoom' or @id='Zoom']",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[@class='bt_content' or @class='bt-content']",
-)
-_PARAGRAPHS = ("p", "table", "h2", "h3", "h4", "ul", "ol")
-
-
-_CHROME_RE = re.compile(r"foot|copyright|bottom|header|nav|menu|banner|side|crumb|location|share", re.I)
-
-
-def _text_length(element):
-    return sum(len(t.strip()) for t in element.itertext())
-
-
-def _own_text_length(element):
-    """Text of an element that is not link text (chrome is mostly links)."""
-    links = sum(_text_length(a) for a in element.iter("a"))
-    return _text_length(element) - links
-
-
-def _is_chrome(element):
-    for node in (element, *element.iterancestors()):
-        if _CHROME_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("header", "footer", "nav"):
-            return True
-    return False
-
-
-def _densest_container(root):
-    """The element whose own paragraph children hold the most non-link text.
-
-    Report bodies are runs of sibling <p> (and <table>) elements; headers,
-    footers and sidebars are skipped by their class or id. A generic rule for
-    pages of no known CMS.
-    """
-    best, best_length = None, 0
-    for element in root.iter("div", "td", "section", "article", "main"):
-        length = sum(_own_text_length(child) for child in element if child.tag in _PARAGRAPHS)
-        if length > best_length and not _is_chrome(element):
-            best, best_length = element, length
-    return best
-
-
-def focus_body(body):
-    """The page cut down to its report body, marked as an <article>.
-
-    Returns None when no body container can be told apart; trafilatura then
-    sees the whole page.
-    """
-    try:
-        root = lxml.html.document_fromstring(body)
-    except (etree.ParserError, ValueError):
-        return None
-    container = None
-    for xpath in KNOWN_CONTAINERS:
-        found = root.xpath(xpath)
-        if found:
-            container = max(found, key=_text_length)
-            break
-    if container is None:
-        container = _densest_container(root)
-    if container is None:
-        return None
-    container.tag = "article"
-    page = lxml.html.fromstring("<html><head><meta charset='utf-8'></head><body></body></html>")
-    page.find("body").append(container)
-    return lxml.html.tostring(page, encoding="utf-8")
-
-
-def xml_to_text(xml):
-    """trafilatura's XML output as lines of text, table rows as tab-joined cells.
-
-    trafilatura's own text output writes tables as Markdown pipes; the report
-    tables are data (see the request statistics), so each row becomes one
-    line with its cells separated by tabs.
-    """
-    root = etree.fromstring(xml.encode("utf-8"))
-    main = root.find("main")
-    if main is None:
-        return ""
-    lines = []
-
-    def walk(element):
-        for child in element:
-            tag = child.tag
-            if tag == "table":
-                for row in child.iter("row"):
-                    cells = [" ".join("".join(cell.itertext()).split()) for cell in row.findall("cell")]
-                    if any(cells):
-                        lines.append("\t".join(cells))
-            elif tag in _BLOCKS:
-                lines.append("".join(child.itertext()))
-            elif tag == "list":
-                walk(child)
-            else:
-                text = "".join(child.itertext()).strip()
-                if text:
-                    lines.append(text)
-
-    walk(main)
-    return "\n".join(lines)
-
-
-def extract_html(body):
-    """Return (text, method) for an HTML page given as bytes.
-
-    Bytes, not a decoded string: trafilatura detects GBK and UTF-8 itself,
-    better than a guess made before it. Tries a precise extraction, then a
-    recall-oriented one, then trafilatura's baseline (all <p>-like text).
-    The page is first cut down to its body container where one is found.
-    """
-    focused = focus_body(body)
-    if focused is not None:
-        body = focused
-    for method, options in (
-        ("trafilatura", {"favor_precision": True}),
-        ("trafilatura-recall", {"favor_recall": True}),
-    ):
-        xml = trafilatura.extract(
-            body,
-            output_format="xml",
-            include_tables=True,
-            include_comments=False,
-            include_images=False,
-            deduplicate=False,
-            config=_CONFIG,
-            **options,
-        )
-        if xml:
-            text = xml_to_text(xml)
-            if text.strip():
-                return text, method
-    _, text, _ = trafilatura.baseline(body)
-    return text or "", "baseline"
-
 
 class ExtractTextPipeline:
-    def process_item(self, item):
-        try:
-            item.raw_text, item.extraction = extract_html(item.body)
-        except Exception as error:  # a bad page must not stop the crawl
-            logger.warning("extraction failed for %s: %r", item.url, error)
-            raise DropItem(f"extraction failed: {type(error).__name__}: {error}")
-        if not item.raw_text.strip():
+    def __init__(self, workers=0, stats=None):
+        self.workers = workers
+        self.stats = stats
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        workers = crawler.settings.getint("EXTRACT_WORKERS", os.cpu_count() or 1)
+        return cls(workers, crawler.stats)
+
+    def open_spider(self):
+        if self.workers > 0:
+            # forkserver: workers must not inherit the reactor's threads.
+            context = multiprocessing.get_context("forkserver")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def _read(self, item):
+        args = (item.body, item.format, item.content_type, item.encoding)
+        if self.pool is None:
+            return read_document(*args)
+        return await asyncio.wrap_future(self.pool.submit(read_document, *args))
+
+    async def process_item(self, item):
+        if item.format in ("", "unknown"):
+            item.format = sniff_format(item.body, item.content_type, item.url)
+        result = await self._read(item)
+        if self.stats is not None:
+            self.stats.inc_value(f"extract/{item.format}/documents")
+            self.stats.inc_value(f"extract/{item.format}/seconds", result.seconds)
+        item.extraction = result.method
+        item.encoding = result.encoding or item.encoding
+        if result.needs_ocr:
+            item.needs_ocr = True
+            return item
+        if result.error:
+            logger.warning("extraction failed for %s: %s", item.url, result.error)
+            raise DropItem(f"extraction failed: {result.error}")
+        if not result.text.strip():
             raise DropItem("no text extracted")
+        item.raw_text = result.text
         return item

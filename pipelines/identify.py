@@ -58,10 +58,14 @@ def _head_lines(text, count=4):
     return "".join(lines[:count])
 
 
+# "附件：1.XX年度报告.pdf" names the report XX年度报告.
+_ATTACHMENT_LABEL_RE = re.compile(r"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:pdf|docx?|wps|ofd)$", re.I)
+
+
 def report_title(page_title, link_text, text):
     """The first of the candidate titles that names an OGI annual report."""
     for candidate, from_text in ((page_title, False), (link_text, False), (_head_lines(text), True)):
-        candidate = re.sub(r"\s+", "", candidate or "")
+        candidate = _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", candidate or ""))
         match = OGI_TITLE_RE.search(candidate)
         if match:
             # The head of a text runs on past its title.
@@ -105,8 +109,12 @@ def report_agency(title, text, page_meta):
     return ""
 
 
-def identify(page_title, link_text, text, page_meta=None, today=None):
-    """Identity of an OGI annual report, or NotAReport with the reason."""
+def identify(page_title, link_text, text, page_meta=None, today=None, require_content=True):
+    """Identity of an OGI annual report, or NotAReport with the reason.
+
+    *require_content* False judges by the title alone, for a document whose
+    text cannot be read (a scan).
+    """
     page_meta = page_meta or {}
     title = report_title(page_title, link_text, text)
     if not title:
@@ -115,7 +123,7 @@ def identify(page_title, link_text, text, page_meta=None, today=None):
     if excluded:
         raise NotAReport(f"title names something else ({excluded.group(0)}): {title}")
     markers = [marker for marker in CONTENT_MARKERS if marker in text]
-    if len(markers) < MIN_MARKERS:
+    if require_content and len(markers) < MIN_MARKERS:
         raise NotAReport(f"text lacks annual-report content ({len(markers)} of {len(CONTENT_MARKERS)} markers)")
     year = report_year(title, text, today)
     if year is None:
@@ -133,7 +141,9 @@ def identify(page_title, link_text, text, page_meta=None, today=None):
 class IdentifyReportPipeline:
     def process_item(self, item):
         try:
-            found = identify(item.page_title, item.link_text, item.text, item.page_meta)
+            found = identify(
+                item.page_title, item.link_text, item.text, item.page_meta, require_content=not item.needs_ocr
+            )
         except NotAReport as reason:
             raise DropItem(f"not a report: {reason}")
         item.title = found.title

@@ -14,12 +14,16 @@ class StoreVersionPipeline:
         return cls(ArchiveRun.of(crawler))
 
     def process_item(self, item):
+        stats = self.run.crawler.stats
+        if item.needs_ocr:
+            item.capture_id = self.run.archive.store_unreadable(asdict(item), run_id=self.run.run_id)
+            stats.inc_value("archive/needs_ocr")
+            return item
         result = self.run.archive.store(asdict(item), run_id=self.run.run_id)
         item.report_id = result["report_id"]
         item.version_id = result["version_id"]
         item.capture_id = result["capture_id"]
         item.new_version = result["new_version"]
-        stats = self.run.crawler.stats
         stats.inc_value("archive/captures")
         if result["new_report"]:
             stats.inc_value("archive/new_reports")

@@ -4,27 +4,37 @@
 
 It stays on the start URLs' hosts (host and port), walks towards the
 disclosure section by the words on links (crawler/discovery.py) and yields a
-DocumentItem for every page that may be an annual report.
+DocumentItem for every document that may be an annual report: an HTML page,
+or the PDF/DOC/DOCX attachment that carries it. Lists that a script fills
+are read from their data (Hanweb datastore) or, where nothing else works,
+rendered in Chromium through scrapy-playwright.
 """
 
+import datetime
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy_playwright.page import PageMethod
 
 from archive.db import utcnow
 from crawler import discovery
+from crawler.cms import hanweb
 from crawler.items import DocumentItem
+from pipelines.readers import sniff_format
 
 # Higher runs first: reports, then the way to them, then list pages, then
 # whatever else may lead there.
-PRIORITY = {"report": 30, "nav": 20, "page": 10, "other": 0}
+PRIORITY = {"report": 30, "xxgk": 25, "nav": 20, "page": 10, "other": 0}
+DOCUMENT_FORMATS = ("pdf", "docx", "doc")
+# Preferred attachment when a report page offers several forms of one report.
+ATTACHMENT_RANK = {"docx": 0, "doc": 1, "wps": 2, "pdf": 3, "ofd": 4}
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, start_url=None, *args, **kwargs):
+    def __init__(self, start_url=None, hanweb_areas=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not start_url:
             raise ValueError("give the portal(s) to crawl: -a start_url=URL[,URL...]")
@@ -38,33 +48,80 @@ class PortalSpider(scrapy.Spider):
         # with different ports only in tests, but scope must never leak.
         self.allowed_netlocs = {urlparse(url).netloc.lower() for url in self.start_urls}
         self.allowed_domains = sorted({urlparse(url).hostname for url in self.start_urls})
+        self.hanweb_areas = [code.strip() for code in (hanweb_areas or "").split(",") if code.strip()]
+        self.seen_codes = set()
 
     async def start(self):
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, meta={"blind_hops": 0, "link_text": ""})
+        for url in self.start_urls:
+            for request in self._annual_report_requests(url, self.hanweb_areas):
+                yield request
 
     def in_scope(self, url):
         return urlparse(url).netloc.lower() in self.allowed_netlocs
 
+    # -- responses ----------------------------------------------------------
+
     def parse(self, response):
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("portal/non_html_pages")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        fmt = sniff_format(response.body, content_type, response.url)
+        if fmt in DOCUMENT_FORMATS:
+            yield self._item(response, fmt)
             return
-        meta_tags = {
-            tag.attrib["name"]: tag.attrib.get("content", "")
-            for tag in response.css("meta[name]")
-        }
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("portal/skipped_non_text")
+            return
+        store = hanweb.parse_datastore(response.text, response.url)
+        if not isinstance(response, HtmlResponse):
+            if store is not None:
+                yield from self._follow_datastore(response, store)
+            else:
+                self.crawler.stats.inc_value("portal/skipped_non_html")
+            return
+        yield from self.parse_page(response, store)
+
+    def parse_page(self, response, store):
+        meta_tags = {tag.attrib["name"]: tag.attrib.get("content", "") for tag in response.css("meta[name]")}
         h1 = discovery.clean(" ".join(response.css("h1 ::text").getall()))
-        html_title = response.css("title::text").get(default="")
-        title = discovery.page_title(meta_tags, h1, html_title)
+        title = discovery.page_title(meta_tags, h1, response.css("title::text").get(default=""))
         link_text = response.meta.get("link_text", "")
 
-        links = list(self._links(response))
+        links = list(self._links(response, response.css("a[href]")))
+        if store is not None:
+            records = scrapy.Selector(text="".join(store.records) or "<p></p>")
+            links += list(self._links(response, records.css("a[href]")))
         report_links = sum(1 for link in links if link.kind == "report")
-        if discovery.is_candidate(title, link_text, response.url, report_links):
-            self.crawler.stats.inc_value("portal/candidates")
-            yield self._item(response, title, meta_tags, link_text)
+        attachments = [link for link in links if discovery.is_attachment(link.url)]
+        pages = [link for link in links if not discovery.is_attachment(link.url)]
 
+        if self._needs_browser(response, title, link_text, report_links, store):
+            yield self._render(response)
+            return
+
+        candidate = discovery.is_candidate(title, link_text, response.url, report_links)
+        if candidate and hanweb.is_module_endpoint(response.url):
+            candidate = False
+        report_attachments = [link for link in attachments if link.kind == "report"]
+        if candidate:
+            self.crawler.stats.inc_value("portal/candidates")
+            # The attachment is the report; the page only introduces it.
+            offered = report_attachments or attachments
+            if offered:
+                best = min(offered, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
+                yield self._follow_attachment(response, best, title, meta_tags)
+            else:
+                yield self._item(response, "html", title, meta_tags, link_text)
+        else:
+            for link in report_attachments:
+                yield self._follow_attachment(response, link, link.text, meta_tags)
+
+        if store is not None and store.nextgroup:
+            yield self._dataproxy_request(response, store, start=len(store.records) + 1, group=len(store.records))
+        yield from self._annual_report_requests(response.url, hanweb.credit_codes(link.url for link in links))
+        yield from self._follow_pages(response, pages, report_links)
+
+    def _follow_pages(self, response, links, report_links):
         blind_hops = response.meta.get("blind_hops", 0)
         max_blind_hops = self.crawler.settings.getint("DISCOVERY_MAX_BLIND_HOPS", 2)
         for link in links:
@@ -83,18 +140,14 @@ class PortalSpider(scrapy.Spider):
                 meta={"blind_hops": hops, "link_text": link.text},
             )
 
-    def _links(self, response):
+    def _links(self, response, anchors):
         seen = set()
-        for anchor in response.css("a[href]"):
+        for anchor in anchors:
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
             url = response.urljoin(href).split("#", 1)[0]
             if url in seen or not self.in_scope(url) or discovery.should_skip(url):
-                continue
-            if discovery.is_attachment(url):
-                # Attachments are read by a later stage of the project.
-                self.crawler.stats.inc_value("portal/attachment_links_skipped")
                 continue
             seen.add(url)
             text = discovery.clean(" ".join(anchor.css("::text").getall()))
@@ -104,8 +157,101 @@ class PortalSpider(scrapy.Spider):
                 text = full
             yield discovery.Link(url, text, discovery.classify_link(url, text))
 
-    def _item(self, response, title, meta_tags, link_text):
+    # -- attachments ----------------------------------------------------------
+
+    def _follow_attachment(self, response, link, title, meta_tags):
+        self.crawler.stats.inc_value("portal/attachments")
+        return response.follow(
+            link.url,
+            callback=self.parse,
+            priority=PRIORITY["report"],
+            meta={
+                "blind_hops": 0,
+                "link_text": link.text,
+                "page_title": title,
+                "page_meta": meta_tags,
+                "linked_from": response.url,
+            },
+        )
+
+    # -- Hanweb ---------------------------------------------------------------
+
+    def _follow_datastore(self, response, store):
+        """Records of a dataproxy.jsp answer, and the next group."""
+        selector = scrapy.Selector(text="".join(store.records) or "<p></p>")
+        links = list(self._links(response, selector.css("a[href]")))
+        report_links = sum(1 for link in links if link.kind == "report")
+        yield from self._follow_pages(response, links, report_links)
+        start, group = response.meta["hanweb_next"], response.meta["hanweb_group"]
+        more = store.total is None or start <= store.total
+        if store.records and more and response.meta.get("hanweb_groups", 0) < self.crawler.settings.getint(
+            "HANWEB_MAX_GROUPS", 50
+        ):
+            yield self._dataproxy_request(response, store, start, group)
+
+    def _dataproxy_request(self, response, store, start, group):
+        group = max(group, 1)
+        url = store.nextgroup or response.url
+        self.crawler.stats.inc_value("portal/hanweb_dataproxy_requests")
+        return scrapy.FormRequest(
+            url,
+            formdata=hanweb.dataproxy_form(start, start + group - 1, group),
+            callback=self.parse,
+            priority=PRIORITY["page"],
+            meta={
+                "blind_hops": response.meta.get("blind_hops", 0),
+                "hanweb_next": start + group,
+                "hanweb_group": group,
+                "hanweb_groups": response.meta.get("hanweb_groups", 0) + 1,
+            },
+        )
+
+    def _annual_report_requests(self, site_url, codes):
+        first = self.crawler.settings.getint("HANWEB_XXGK_FIRST_YEAR", 2008)
+        last = datetime.date.today().year
+        for code in sorted(set(codes) - self.seen_codes):
+            self.seen_codes.add(code)
+            self.crawler.stats.inc_value("portal/hanweb_credit_codes")
+            for year in range(last, first - 1, -1):
+                yield scrapy.Request(
+                    hanweb.annual_report_url(site_url, code, year),
+                    callback=self.parse,
+                    priority=PRIORITY["xxgk"],
+                    meta={"blind_hops": 1, "link_text": ""},
+                )
+
+    # -- browser ----------------------------------------------------------------
+
+    def _needs_browser(self, response, title, link_text, report_links, store):
+        """A report column whose list only a script fills in.
+
+        The browser is slow: only a page that names itself (or was linked
+        as) a report column, shows no report link and no datastore, and has
+        inline script goes there, and only once.
+        """
+        if response.meta.get("rendered") or report_links or store is not None:
+            return False
+        if not (discovery.names_report_column(title) or discovery.names_report_column(link_text)):
+            return False
+        return any(script.strip() for script in response.css("script:not([src])::text").getall())
+
+    def _render(self, response):
+        self.crawler.stats.inc_value("portal/browser_rendered")
+        return response.request.replace(
+            dont_filter=True,
+            meta={
+                **response.meta,
+                "rendered": True,
+                "playwright": True,
+                "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+            },
+        )
+
+    # -- items ----------------------------------------------------------------
+
+    def _item(self, response, fmt, title=None, meta_tags=None, link_text=None):
         redirects = response.meta.get("redirect_urls") or []
+        referer = (response.request.headers.get("Referer") or b"").decode("latin-1")
         return DocumentItem(
             url=response.url,
             body=response.body,
@@ -113,10 +259,10 @@ class PortalSpider(scrapy.Spider):
             http_status=response.status,
             fetched_at=utcnow(),
             requested_url=redirects[0] if redirects else response.url,
-            linked_from=(response.request.headers.get("Referer") or b"").decode("latin-1"),
-            link_text=link_text,
-            page_title=title,
-            page_meta=meta_tags,
-            format="html",
-            encoding=response.encoding,
+            linked_from=response.meta.get("linked_from") or referer,
+            link_text=response.meta.get("link_text", "") if link_text is None else link_text,
+            page_title=response.meta.get("page_title", "") if title is None else title,
+            page_meta=response.meta.get("page_meta", {}) if meta_tags is None else meta_tags,
+            format=fmt,
+            encoding=response.encoding if isinstance(response, TextResponse) else "",
         )

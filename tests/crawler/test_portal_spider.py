@@ -135,19 +135,41 @@ def test_non_html_response_is_counted_and_ignored(spider):
     url = BASE + "/robots.txt"
     res = TextResponse(url=url, body=b"User-agent: *", encoding="utf-8", request=scrapy.Request(url))
     assert list(spider.parse(res)) == []
-    assert spider.crawler.stats.get_value("portal/non_html_pages") == 1
+    assert spider.crawler.stats.get_value("portal/skipped_non_html") == 1
 
 
-def test_attachment_links_are_skipped_and_counted(spider):
+def test_report_attachments_on_a_list_are_followed_others_not(spider):
     url = BASE + "/zwgk/ndbg/x.html"
     body = ('<html><head><title>t</title></head><body>'
             '<a href="/files/a.pdf">济宁市2021年政府信息公开工作年度报告（PDF）</a>'
+            '<a href="/files/form.doc">申请表下载</a>'
             '<a href="/img/a.png">图</a><a href="javascript:void(0)">x</a><a href="#top">顶</a>'
             '<a href="/zwgk/ndbg/r.html#p1">某局2021年政府信息公开工作年度报告</a></body></html>').encode()
     res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
-    _, requests = split(list(spider.parse(res)))
-    assert [r.url for r in requests] == [BASE + "/zwgk/ndbg/r.html"]
-    assert spider.crawler.stats.get_value("portal/attachment_links_skipped") == 1
+    items, requests = split(list(spider.parse(res)))
+    assert items == []
+    assert sorted(r.url for r in requests) == [BASE + "/files/a.pdf", BASE + "/zwgk/ndbg/r.html"]
+    attachment = next(r for r in requests if r.url.endswith(".pdf"))
+    assert attachment.priority == 30
+    assert attachment.meta["linked_from"] == url
+    assert attachment.meta["link_text"] == "济宁市2021年政府信息公开工作年度报告（PDF）"
+    assert spider.crawler.stats.get_value("portal/attachments") == 1
+
+
+def test_report_page_with_attachment_yields_the_attachment_not_the_page(spider):
+    url = BASE + "/art/2023/1/30/art_1_2.html"
+    body = ('<html><head><title>某局2022年政府信息公开工作年度报告_某县人民政府</title></head><body>'
+            '<div id="zoom"><p>现将年度报告予以公布。</p>'
+            '<p>附件：<a href="/module/download/downfile.jsp?classid=0&filename=ab12.pdf">某局2022年政府信息公开工作年度报告.pdf</a></p>'
+            '<p><a href="/module/download/downfile.jsp?classid=0&filename=ab13.docx">某局2022年政府信息公开工作年度报告.docx</a></p>'
+            '</div></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    items, requests = split(list(spider.parse(res)))
+    assert items == []
+    followed = [r for r in requests if "downfile" in r.url]
+    # One report, offered twice: the DOCX (best text) is the one fetched.
+    assert [r.url for r in followed] == [BASE + "/module/download/downfile.jsp?classid=0&filename=ab13.docx"]
+    assert followed[0].meta["page_title"] == "某局2022年政府信息公开工作年度报告"
 
 
 def test_scope_and_start_urls(tmp_path):

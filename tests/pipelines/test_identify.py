@@ -7,7 +7,7 @@ import pytest
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem
-from pipelines.extract import extract_html
+from pipelines.readers.html import extract_html
 from pipelines.identify import (
     IdentifyReportPipeline,
     NotAReport,

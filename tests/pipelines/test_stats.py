@@ -1,0 +1,80 @@
+"""pipelines/stats.py: new versions get their statistics parsed, after storage."""
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from archive import stats_db
+from crawler.items import DocumentItem
+from crawler.spiders.portal import PortalSpider
+from pipelines.normalize import normalize_text
+from pipelines.stats import ParseStatsPipeline
+from pipelines.store import StoreVersionPipeline
+
+from support import SEEDS
+
+
+@pytest.fixture
+def pipelines(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    if crawler.stats is None:
+        crawler._apply_settings()
+    store = StoreVersionPipeline.from_crawler(crawler)
+    stats = ParseStatsPipeline.from_crawler(crawler)
+    assert stats.run is store.run  # one archive per crawl
+    yield store, stats
+    store.run.archive.close()
+
+
+def seed_text(prefix):
+    return normalize_text(next(SEEDS.glob(prefix + "_*.txt")).read_text(encoding="utf-8"))
+
+
+def item(text, url="http://x/r.html"):
+    return DocumentItem(url=url, body=b"<html/>", text=text, agency="济南公共资源交易中心", year=2024,
+                        title="济南公共资源交易中心2024年度政府信息公开工作年度报告", city="济南市")
+
+
+def run(pipelines, document):
+    store, stats = pipelines
+    return stats.process_item(store.process_item(document))
+
+
+def test_new_version_is_parsed_known_version_is_not(pipelines, monkeypatch):
+    db = pipelines[0].run.archive.db
+    first = run(pipelines, item(seed_text("002")))
+    assert first.new_version
+    row = db["stats_check"].get(first.version_id)
+    assert (row["status"], row["report_id"]) == ("passed", first.report_id)
+    new = db.execute("select value from request_stats where version_id = ? and row_code = 'new' "
+                     "and applicant_type = '自然人'", [first.version_id]).fetchone()[0]
+    assert new == 6
+
+    def must_not_parse(*args):
+        raise AssertionError("a known version was parsed again")
+
+    monkeypatch.setattr("pipelines.stats.store_stats", must_not_parse)
+    again = run(pipelines, item(seed_text("002"), url="http://x/copy.html"))
+    assert again.new_version is False and again.version_id == first.version_id
+    assert pipelines[1].run.crawler.stats.get_value("stats/passed") == 1
+
+
+def test_parse_error_is_recorded_and_the_item_kept(pipelines, monkeypatch):
+    def broken(text, year=None):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(stats_db, "parse_report", broken)
+    result = run(pipelines, item(seed_text("002")))
+    assert result is not None and result.version_id
+    row = pipelines[0].run.archive.db["stats_check"].get(result.version_id)
+    assert row["status"] == "unparsed" and "KeyError" in row["detail"]
+
+
+def test_database_error_never_drops_the_item(pipelines, monkeypatch):
+    def failing(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("pipelines.stats.store_stats", failing)
+    result = run(pipelines, item(seed_text("003")))
+    assert result.version_id and pipelines[1].run.crawler.stats.get_value("stats/errors") == 1
+    # The version itself stays archived.
+    assert pipelines[0].run.archive.db["versions"].count == 1
