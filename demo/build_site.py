@@ -22,12 +22,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from . import documents, synth
 from .portals import EXTERNAL, PORTALS, Article, Column, Link, Portal
 
 DEMO_DIR = Path(__file__).resolve().parent
 SEEDS_DIR = DEMO_DIR / "seeds"
+ASSETS_DIR = DEMO_DIR / "assets"
 DEFAULT_OUT = DEMO_DIR / "site"
 
 esc = html.escape
@@ -63,6 +65,12 @@ def _list_dl(items: list[Item]) -> str:            # 济南: definition list
     return f'<dl class="zfxxgk-list">\n{rows}</dl>'
 
 
+def _list_dede(items: list[Item]) -> str:          # old GBK CMS: date first in brackets
+    rows = "".join("<li>" + (f'<span class="rq">[{d}]</span>' if d else "")
+                   + f'<a href="{esc(h)}" title="{esc(t)}">{esc(t)}</a></li>\n' for t, h, d in items)
+    return f'<ul class="list_dede">\n{rows}</ul>'
+
+
 @dataclass(frozen=True)
 class Family:
     css: dict                        # role -> class attribute value
@@ -95,6 +103,11 @@ FAMILIES = {
                  side="ny-left", title="xl-title", info="xl-info", share="xl-share",
                  footer="jn-footer", col="ny-list"),
         render_list=_list_dl, body_attrs='class="article_con" id="UCAP-CONTENT"'),
+    "dede": Family(
+        css=dict(wrap="mainbox", header="topbg", nav="menubox", crumb="weizhi", main="right_box",
+                 side="left_box", title="arc_title", info="arc_info", share="arc_share",
+                 footer="copyright", col="listbox"),
+        render_list=_list_dede, body_attrs='class="arc_content"', crumb_sep=" &gt;&gt; "),
 }
 
 
@@ -196,6 +209,14 @@ def meta_tags(p: Portal, column: str, article: Article | None) -> str:
     return "\n".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas)
 
 
+def charset_meta(charset: str | None) -> str:
+    if not charset:
+        return ""
+    if charset.lower() == "utf-8":
+        return '<meta charset="utf-8">\n'
+    return f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
+
+
 def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str,
            article: Article | None = None) -> str:
     fam = FAMILIES[p.family]
@@ -216,8 +237,7 @@ def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
+{charset_meta(page_meta_charset(p, article))}<meta http-equiv="X-UA-Compatible" content="IE=edge">
 <title>{esc(full_title, quote=False)}</title>
 {meta_tags(p, column, article)}
 <link rel="stylesheet" href="/css/style.css">
@@ -242,10 +262,31 @@ def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str
 """
 
 
+def page_encoding(p: Portal, a: Article | None) -> str:
+    return (a.encoding if a is not None and a.encoding else p.charset)
+
+
+def page_meta_charset(p: Portal, a: Article | None) -> str:
+    if a is not None and a.meta_charset is not None:
+        return a.meta_charset
+    return page_encoding(p, a)
+
+
+def attachment_intro(a: Article) -> str:
+    links = "".join(f'<p>附件：<a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>\n'
+                    for att in a.attachments)
+    return (f"<p>根据《中华人民共和国政府信息公开条例》规定，现将{esc(a.title, quote=False)}予以公布。</p>\n"
+            f"<p>本报告电子版可在{esc(a.source)}政府信息公开专栏下载查阅。</p>\n{links}")
+
+
 def article_page(p: Portal, a: Article) -> str:
     fam = FAMILIES[p.family]
     css = fam.css
-    if a.kind == "report":
+    if a.kind == "report" and a.attachments:
+        body = attachment_intro(a)
+    elif a.kind == "report" and a.synth:
+        body = render_seed(synth.report_text(a.agency, a.year), a.tabs_as_table)
+    elif a.kind == "report":
         body = render_seed((SEEDS_DIR / a.seed).read_text(encoding="utf-8"), a.tabs_as_table)
     else:
         body = render_blocks(a.blocks)
@@ -279,6 +320,12 @@ def pager(path: str, n: int, pages: int, total: int) -> str:
 
 
 def column_pages(p: Portal, key: str, c: Column) -> dict[str, str]:
+    if c.render == "hanweb_datastore":
+        return {c.path: datastore_column_page(p, key, c)}
+    if c.render == "browser_list":
+        return {c.path: browser_list_page(p, key, c)}
+    if c.render == "xxgk_directory":
+        return {c.path: xxgk_directory_page(p, key, c)}
     fam = FAMILIES[p.family]
     items = [resolve_item(p, ref) for ref in c.items]
     per = c.per_page or max(len(items), 1)
@@ -293,6 +340,165 @@ def column_pages(p: Portal, key: str, c: Column) -> dict[str, str]:
                 f"{listing}\n{page_nav}\n</div>")
         out[path] = layout(p, path, c.name, c.name, crumbs_for(p, key), main)
     return out
+
+
+# --- Hanweb JCMS: datastore lists, dataproxy.jsp, 信息公开 module --------------------
+
+def hanweb_record(title: str, href: str, date: str) -> str:
+    shown = title if len(title) <= 26 else title[:25] + "..."
+    return (f'<li><a href="{esc(href)}" title="{esc(title)}" target="_blank">{esc(shown, quote=False)}</a>'
+            f"<span>{date}</span></li>")
+
+
+def nextgroup_href(p: Portal) -> str:
+    h = p.hanweb
+    return (f"/module/web/jpage/dataproxy.jsp?page=1&webid={h['webid']}&path=/&columnid={h['columnid']}"
+            f"&unitid={h['unitid']}&webname={h['webname']}&permissiontype=0")
+
+
+def datastore_xml(nextgroup: str, records: list[str], totals: tuple[int, int] | None = None) -> str:
+    recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>\n" for r in records)
+    tail = (f"<totalrecord>{totals[0]}</totalrecord><totalpage>{totals[1]}</totalpage>"
+            if totals else "")
+    return (f'<datastore>\n<nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>\n'
+            f"<recordset>\n{recs}</recordset>\n{tail}</datastore>")
+
+
+def datastore_records(p: Portal, c: Column) -> list[str]:
+    return [hanweb_record(*resolve_item(p, ref)) for ref in c.items]
+
+
+def datastore_column_page(p: Portal, key: str, c: Column) -> str:
+    fam = FAMILIES[p.family]
+    h = p.hanweb
+    records = datastore_records(p, c)
+    total, per = len(records), c.per_page
+    pages = (total + per - 1) // per
+    xml = datastore_xml(nextgroup_href(p), records[:per])
+    main = f"""<div class="{fam.css["col"]}">
+<div class="col-title"><h2>{esc(c.name)}</h2></div>
+<div id="{h['unitid']}"><script type="text/xml">{xml}</script><script language="javascript" src="/module/web/jpage/jpage.js"></script>
+<script>
+var jpage_{h['unitid']} = {{ unitid: '{h['unitid']}', columnid: '{h['columnid']}', webid: '{h['webid']}', perpage: {per}, totalRecord: {total}, totalPage: {pages}, proxyUrl: '/module/web/jpage/dataproxy.jsp' }};
+</script>
+</div>
+</div>"""
+    return layout(p, c.path, c.name, c.name, crumbs_for(p, key), main)
+
+
+def hanweb_data(p: Portal) -> dict:
+    """What serve.py needs for the dynamic Hanweb routes (written as _hanweb.json)."""
+    data: dict = {"dataproxy": {}, "xxgk": {}, "tree": {},
+                  "xxgk_empty": "/_xxgk/empty.html", "downfile": "/attach/{classid}/{filename}"}
+    for c in p.columns.values():
+        if c.render == "hanweb_datastore":
+            data["dataproxy"][p.hanweb["columnid"]] = {
+                "perpage": c.per_page, "nextgroup": nextgroup_href(p),
+                "records": datastore_records(p, c)}
+    for u in p.xxgk_units:
+        data["tree"][u.area] = f"/_xxgk/tree_{u.area}.html"
+        data["xxgk"][u.area] = {str(y): f"/_xxgk/{u.area}_{y}.html" for y in u.years}
+    return data
+
+
+def xxgk_shell(p: Portal, title: str, inner: str) -> str:
+    """The Hanweb 信息公开 module chrome (different from the portal's pages)."""
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>{esc(title, quote=False)}</title>
+<meta name="SiteName" content="{esc(p.site_name)}">
+<link rel="stylesheet" href="/module/xxgk/css/xxgk.css">
+</head>
+<body>
+<div class="xxgk_top"><a href="/">{esc(p.site_name)}</a> &gt; <a href="/col/col2100/index.html">政府信息公开</a></div>
+<div class="xxgk_main">
+{inner}
+</div>
+<div class="xxgk_foot">主办单位：{esc(p.host_org)}&nbsp;&nbsp;网站标识码：{p.site_id}</div>
+</body>
+</html>
+"""
+
+
+def year_select(area: str) -> str:
+    opts = "".join(f'<option value="{y}">{y}年</option>' for y in range(2024, 2018, -1))
+    return (f'<div class="nb_year">年度：<select id="fbtime" onchange="location.href=\'/module/xxgk/'
+            f'xxgkAnnualReport.jsp?area={area}&amp;fbtime=\'+this.value">{opts}</select></div>')
+
+
+def xxgk_files(p: Portal) -> dict[str, str]:
+    out = {}
+    for u in p.xxgk_units:
+        out[f"/_xxgk/tree_{u.area}.html"] = xxgk_shell(p, f"{u.name}_信息公开目录", f"""<div class="xxgk_tree" id="div1">
+<h2>{esc(u.name)}</h2>
+<ul>
+<li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1">政府信息公开指南</a></li>
+<li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1">法定主动公开内容</a></li>
+<li>政府信息公开年报 {year_select(u.area)}</li>
+</ul>
+</div>""")
+        for y in u.years:
+            title = synth.title_of(u.name, y)
+            body = render_seed(synth.report_text(u.name, y), True)
+            out[f"/_xxgk/{u.area}_{y}.html"] = xxgk_shell(p, title, f"""<div class="nb_box">
+<h1>{esc(title, quote=False)}</h1>
+<div class="nb_info">发布机构：{esc(u.name)}&nbsp;&nbsp;统一社会信用代码：{u.area}&nbsp;&nbsp;年度：{y}</div>
+{year_select(u.area)}
+<div class="nb_content" id="nbcontent">
+{body}
+</div>
+</div>""")
+    out["/_xxgk/empty.html"] = xxgk_shell(p, "政府信息公开年报", """<div class="nb_box">
+<div class="nb_content" id="nbcontent"><p class="nodata">暂无年度报告</p></div>
+</div>""")
+    return out
+
+
+def xxgk_directory_page(p: Portal, key: str, c: Column) -> str:
+    fam = FAMILIES[p.family]
+    cols = fam.render_list([resolve_item(p, r) for r in c.items])
+    units = "".join(f'<li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1" target="_blank">'
+                    f"{esc(u.name)}</a></li>\n" for u in p.xxgk_units)
+    main = f"""<div class="{fam.css["col"]}">
+<div class="col-title"><h2>{esc(c.name)}</h2></div>
+{cols}
+<div class="col-title"><h2>部门信息公开目录</h2></div>
+<ul class="xxgk_units">
+{units}</ul>
+</div>"""
+    return layout(p, c.path, c.name, c.name, crumbs_for(p, key), main)
+
+
+# --- a list only a browser can fill ----------------------------------------------------
+
+BROWSER_LIST_SCRIPT = """<script>
+setTimeout(function () {
+  fetch('/api/ndbg.json').then(function (r) { return r.json(); }).then(function (d) {
+    var ul = document.getElementById('report-list');
+    d.list.forEach(function (it) {
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = it.url; a.textContent = it.title; a.title = it.title;
+      var s = document.createElement('span'); s.textContent = it.pubDate;
+      li.appendChild(a); li.appendChild(s); ul.appendChild(li);
+    });
+  });
+}, 300);
+</script>"""
+
+
+def browser_list_page(p: Portal, key: str, c: Column) -> str:
+    fam = FAMILIES[p.family]
+    main = (f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
+            f'<ul id="report-list"></ul>\n{BROWSER_LIST_SCRIPT}\n</div>')
+    return layout(p, c.path, c.name, c.name, crumbs_for(p, key), main)
+
+
+def browser_list_json(p: Portal, c: Column) -> str:
+    items = [dict(zip(("title", "url", "pubDate"), resolve_item(p, r))) for r in c.items]
+    return json.dumps({"total": len(items), "list": items}, ensure_ascii=False, indent=1) + "\n"
 
 
 def home_page(p: Portal) -> str:
@@ -310,6 +516,7 @@ CSS = {
     "hanweb": ".main_box{width:1000px;margin:0 auto}.lm_left{float:right;width:240px}.lm_right{float:left;width:740px}",
     "plain": ".container{max-width:1100px;margin:auto}.content-side{display:none}",
     "jinan": ".w1200{width:1200px;margin:0 auto}.ny-left{float:left;width:280px}.ny-right{float:right;width:890px}",
+    "dede": ".mainbox{width:980px;margin:0 auto}.left_box{float:left;width:230px}.right_box{float:right;width:730px}",
 }
 
 
@@ -325,9 +532,64 @@ def portal_files(p: Portal) -> dict[str, str]:
     files["/robots.txt"] = "User-agent: *\nAllow: /\n"
     files["/css/style.css"] = CSS[p.family] + "\n"
     files["/_redirects.txt"] = "".join(f"{old} {new}\n" for old, new in p.redirects)
+    headers = list(p.headers)
+    for a in p.articles.values():
+        for att in a.attachments:
+            data = attachment_bytes(a, att)
+            if data is not None:
+                files[att.path] = data
+    if p.hanweb or p.xxgk_units:
+        files.update(xxgk_files(p))
+        files["/_hanweb.json"] = json.dumps(hanweb_data(p), ensure_ascii=False, indent=1) + "\n"
+    for c in p.columns.values():
+        if c.render == "browser_list":
+            files["/api/ndbg.json"] = browser_list_json(p, c)
+            headers.append(("/api/ndbg.json", "Content-Type: application/json; charset=utf-8"))
+    if p.xxgk_units:
+        files["/module/xxgk/css/xxgk.css"] = ".xxgk_main{width:1000px;margin:0 auto}\n"
+    by_path = {a.path: a for a in p.articles.values()}
+    for path in sorted(files):
+        if not path.endswith(".html") or path.startswith("/_"):
+            continue
+        a = by_path.get(path)
+        if a is not None and a.header_charset:          # deliberately wrong label
+            headers.append((path, f"Content-Type: text/html; charset={a.header_charset}"))
+        elif p.charset != "utf-8":
+            headers.append((path, f"Content-Type: text/html; charset={p.charset.upper()}"))
     files["/_headers.txt"] = ("# PATH<TAB>Header-Name: value  (overrides a response header)\n"
-                              + "".join(f"{path}\t{h}\n" for path, h in p.headers))
+                              + "".join(f"{path}\t{h}\n" for path, h in headers))
     return files
+
+
+def attachment_bytes(a: Article, att) -> bytes | None:
+    if att.kind == "missing":
+        return None
+    if att.asset:
+        return (ASSETS_DIR / att.asset).read_bytes()
+    text = synth.report_text(a.agency, a.year)
+    if att.kind == "scan":
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            out = documents.scanned_pdf(Path(tmp) / "scan.pdf", pages=3, text=text)
+            return out.read_bytes()
+    if att.format == "pdf":
+        return documents.pdf_bytes(text, running_header=a.title)
+    if att.format == "docx":
+        return documents.docx_bytes(text)
+    raise ValueError(f"no generator for {att}")
+
+
+def encode_file(p: Portal, path: str, value) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if path.endswith(".html") and not path.startswith("/_"):
+        a = next((a for a in p.articles.values() if a.path == path), None)
+        return value.encode(page_encoding(p, a))
+    return value.encode("utf-8")
+
+
+def missing_attachments(p: Portal) -> list[str]:
+    return [att.path for a in p.articles.values() for att in a.attachments if att.kind == "missing"]
 
 
 HREF_RE = re.compile(r'href="([^"]*)"')
@@ -337,9 +599,9 @@ def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
     """Every same-host link must hit a file, a redirect or a declared broken path.
     Returns {broken_path: [pages linking to it]} so the manifest is computed, not typed."""
     redirects = dict(p.redirects)
-    broken: dict[str, list[str]] = {b: [] for b in p.broken}
+    broken: dict[str, list[str]] = {b: [] for b in p.broken + missing_attachments(p)}
     for path, text in files.items():
-        if not path.endswith(".html"):
+        if not path.endswith(".html") or isinstance(text, bytes):
             continue
         for href in HREF_RE.findall(text):
             href = html.unescape(href)
@@ -347,6 +609,11 @@ def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
             if parts.scheme != "http" or parts.netloc != "portal":
                 continue
             target = parts.path + ("index.html" if parts.path.endswith("/") else "")
+            if target == "/module/download/downfile.jsp":
+                q = dict(parse_qsl(parts.query))
+                target = f"/attach/{q['classid']}/{q['filename']}"
+            elif any(target.startswith(d) for d in p.dynamic):
+                continue
             if target in broken:
                 if path not in broken[target]:
                     broken[target].append(path)
@@ -366,14 +633,22 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
     for p in PORTALS:
         m["portals"][p.name] = {"dir": p.name, "site_name": p.site_name, "domain": p.domain,
                                 "home": "/"}
+        if p.charset != "utf-8":
+            m["portals"][p.name]["charset"] = p.charset
         kind_by_path = {a.path: a.kind for a in p.articles.values()}
+        via_by_path = {a.path: a.listed_via for a in p.articles.values() if a.listed_via != "html"}
         for path in all_files[p.name]:
-            if path.endswith(".html"):
+            if path.endswith(".html") and not path.startswith("/_"):
                 kind = "home" if path == "/index.html" else kind_by_path.get(path, "column")
-                m["pages"].append({"portal": p.name, "path": path, "kind": kind})
+                page = {"portal": p.name, "path": path, "kind": kind}
+                if path in via_by_path:
+                    page["via"] = via_by_path[path]
+                m["pages"].append(page)
         for a in p.articles.values():
             col = p.columns[a.column]
-            if a.kind == "report":
+            if a.kind == "report" and not a.seed:
+                add_synth_report(m, p, a, col)
+            elif a.kind == "report":
                 m["reports"].append({"portal": p.name, "path": a.path, "seed": a.seed,
                                      "agency": a.agency, "year": a.year, "title": a.title,
                                      "pub_date": a.date, "column": col.name,
@@ -381,11 +656,88 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
             else:
                 m["noise"].append({"portal": p.name, "path": a.path, "kind": a.kind,
                                    "title": a.title})
+        atts = {att.path: (a, att) for a in p.articles.values() for att in a.attachments}
         for path, sources in broken[p.name].items():
-            m["broken"].append({"portal": p.name, "path": path, "linked_from": sources})
+            entry = {"portal": p.name, "path": path, "linked_from": sources}
+            if path in atts:
+                a, att = atts[path]
+                entry.update(kind="attachment", href=att.href, format=att.format,
+                             agency=a.agency, year=a.year, title=a.title)
+            m["broken"].append(entry)
+        add_endpoints(m, p)
         for old, new in p.redirects:
             m["redirects"].append({"portal": p.name, "from": old, "to": new, "status": 301})
     return m
+
+
+def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
+    """Reports of the new forms (text from demo.synth): key "synth_reports";
+    image-only attachments under "needs_ocr"; missing ones only under "broken"."""
+    m.setdefault("synth_reports", [])
+    m.setdefault("needs_ocr", [])
+    base = {"portal": p.name, "path": a.path, "agency": a.agency, "year": a.year,
+            "title": a.title, "pub_date": a.date, "column": col.name, "column_path": col.path}
+    att = a.attachments[0] if a.attachments else None
+    if att is not None and att.kind == "missing":
+        return
+    if att is not None and att.kind == "scan":
+        m["needs_ocr"].append({**base, "attachment_path": att.path, "href": att.href,
+                               "format": att.format, "listed_via": a.listed_via})
+        return
+    entry = {**base, "form": a.form or "html", "listed_via": a.listed_via,
+             "format": att.format if att else "html"}
+    if att is not None:
+        entry.update(attachment_path=att.path, href=att.href)
+    enc = page_encoding(p, a)
+    entry["charset"] = enc
+    if a.header_charset:
+        entry["header_charset"] = a.header_charset
+    if a.meta_charset is not None:
+        entry["meta_charset"] = a.meta_charset or None
+    entry["forms"] = sorted({entry["form"]} | ({a.listed_via} if a.listed_via != "html" else set())
+                            | ({"gbk"} if enc == "gbk" else set()))
+    entry["facts"] = synth.report_facts(a.agency, a.year)
+    m["synth_reports"].append(entry)
+
+
+def add_endpoints(m: dict, p: Portal) -> None:
+    if p.xxgk_units:
+        for u in p.xxgk_units:
+            for y in u.years:
+                m.setdefault("synth_reports", []).append({
+                    "portal": p.name,
+                    "path": f"/module/xxgk/xxgkAnnualReport.jsp?area={u.area}&fbtime={y}",
+                    "agency": u.name, "year": y, "title": synth.title_of(u.name, y),
+                    "form": "xxgk", "listed_via": "xxgk", "format": "html", "charset": "utf-8",
+                    "area": u.area, "forms": ["xxgk"], "facts": synth.report_facts(u.name, y)})
+    if not (p.hanweb or p.xxgk_units or any(c.render == "browser_list" for c in p.columns.values())):
+        return
+    ep: dict = {}
+    for c in p.columns.values():
+        if c.render == "hanweb_datastore":
+            n = len(c.items)
+            ep["dataproxy"] = {
+                "path": "/module/web/jpage/dataproxy.jsp", "methods": ["POST", "GET"],
+                "column_path": c.path, "columnid": p.hanweb["columnid"],
+                "unitid": p.hanweb["unitid"], "webid": p.hanweb["webid"],
+                "nextgroup": nextgroup_href(p), "perpage": c.per_page, "totalrecord": n,
+                "totalpage": (n + c.per_page - 1) // c.per_page,
+                "records": [resolve_item(p, r)[1] for r in c.items],
+                "params": "startrecord, endrecord (1-based, inclusive), perpage + nextgroup query"}
+            ep["downfile"] = {"path": "/module/download/downfile.jsp", "status": 302,
+                              "location": "/attach/{classid}/{filename}"}
+        if c.render == "browser_list":
+            ep["browser_list"] = {"column_path": c.path, "json": "/api/ndbg.json",
+                                  "records": [resolve_item(p, r)[1] for r in c.items]}
+    if p.xxgk_units:
+        ep["xxgk"] = {"path": "/module/xxgk/xxgkAnnualReport.jsp", "params": ["area", "fbtime"],
+                      "directory": next(c.path for c in p.columns.values()
+                                        if c.render == "xxgk_directory"),
+                      "tree": "/module/xxgk/tree.jsp",
+                      "empty_marker": "暂无年度报告",
+                      "units": [{"name": u.name, "area": u.area, "years": list(u.years)}
+                                for u in p.xxgk_units]}
+    m.setdefault("endpoints", {})[p.name] = ep
 
 
 def build(out: Path) -> list[Path]:
@@ -400,11 +752,12 @@ def build(out: Path) -> list[Path]:
         all_files[p.name] = portal_files(p)
         broken[p.name] = check_links(p, all_files[p.name])
     written = []
+    by_name = {p.name: p for p in PORTALS}
     for name, files in all_files.items():
         for path, text in files.items():
             dest = out / name / path.lstrip("/")
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(text.encode("utf-8"))
+            dest.write_bytes(encode_file(by_name[name], path, text))
             written.append(dest)
     mpath = out / "manifest.json"
     mpath.write_bytes((json.dumps(manifest(all_files, broken), ensure_ascii=False, indent=2)

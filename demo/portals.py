@@ -7,6 +7,7 @@ Link (used for broken links, redirected old URLs and external hosts).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from . import content
@@ -26,6 +27,7 @@ class Column:
     parent: str | None = None        # key of the parent column (None = under home)
     items: list = field(default_factory=list)  # keys or Link
     per_page: int = 0                # >0: TRS-style pagination index_1.html, ...
+    render: str = "list"             # list | hanweb_datastore | browser_list | xxgk_directory
 
 
 @dataclass
@@ -41,6 +43,26 @@ class Article:
     year: int | None = None
     blocks: list = field(default_factory=list)  # noise body (see content.py)
     tabs_as_table: bool = False      # report body: tab-separated runs -> <table>
+    # --- publication forms beyond seed HTML (yanzhou, jiaxiang); defaults = old behaviour
+    synth: bool = False              # body = demo.synth.report_text(agency, year)
+    attachments: list = field(default_factory=list)  # [Attachment]; body = intro + 附件 links
+    form: str = ""                   # html | attachment | gbk | mislabeled_charset (manifest)
+    listed_via: str = "html"         # html | hanweb_datastore | browser_list
+    encoding: str | None = None      # bytes on disk (None = the portal's charset)
+    meta_charset: str | None = None  # <meta> charset ("" = no meta; None = the encoding)
+    header_charset: str | None = None  # charset in the HTTP Content-Type (None = the encoding)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A report file linked from an article page. `href` is what the page links
+    (often /module/download/downfile.jsp?...), `path` the file it ends at."""
+    label: str                       # link text, e.g. "XX2022年…年度报告.pdf"
+    href: str
+    path: str                        # served file path; absent on disk if kind == "missing"
+    format: str                      # pdf | docx | doc | wps
+    kind: str = "text"               # text | scan (image-only pdf) | missing (404)
+    asset: str | None = None         # demo/assets/<name> copied verbatim (doc, wps)
 
 
 @dataclass
@@ -61,6 +83,17 @@ class Portal:
     redirects: list = field(default_factory=list)  # [(old, new)]
     broken: list = field(default_factory=list)     # paths deliberately missing
     headers: list = field(default_factory=list)    # [(path, "Name: value")]
+    charset: str = "utf-8"           # encoding of every HTML page (gbk for 嘉祥)
+    dynamic: list = field(default_factory=list)    # path prefixes answered by serve.py
+    xxgk_units: list = field(default_factory=list)  # [XxgkUnit] (Hanweb 信息公开 module)
+    hanweb: dict = field(default_factory=dict)      # datastore settings, see yanzhou
+
+
+@dataclass(frozen=True)
+class XxgkUnit:
+    name: str
+    area: str                        # 18-char 统一社会信用代码
+    years: tuple = ()                # report years served by xxgkAnnualReport.jsp
 
 
 def report_title(agency: str, year: int, year_first: bool = False) -> str:
@@ -229,4 +262,131 @@ jinan = Portal(
     home_sections=[("新闻动态", ["news"]), ("信息公开", ["xxgk", "ndbg"])],
 )
 
-PORTALS = [jining, wenshang, qufu, jinan]
+
+# --- 兖州: Hanweb JCMS, list in <script type="text/xml"> datastore + dataproxy.jsp,
+#     attachments via downfile.jsp, 信息公开 module xxgkAnnualReport.jsp ------------
+YZ_CENTER = "济宁市公共资源交易服务中心兖州分中心"
+YZ_RSJ = "济宁市兖州区人力资源和社会保障局"
+YZ_GULOU = "济宁市兖州区鼓楼街道办事处"
+YZ_NYJ = "济宁市兖州区农业农村局"
+YZ_SCJ = "济宁市兖州区市场监督管理局"
+YZ_ZRJ = "济宁市兖州区自然资源局"
+YZ_WEBNAME = "兖州区人民政府"
+
+
+def _hexname(*parts) -> str:
+    return hashlib.md5("|".join(map(str, parts)).encode("utf-8")).hexdigest()
+
+
+def _yz_attachment(agency, year, fmt, kind="text", filename=None, asset=None):
+    filename = filename or f"{_hexname(agency, year, fmt)}.{fmt}"
+    return Attachment(label=f"{report_title(agency, year)}.{fmt}",
+                      href=f"/module/download/downfile.jsp?classid=0&filename={filename}",
+                      path=f"/attach/0/{filename}", format=fmt, kind=kind, asset=asset)
+
+
+def _yz_report(agency, year, path, date, *, attachment=None, listed_via="hanweb_datastore"):
+    return Article(title=report_title(agency, year), path=path, column="ndbg", date=date,
+                   source=agency, kind="report", agency=agency, year=year,
+                   synth=attachment is None, tabs_as_table=True,
+                   attachments=[attachment] if attachment else [],
+                   form="attachment" if attachment else "html", listed_via=listed_via)
+
+
+yanzhou = Portal(
+    name="yanzhou", site_name="济宁市兖州区人民政府", domain="www.yanzhou.gov.cn",
+    site_id="3708120005", host_org="济宁市兖州区人民政府办公室",
+    icp="鲁ICP备05023311号", gongan="鲁公网安备 37081202000078号", family="hanweb",
+    nav=[("首页", "/"), ("政府信息公开", "/col/col2100/index.html"),
+         ("新闻中心", "/col/col2105/index.html"),
+         ("政务服务", "http://zwfw.shandong.gov.cn/jining/")],
+    sidebar=[("政府信息公开指南", "/col/col2100/index.html"),
+             ("政府信息公开年报", "/col/col2201/index.html")],
+    columns={
+        "xxgk": Column("政府信息公开", "/col/col2100/index.html", render="xxgk_directory",
+                       items=["ndbg"]),
+        "ndbg": Column("政府信息公开年报", "/col/col2201/index.html", "xxgk",
+                       render="hanweb_datastore", per_page=3,
+                       items=["r_rsj", "r_docx", "r_pdf", "r_doc", "r_scan", "r_wps", "r_broken"]),
+        "xwzx": Column("新闻中心", "/col/col2105/index.html", items=["news"]),
+    },
+    articles={
+        "r_rsj": _yz_report(YZ_RSJ, 2024, "/art/2025/1/20/art_2201_10007.html", "2025-01-20",
+                            listed_via="html"),
+        "r_docx": _yz_report(YZ_CENTER, 2023, "/art/2024/1/25/art_2201_10006.html", "2024-01-25",
+                             attachment=_yz_attachment(YZ_CENTER, 2023, "docx"), listed_via="html"),
+        "r_pdf": _yz_report(YZ_CENTER, 2022, "/art/2023/1/30/art_2201_10005.html", "2023-01-30",
+                            attachment=_yz_attachment(YZ_CENTER, 2022, "pdf",
+                                                      filename="P020230130123456789012.pdf"),
+                            listed_via="html"),
+        "r_doc": _yz_report(YZ_CENTER, 2021, "/art/2022/1/28/art_2201_10004.html", "2022-01-28",
+                            attachment=_yz_attachment(YZ_CENTER, 2021, "doc",
+                                                      asset="yz_ggzy_2021.doc")),
+        "r_scan": _yz_report(YZ_GULOU, 2021, "/art/2022/1/26/art_2201_10003.html", "2022-01-26",
+                             attachment=_yz_attachment(YZ_GULOU, 2021, "pdf", kind="scan")),
+        "r_wps": _yz_report(YZ_CENTER, 2020, "/art/2021/1/29/art_2201_10002.html", "2021-01-29",
+                            attachment=_yz_attachment(YZ_CENTER, 2020, "wps",
+                                                      asset="yz_ggzy_2020.doc")),
+        "r_broken": _yz_report(YZ_NYJ, 2020, "/art/2021/1/20/art_2201_10001.html", "2021-01-20",
+                               attachment=_yz_attachment(YZ_NYJ, 2020, "pdf", kind="missing")),
+        "news": Article("兖州区召开政务公开工作推进会", "/art/2024/3/12/art_2105_20031.html",
+                        "xwzx", "2024-03-12", "济宁市兖州区人民政府办公室", "news",
+                        blocks=content.NEWS_YANZHOU),
+    },
+    home_sections=[("新闻中心", ["news"]), ("政府信息公开", ["xxgk", "ndbg"])],
+    dynamic=["/module/"],
+    xxgk_units=[XxgkUnit(YZ_SCJ, "11370812MB2850123X", (2023, 2024)),
+                XxgkUnit(YZ_ZRJ, "11370812004386657R", (2024,))],
+    hanweb=dict(webid="1", unitid="5001", webname=YZ_WEBNAME, columnid="2201"),
+)
+
+# --- 嘉祥: GBK pages, mislabeled charsets, a list only a browser can fill ----------
+JX_BGS = "嘉祥县人民政府办公室"
+JX_CZJ = "嘉祥县财政局"
+JX_WJJ = "嘉祥县卫生健康局"
+JX_JTJ = "嘉祥县教育和体育局"
+JX_ZJJ = "嘉祥县住房和城乡建设局"
+
+
+def _jx_report(agency, year, path, date, column="ndbg", **kw):
+    return Article(title=report_title(agency, year), path=path, column=column, date=date,
+                   source=agency, kind="report", agency=agency, year=year, synth=True,
+                   tabs_as_table=True, **kw)
+
+
+jiaxiang = Portal(
+    name="jiaxiang", site_name="嘉祥县人民政府", domain="www.jiaxiang.gov.cn",
+    site_id="3708290006", host_org="嘉祥县人民政府办公室",
+    icp="鲁ICP备05034567号", gongan="鲁公网安备 37082902000012号", family="dede",
+    charset="gbk",
+    nav=[("首页", "/"), ("政务公开", "/zwgk/index.html"), ("新闻中心", "/news/index.html"),
+         ("政务服务", "http://zwfw.shandong.gov.cn/jining/")],
+    sidebar=[("政府信息公开年报", "/zwgk/ndbg/index.html"), ("部门年报", "/zwgk/bmnb/index.html")],
+    columns={
+        "zwgk": Column("政务公开", "/zwgk/index.html", items=["ndbg", "bmnb"]),
+        "ndbg": Column("政府信息公开年报", "/zwgk/ndbg/index.html", "zwgk",
+                       ["r_czj", "r_wjj", "r_bgs"]),
+        "bmnb": Column("部门年报", "/zwgk/bmnb/index.html", "zwgk", render="browser_list",
+                       items=["r_jtj", "r_zjj"]),
+        "news": Column("新闻中心", "/news/index.html", items=["news"]),
+    },
+    articles={
+        "r_bgs": _jx_report(JX_BGS, 2022, "/zwgk/ndbg/2023-01-16/3051.html", "2023-01-16",
+                            form="gbk"),
+        "r_czj": _jx_report(JX_CZJ, 2023, "/zwgk/ndbg/2024-01-26/3377.html", "2024-01-26",
+                            form="mislabeled_charset", meta_charset="", header_charset="utf-8"),
+        "r_wjj": _jx_report(JX_WJJ, 2022, "/zwgk/ndbg/2023-01-29/3063.html", "2023-01-29",
+                            form="mislabeled_charset", encoding="utf-8", meta_charset="utf-8",
+                            header_charset="gbk"),
+        "r_jtj": _jx_report(JX_JTJ, 2023, "/zwgk/bmnb/2024-01-22/3350.html", "2024-01-22",
+                            column="bmnb", form="gbk", listed_via="browser_list"),
+        "r_zjj": _jx_report(JX_ZJJ, 2023, "/zwgk/bmnb/2024-01-30/3391.html", "2024-01-30",
+                            column="bmnb", form="gbk", listed_via="browser_list"),
+        "news": Article("嘉祥县开展政务公开进基层活动", "/news/2024-05-16/3512.html", "news",
+                        "2024-05-16", "嘉祥县人民政府办公室", "news", blocks=content.NEWS_JIAXIANG),
+    },
+    home_sections=[("新闻中心", ["news"]), ("政务公开", ["zwgk", "ndbg", "bmnb"])],
+    dynamic=["/api/"],
+)
+
+PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang]

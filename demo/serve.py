@@ -7,9 +7,16 @@ Python:
 CLI:
     python -m demo.serve [--root DIR] [--host 127.0.0.1] [--base-port 8701] [--urls-file PATH]
 
-Per portal directory, two optional data files shape responses (never served):
+Per portal directory, optional data files shape responses (nothing whose path
+has a component starting with "_" is ever served):
     _redirects.txt   "OLD_PATH NEW_PATH" per line -> 301 with Location
     _headers.txt     "PATH<TAB>Header-Name: value" per line -> header override
+    _hanweb.json     enables the Hanweb JCMS dynamic routes (see DYNAMIC below):
+        /module/web/jpage/dataproxy.jsp   GET or POST startrecord/endrecord/perpage
+                                          + columnid -> text/xml <datastore>
+        /module/download/downfile.jsp     ?classid=&filename= -> 302 /attach/CLASSID/FILENAME
+        /module/xxgk/xxgkAnnualReport.jsp ?area=&fbtime= -> report page, or 暂无年度报告 (200)
+        /module/xxgk/tree.jsp             ?area= -> the unit's 信息公开 directory page
 """
 from __future__ import annotations
 
@@ -17,12 +24,15 @@ import argparse
 import functools
 import http.server
 import ipaddress
+import json
+import math
 import os
+import re
 import signal
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_ROOT = Path(__file__).resolve().parent / "site"
 CONTROL_FILES = {"_redirects.txt", "_headers.txt"}
@@ -41,7 +51,7 @@ TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".wps": "application/vnd.ms-works",
+    ".wps": "application/kswps",
 }
 
 NOT_FOUND_PAGE = """<!DOCTYPE html>
@@ -116,12 +126,85 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
 
     # -- request dispatch
     def do_GET(self):
-        if not self._redirect():
+        if not self._redirect() and not self._dynamic():
             super().do_GET()
 
     def do_HEAD(self):
-        if not self._redirect():
+        if not self._redirect() and not self._dynamic(head=True):
             super().do_HEAD()
+
+    def do_POST(self):
+        if not self._dynamic(post=True):
+            self.send_error(405, "Method Not Allowed")
+
+    # -- Hanweb JCMS dynamic routes (only where the portal has _hanweb.json)
+    def _params(self, post: bool) -> dict[str, str]:
+        params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        if post:
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n).decode("utf-8", "replace") if n else ""
+            params.update(parse_qsl(body, keep_blank_values=True))
+        return params
+
+    def _dynamic(self, head: bool = False, post: bool = False) -> bool:
+        data = self.server.hanweb
+        path = self._url_path()
+        route = DYNAMIC.get(path)
+        if not data or route is None:
+            return False
+        getattr(self, route)(data, self._params(post), head)
+        return True
+
+    def _send_body(self, status: int, ctype: str, body: bytes, head: bool, extra=()):
+        self._overrides = {}
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _portal_file(self, rel: str) -> bytes:
+        return (self.server.portal_dir / rel.lstrip("/")).read_bytes()
+
+    def _dataproxy(self, data, params, head):
+        col = data["dataproxy"].get(params.get("columnid", ""))
+        if col is None:
+            self.send_error(404, "File not found")
+            return
+        records = col["records"]
+        per = _int(params.get("perpage"), col["perpage"]) or col["perpage"]
+        start = max(_int(params.get("startrecord"), 1), 1)
+        end = max(_int(params.get("endrecord"), start + per - 1), start - 1)
+        chosen = records[start - 1:end]
+        recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in chosen)
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>'
+               f'<datastore><nextgroup><![CDATA[<a href="{col["nextgroup"]}"></a>]]></nextgroup>'
+               f"<recordset>{recs}</recordset><totalrecord>{len(records)}</totalrecord>"
+               f"<totalpage>{math.ceil(len(records) / per)}</totalpage></datastore>")
+        self._send_body(200, "text/xml;charset=UTF-8", xml.encode("utf-8"), head)
+
+    def _downfile(self, data, params, head):
+        name, classid = params.get("filename", ""), params.get("classid", "0")
+        if not SAFE_NAME.match(name) or not SAFE_NAME.match(classid):
+            self.send_error(404, "File not found")
+            return
+        target = data["downfile"].format(classid=classid, filename=name)
+        host = self.headers.get("Host")
+        self._send_body(302, "text/html; charset=utf-8", b"", head,
+                        [("Location", f"http://{host}{target}" if host else target)])
+
+    def _xxgk_report(self, data, params, head):
+        rel = data["xxgk"].get(params.get("area", ""), {}).get(params.get("fbtime", ""))
+        body = self._portal_file(rel or data["xxgk_empty"])
+        self._send_body(200, "text/html;charset=UTF-8", body, head)
+
+    def _xxgk_tree(self, data, params, head):
+        rel = data["tree"].get(params.get("area", ""))
+        body = self._portal_file(rel or data["xxgk_empty"])
+        self._send_body(200, "text/html;charset=UTF-8", body, head)
 
     def _url_path(self) -> str:
         return unquote(urlsplit(self.path).path)
@@ -139,7 +222,7 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         path = self._url_path()
-        if Path(path).name in CONTROL_FILES:
+        if Path(path).name in CONTROL_FILES or any(s.startswith("_") for s in path.split("/")):
             self.send_error(404, "File not found")
             return None
         keys = [path] + ([path + "index.html"] if path.endswith("/") else [])
@@ -178,6 +261,23 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+DYNAMIC = {
+    "/module/web/jpage/dataproxy.jsp": "_dataproxy",
+    "/module/download/downfile.jsp": "_downfile",
+    "/module/xxgk/xxgkAnnualReport.jsp": "_xxgk_report",
+    "/module/xxgk/tree.jsp": "_xxgk_tree",
+}
+
+
 class PortalServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
@@ -185,6 +285,8 @@ class PortalServer(http.server.ThreadingHTTPServer):
         self.portal_dir = portal_dir
         self.redirects = read_redirects(portal_dir)
         self.headers_map = read_headers(portal_dir)
+        hw = portal_dir / "_hanweb.json"
+        self.hanweb = json.loads(hw.read_text(encoding="utf-8")) if hw.exists() else None
         self.verbose = verbose
         super().__init__(addr, functools.partial(PortalHandler, directory=str(portal_dir)))
 

@@ -13,7 +13,7 @@ import sys
 import time
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -27,12 +27,13 @@ SEEDS = REPO / "demo" / "seeds"
 MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
 
 
-def fetch(url: str, method: str = "GET", headers: dict | None = None):
+def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
     """One request, redirects NOT followed: (status, headers, body bytes)."""
     u = urlsplit(url)
+    target = quote((u.path or "/") + ("?" + u.query if u.query else ""), safe="/?&=%:;,+")
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
     try:
-        conn.request(method, u.path or "/", headers=headers or {})
+        conn.request(method, target, body=body, headers=headers or {})
         r = conn.getresponse()
         return r.status, r.headers, r.read()
     finally:
@@ -82,7 +83,7 @@ def test_manifest_lists_every_seed_exactly_once():
 
 
 def test_manifest_paths_exist_and_are_consistent():
-    assert set(MANIFEST["portals"]) == {"jining", "wenshang", "qufu", "jinan"}
+    assert set(MANIFEST["portals"]) == {"jining", "wenshang", "qufu", "jinan", "yanzhou", "jiaxiang"}
     for entry in MANIFEST["reports"] + MANIFEST["noise"] + MANIFEST["pages"]:
         assert (SITE / entry["portal"] / entry["path"].lstrip("/")).is_file(), entry
     for b in MANIFEST["broken"]:
@@ -150,7 +151,7 @@ def test_docx_markers_kept_verbatim(demo):
 def test_home_pages_and_robots(demo):
     for portal, url in demo.urls.items():
         status, _, body = fetch(url)
-        assert status == 200 and "主办单位" in body.decode("utf-8"), portal
+        assert status == 200 and "主办单位" in body.decode(page_charset(portal)), portal
         status, headers, body = fetch(url + "robots.txt")
         assert status == 200 and b"Allow: /" in body
         assert headers["Content-Type"].startswith("text/plain")
@@ -170,11 +171,16 @@ def test_jining_column_is_paginated_and_links_reports(demo):
     assert "关于做好2021年政府信息公开工作年度报告编制工作的通知" in text
 
 
+def page_charset(portal: str) -> str:
+    return MANIFEST["portals"][portal].get("charset", "utf-8")
+
+
 def test_noise_pages_serve_and_are_not_reports(demo):
     for n in MANIFEST["noise"]:
         status, _, body = fetch(demo.url(n["portal"], n["path"]))
         assert status == 200, n
-        assert "政府信息公开工作年度报告_" not in body.decode("utf-8").split("</title>")[0]
+        text = body.decode(page_charset(n["portal"]))
+        assert "政府信息公开工作年度报告_" not in text.split("</title>")[0]
 
 
 def test_redirect_answers_301_with_location(demo):
@@ -194,6 +200,9 @@ def test_broken_links_answer_404_and_are_linked(demo):
         assert "页面不存在" in body.decode("utf-8")
         for src in b["linked_from"]:
             assert fetch(demo.url(b["portal"], src))[0] == 200
+        if "href" in b:     # attachment: the page links downfile.jsp, which redirects here
+            status, headers, _ = fetch(demo.url(b["portal"], b["href"]))
+            assert status == 302 and urlsplit(headers["Location"]).path == b["path"]
 
 
 def test_control_files_and_directories_not_served(demo):
@@ -268,7 +277,7 @@ def test_cli_prints_urls_and_stops_on_sigterm(tmp_path):
     try:
         line = proc.stdout.readline().strip()
         urls = line.split(",")
-        assert len(urls) == 4 and all(u.startswith("http://127.0.0.1:") for u in urls)
+        assert len(urls) == len(MANIFEST["portals"]) and all(u.startswith("http://127.0.0.1:") for u in urls)
         assert urls_file.read_text().strip() == line
         assert all(fetch(u)[0] == 200 for u in urls)
     finally:
@@ -293,22 +302,29 @@ def test_crawl_from_home_reaches_every_page_and_only_declared_404s(demo):
         seen, queue, statuses = set(), [home], {}
         while queue:
             url = queue.pop()
-            path = urlsplit(url).path
-            if path in seen:
+            u = urlsplit(url)
+            key = u.path + ("?" + u.query if u.query else "")
+            if key in seen:
                 continue
-            seen.add(path)
+            seen.add(key)
             status, headers, body = fetch(url)
-            statuses[path] = status
-            if status == 301:
+            statuses[u.path] = max(status, statuses.get(u.path, 0)) if u.query else status
+            if status in (301, 302):
                 queue.append(headers["Location"])
-            elif status == 200 and headers["Content-Type"].startswith("text/html"):
-                for href in re.findall(r'href="([^"]*)"', body.decode("utf-8")):
+            elif status == 200 and headers["Content-Type"].split(";")[0] in ("text/html", "text/xml"):
+                text = body.decode(page_charset(portal), "replace")
+                for href in re.findall(r'href="([^"]*)"', text):
                     nxt = urljoin(url, html.unescape(href))
                     if nxt.startswith(home):
                         queue.append(nxt.split("#")[0])
-        expected = {e["path"] for e in MANIFEST["pages"] if e["portal"] == portal}
+                if "<datastore>" in text and "startrecord" not in u.query:  # Hanweb paging
+                    queue.append(urljoin(url, "/module/web/jpage/dataproxy.jsp?columnid=2201"
+                                              "&startrecord=1&endrecord=100&perpage=3"))
+        expected = {e["path"] for e in MANIFEST["pages"] if e["portal"] == portal
+                    and e.get("via") != "browser_list"}
         reached = {("/index.html" if p == "/" else p) for p, s in statuses.items() if s == 200}
         assert expected <= reached, portal
+        statuses = {p: s for p, s in statuses.items() if not p.endswith("/jpage.js")}
         assert {p for p, s in statuses.items() if s == 404} == \
             {b["path"] for b in MANIFEST["broken"] if b["portal"] == portal}
         assert {p for p, s in statuses.items() if s == 301} == \
