@@ -13,10 +13,12 @@ PORT ?= 8001
 setup: system-packages $(STAMP)
 
 # Debian packages: chromium for scrapy-playwright (Playwright cannot download
-# browsers here), python3-venv where Python's venv lacks ensurepip.
+# browsers here), LibreOffice to read legacy .doc reports, python3-venv where
+# Python's venv lacks ensurepip.
 system-packages:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v soffice >/dev/null || need="$$need libreoffice-writer-nogui"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \

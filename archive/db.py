@@ -153,6 +153,9 @@ def create_schema(db):
         db.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS [{name}] USING fts5({columns}, tokenize='unicode61')"
         )
+    from archive.stats_db import create_stats_schema
+
+    create_stats_schema(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -81,5 +81,6 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizeTextPipeline": 200,
     "pipelines.identify.IdentifyReportPipeline": 300,
     "pipelines.store.StoreVersionPipeline": 400,
+    "pipelines.stats.ParseStatsPipeline": 500,
 }
 REMOTE_CONTROL_ENABLED = False  # a control port is not needed by cron crawls

@@ -40,3 +40,9 @@ def run_crawl(start_urls, db_path, *settings):
     if result.returncode != 0:
         raise CrawlFailed(f"crawl failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result
+
+
+def expected_reports(manifest):
+    """(agency, year) of every report the demo portal publishes readably."""
+    entries = manifest["reports"] + manifest.get("synth_reports", [])
+    return {(entry["agency"], entry["year"]) for entry in entries}

@@ -61,7 +61,9 @@ def _read(tables, name, parse):
     except Unparsed as problem:
         tables.problems.append(f"{name}: {problem}")
         return [], UNPARSED
-    return (found or [], ABSENT) if found is None else (found, PARSED)
+    if found is None:
+        return [], ABSENT
+    return found, PARSED
 
 
 def parse_report(text, year=None):

@@ -21,11 +21,14 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")", "．": ".", "：": ":", "　"
 _BRACKETS.update({code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)})  # full-width digits
 _WHITESPACE_RE = re.compile(r"\s+")
 # "1、" and "1．" are the same list mark as "1."
-_LIST_MARK_RE = re.compile(r"^(\d)[、,，]")
+_LIST_MARK_RE = re.compile(r"^(\d)[、,，](?=\D)")
 
 NUMBER_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|件|项|个|条|次|人次)?$")
 # Cells printed to say "nothing here": stored as blank (NULL), not as 0.
 BLANK_MARKS = {"", "-", "--", "—", "——", "/", "／", "－", "\\"}
+# Punctuation a PDF line break pushes from a label into the next cell
+# (…缴纳费用、 | 0 read as "、0"); never part of a number.
+_STRAY_PUNCTUATION = "、，。；：,;:"
 
 
 def squeeze(text):
@@ -36,7 +39,7 @@ def squeeze(text):
 
 def parse_number(text):
     """(value, unit) of a numeric cell, or None. Integers stay int."""
-    match = NUMBER_RE.match(squeeze(text).replace(",", ""))
+    match = NUMBER_RE.match(squeeze(text).strip(_STRAY_PUNCTUATION).replace(",", ""))
     if not match:
         return None
     number, unit = match.groups()

@@ -76,7 +76,7 @@ def _read(body, fmt, content_type, encoding):
         if fmt == "docx":
             return ReadResult(read_docx(body), "python-docx")
         if fmt == "doc":
-            return ReadResult(read_doc(body), "catdoc")
+            return ReadResult(read_doc(body), "libreoffice+python-docx")
         return ReadResult(error=f"no reader for format {fmt!r}")
     except NeedsOCR as reason:
         return ReadResult(method=fmt, needs_ocr=True, error=str(reason))

@@ -1,35 +1,44 @@
 """Text of a legacy Word (.doc, and .wps saved in that format) report.
 
-No Python library reads the Word 97-2003 binary format; Debian's catdoc
-does, with Chinese, and separates table cells with tabs in its ASCII
-(-a) format. It runs as a subprocess on the file's bytes.
+No Python library reads the Word 97-2003 binary format. Of Debian's tools,
+catdoc and antiword garble the merged cells of the standard statistics
+tables (seen on our fixtures); LibreOffice reads them exactly. So the file
+is converted to DOCX by LibreOffice headless and read like any DOCX.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 
-CATDOC = shutil.which("catdoc") or "/usr/bin/catdoc"
+from pipelines.readers.docx import read_docx
+
+SOFFICE = os.environ.get("SOFFICE", "soffice")
 
 
 class ReaderUnavailable(Exception):
     """A tool this format needs is not installed."""
 
 
-def read_doc(body, timeout=60):
-    if not shutil.which(CATDOC):
-        raise ReaderUnavailable("catdoc is not installed (apt-get install catdoc)")
-    with tempfile.NamedTemporaryFile(suffix=".doc") as handle:
-        handle.write(body)
-        handle.flush()
+def read_doc(body, timeout=120):
+    soffice = shutil.which(SOFFICE)
+    if not soffice:
+        raise ReaderUnavailable("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    with tempfile.TemporaryDirectory(prefix="ogi-doc-") as work:
+        source = Path(work) / "report.doc"
+        source.write_bytes(body)
+        # A profile of its own: two LibreOffice processes sharing one block each other.
+        profile = Path(work, "profile").as_uri()
         result = subprocess.run(
-            [CATDOC, "-a", "-w", "-d", "utf-8", handle.name],
+            [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+             "--convert-to", "docx", "--outdir", work, str(source)],
             capture_output=True,
             timeout=timeout,
             check=False,
         )
-    if result.returncode != 0:
-        raise ValueError(f"catdoc failed ({result.returncode}): {result.stderr.decode('utf-8', 'replace')[:300]}")
-    # Form feeds mark page breaks; catdoc puts a blank line between paragraphs.
-    text = result.stdout.decode("utf-8", errors="replace").replace("\f", "\n")
-    return "\n".join(line for line in text.splitlines() if line.strip())
+        converted = Path(work) / "report.docx"
+        if result.returncode != 0 or not converted.exists():
+            detail = (result.stderr or result.stdout).decode("utf-8", "replace")[:300]
+            raise ValueError(f"LibreOffice could not convert the file ({result.returncode}): {detail}")
+        return read_docx(converted.read_bytes())
