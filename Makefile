@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ARCHIVE_DB ?= archive.db
 PORT ?= 8001
 
-.PHONY: setup system-packages demo test crawl serve clean
+.PHONY: setup system-packages demo test bench crawl serve clean
 
 setup: system-packages $(STAMP)
 
@@ -37,6 +37,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Figures, not assertions: readers per form, browser pages, full vs plain crawl.
+bench: setup
+	$(BIN)/python -m bench.run
 
 # make crawl URL=https://www.example.gov.cn/[,URL...]
 crawl: setup

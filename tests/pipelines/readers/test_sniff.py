@@ -1,0 +1,22 @@
+"""Formats from bytes first: portals mislabel attachments."""
+
+import pytest
+
+from pipelines.readers import sniff_format
+
+
+@pytest.mark.parametrize(
+    "body, content_type, expected",
+    [
+        (b"%PDF-1.4 ...", "application/octet-stream", "pdf"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/kswps", "doc"),
+        (b"PK\x03\x04" + b"\0" * 30 + b"word/document.xml", "application/zip", "docx"),
+        (b"PK\x03\x04" + b"\0" * 30 + b"xl/workbook.xml", "application/zip", "unknown"),
+        (b"<!DOCTYPE html><html>", "application/octet-stream", "html"),
+        (b"anything", "text/html; charset=gbk", "html"),
+        (b"anything", "application/pdf", "pdf"),
+        (b"<?xml version='1.0'?><datastore/>", "text/xml", "unknown"),
+    ],
+)
+def test_sniff_format(body, content_type, expected):
+    assert sniff_format(body, content_type) == expected
