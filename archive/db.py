@@ -7,12 +7,25 @@ tools), so change them only with a migration.
 import datetime
 import hashlib
 import json
+import os
 
 import sqlite_utils
 
 from archive import search
 
 SCHEMA_VERSION = 1
+
+
+def _process_alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def utcnow():
@@ -36,23 +49,30 @@ def _add_missing_columns(db, table, columns):
 
 def create_schema(db):
     """Create every table, index and FTS table that is missing."""
+    run_counts = {
+        "source": str,
+        "pid": int,
+        "resumed": int,
+        "pages": int,
+        "not_modified": int,
+        "from_cache": int,
+        "captures": int,
+        "new_reports": int,
+        "new_versions": int,
+        "errors": str,
+        "flags": str,
+    }
     db["crawl_runs"].create(
-        {
-            "id": int,
-            "started": str,
-            "ended": str,
-            "spider": str,
-            "start_urls": str,
-            "status": str,
-            "stats": str,
-        },
+        {"id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, **run_counts, "stats": str},
         pk="id",
         if_not_exists=True,
     )
+    _add_missing_columns(db, "crawl_runs", run_counts)
     db["reports"].create(
         {
             "id": int,
             "agency": str,
+            "agency_series": str,
             "region": str,
             "province": str,
             "city": str,
@@ -99,6 +119,10 @@ def create_schema(db):
             "title": str,
             "format": str,
             "needs_ocr": int,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "warc_record_id": str,
             "run_id": int,
         },
         pk="id",
@@ -106,7 +130,11 @@ def create_schema(db):
         if_not_exists=True,
     )
     # Columns added after the first release, for archives made before.
-    _add_missing_columns(db, "captures", {"format": str, "needs_ocr": int})
+    _add_missing_columns(
+        db,
+        "captures",
+        {"format": str, "needs_ocr": int, "warc_filename": str, "warc_offset": int, "warc_length": int, "warc_record_id": str},
+    )
     db["fetch_log"].create(
         {
             "id": int,
@@ -138,10 +166,12 @@ def create_schema(db):
         foreign_keys=[("run_id", "crawl_runs", "id")],
         if_not_exists=True,
     )
+    _add_missing_columns(db, "reports", {"agency_series": str})
     db["reports"].create_index(["agency", "year"], unique=True, if_not_exists=True)
     db["versions"].create_index(["report_id", "sha256"], unique=True, if_not_exists=True)
     db["captures"].create_index(["version_id"], if_not_exists=True)
     db["captures"].create_index(["url"], if_not_exists=True)
+    db["captures"].create_index(["run_id", "url"], if_not_exists=True)
     db["fetch_log"].create_index(["run_id", "outcome"], if_not_exists=True)
     # Standalone FTS5 tables of bigram text (see archive/search.py); rowid is
     # the id of the row they index. Kept up to date by Archive, not triggers,
@@ -182,31 +212,85 @@ class Archive:
 
     # -- runs -------------------------------------------------------------
 
-    def start_run(self, spider, start_urls):
+    def start_run(self, spider, start_urls, source=None, pid=None):
+        """Open a run, or resume one whose crawler was killed.
+
+        A run of the same spider and source (or start URLs) still marked
+        running, whose process is gone, is continued under its own id:
+        captures are unique per run and URL, so fetching again what it had
+        fetched adds nothing twice. Returns (run_id, resumed).
+        """
+        start = ",".join(start_urls)
         with self.db.atomic():
-            return (
+            killed = self._find_one(
+                "select id, pid from crawl_runs where spider = ? and status = 'running' "
+                "and coalesce(source, '') = coalesce(?, '') and start_urls = ? order by id desc limit 1",
+                [spider, source, start],
+            )
+            if killed and not _process_alive(killed["pid"]):
+                self.db["crawl_runs"].update(killed["id"], {"pid": pid, "resumed": 1})
+                return killed["id"], True
+            run_id = (
                 self.db["crawl_runs"]
                 .insert(
                     {
                         "started": utcnow(),
                         "spider": spider,
-                        "start_urls": ",".join(start_urls),
+                        "start_urls": start,
+                        "source": source,
+                        "pid": pid,
+                        "resumed": 0,
                         "status": "running",
                     }
                 )
                 .last_pk
             )
+            return run_id, False
 
     def end_run(self, run_id, status, stats):
-        with self.db.atomic():
-            self.db["crawl_runs"].update(
+        """Close a run with its counts; flag a source that stopped yielding."""
+        db = self.db
+        outcomes = {
+            row["outcome"]: row["n"]
+            for row in db.query("select outcome, count(*) as n from fetch_log where run_id = ? group by outcome", [run_id])
+        }
+        errors = {
+            f"{row['outcome']}:{row['kind']}": row["n"]
+            for row in db.query(
+                "select outcome, coalesce(cast(http_status as text), substr(detail, 1, instr(detail || ':', ':') - 1)) as kind, "
+                "count(*) as n from fetch_log where run_id = ? and outcome in ('http_error', 'network_error') "
+                "group by 1, 2",
+                [run_id],
+            )
+        }
+        captures = db.execute("select count(*) from captures where run_id = ?", [run_id]).fetchone()[0]
+        run = db["crawl_runs"].get(run_id)
+        previous = self._find_one(
+            "select captures from crawl_runs where id < ? and spider = ? and coalesce(source, '') = coalesce(?, '') "
+            "and start_urls = ? and status = 'finished' order by id desc limit 1",
+            [run_id, run["spider"], run["source"], run["start_urls"]],
+        )
+        flags = []
+        if captures == 0 and previous and (previous["captures"] or 0) > 0:
+            flags.append("zero_yield")
+        with db.atomic():
+            db["crawl_runs"].update(
                 run_id,
                 {
                     "ended": utcnow(),
                     "status": status,
+                    "pages": sum(n for outcome, n in outcomes.items() if outcome not in ("cached", "ignored")),
+                    "not_modified": outcomes.get("not_modified", 0),
+                    "from_cache": outcomes.get("cached", 0),
+                    "captures": captures,
+                    "new_reports": stats.get("archive/new_reports", 0),
+                    "new_versions": stats.get("archive/new_versions", 0),
+                    "errors": json.dumps(errors, ensure_ascii=False, sort_keys=True),
+                    "flags": ",".join(flags) or None,
                     "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
                 },
             )
+        return db["crawl_runs"].get(run_id)
 
     # -- log --------------------------------------------------------------
 
@@ -242,8 +326,9 @@ class Archive:
             )
             identity = {
                 key: doc.get(key)
-                for key in ("region", "province", "city", "county", "division_code", "admin_level")
+                for key in ("agency_series", "region", "province", "city", "county", "division_code", "admin_level")
             }
+            identity["agency_series"] = identity["agency_series"] or doc["agency"]
             new_report = report is None
             if new_report:
                 report_id = (
@@ -315,6 +400,14 @@ class Archive:
             return self._insert_capture(doc, None, run_id, doc.get("fetched_at") or utcnow())
 
     def _insert_capture(self, doc, version_id, run_id, now):
+        if run_id is not None:
+            # A resumed run fetching again what it fetched before its kill.
+            existing = self._find_one(
+                "select id from captures where run_id = ? and url = ? and coalesce(version_id, 0) = coalesce(?, 0)",
+                [run_id, doc["url"], version_id],
+            )
+            if existing:
+                return existing["id"]
         body = doc.get("body") or b""
         return (
             self.db["captures"]
@@ -332,6 +425,10 @@ class Archive:
                     "title": doc.get("title") or doc.get("page_title"),
                     "format": doc.get("format"),
                     "needs_ocr": 1 if doc.get("needs_ocr") else 0,
+                    "warc_filename": doc.get("warc_filename") or None,
+                    "warc_offset": doc.get("warc_offset"),
+                    "warc_length": doc.get("warc_length"),
+                    "warc_record_id": doc.get("warc_record_id") or None,
                     "run_id": run_id,
                 }
             )

@@ -2,12 +2,16 @@
 
 Scrapy builds extensions, middlewares and pipelines separately; they all
 reach the one open Archive through ``ArchiveRun.of(crawler)``. It opens the
-database, records the run in ``crawl_runs``, and closes both at the end.
+database, records the run in ``crawl_runs`` (resuming a killed one), logs
+progress while the crawl runs, and prints the run's figures at the end.
 """
 
+import json
 import logging
+import os
 
 from scrapy import signals
+from twisted.internet import task
 
 from archive.db import Archive
 
@@ -18,7 +22,9 @@ class ArchiveRun:
     def __init__(self, crawler):
         self.crawler = crawler
         self.archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"))
-        self.run_id = self.archive.start_run(crawler.spidercls.name, [])
+        self.run_id = None
+        self.resumed = False
+        self.progress = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -36,9 +42,28 @@ class ArchiveRun:
 
     def spider_opened(self, spider):
         start_urls = list(getattr(spider, "start_urls", []) or [])
-        with self.archive.db.atomic():
-            self.archive.db["crawl_runs"].update(self.run_id, {"start_urls": ",".join(start_urls)})
-        logger.info("archive %s: crawl run %s", self.archive.path, self.run_id)
+        self.run_id, self.resumed = self.archive.start_run(
+            spider.name, start_urls, source=getattr(spider, "source_name", None), pid=os.getpid()
+        )
+        logger.info(
+            "archive %s: crawl run %s%s", self.archive.path, self.run_id, " (resumed after a kill)" if self.resumed else ""
+        )
+        interval = self.crawler.settings.getfloat("PROGRESS_INTERVAL", 30)
+        if interval > 0:
+            self.progress = task.LoopingCall(self.log_progress)
+            self.progress.start(interval, now=False)
+
+    def log_progress(self):
+        stats = self.crawler.stats
+        logger.info(
+            "progress: %d pages (%d not modified), %d captures, %d new reports, %d new versions, %d errors",
+            stats.get_value("downloader/response_count", 0),
+            stats.get_value("downloader/response_status_count/304", 0),
+            stats.get_value("archive/captures", 0),
+            stats.get_value("archive/new_reports", 0),
+            stats.get_value("archive/new_versions", 0),
+            stats.get_value("log_count/ERROR", 0) + stats.get_value("downloader/exception_count", 0),
+        )
 
     def item_dropped(self, item, response, exception, spider):
         self.archive.log_rejected(
@@ -46,6 +71,25 @@ class ArchiveRun:
         )
 
     def spider_closed(self, spider, reason):
+        if self.progress is not None and self.progress.running:
+            self.progress.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        self.archive.end_run(self.run_id, reason, stats)
+        if self.run_id is not None:
+            run = self.archive.end_run(self.run_id, reason, stats)
+            self.log_summary(run)
         self.archive.close()
+
+    def log_summary(self, run):
+        logger.info(
+            "crawl run %s %s: %s pages fetched, %s not modified, %s from cache, %s captures, "
+            "%s new reports, %s new versions, errors %s",
+            run["id"], run["status"], run["pages"], run["not_modified"], run["from_cache"], run["captures"],
+            run["new_reports"], run["new_versions"], run["errors"],
+        )
+        if run["flags"] and "zero_yield" in run["flags"]:
+            logger.warning(
+                "crawl run %s stored no report where the previous run of %s stored some: check the source",
+                run["id"], run["source"] or run["start_urls"],
+            )
+        if json.loads(run["errors"] or "{}"):
+            logger.info("failed fetches of this run: select * from fetch_log where run_id = %s and outcome like '%%error'", run["id"])

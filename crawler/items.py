@@ -24,6 +24,12 @@ class DocumentItem:
     page_meta: dict = field(default_factory=dict)
     format: str = "html"
     encoding: str = ""
+    # the response as received, for the WARC record
+    response_headers: list = field(default_factory=list)  # (name, value) pairs
+    reason: str = ""
+    # other responses worth keeping with it, e.g. the page that linked an
+    # attachment: dicts of url, status, headers, body, fetched_at
+    context_responses: list = field(default_factory=list)
     # extraction
     raw_text: str = ""
     extraction: str = ""
@@ -33,6 +39,7 @@ class DocumentItem:
     # identification
     title: str = ""
     agency: str = ""
+    agency_series: str = ""
     year: int | None = None
     region: str = ""
     province: str = ""
@@ -40,6 +47,12 @@ class DocumentItem:
     county: str = ""
     division_code: str = ""
     admin_level: str = ""
+    # WARC
+    warc_filename: str = ""
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    warc_record_id: str = ""
+    warc_error: str = ""
     # storage
     report_id: int | None = None
     version_id: int | None = None

@@ -45,7 +45,15 @@ class FetchLogMiddleware:
         )
 
     def process_response(self, request, response: Response):
+        if "cached" in response.flags:
+            # Served from the HTTP cache without asking the server.
+            self._log(request, http_status=response.status, outcome="cached", bytes=0)
+            return response
         status = response.status
+        if status == 304:
+            # The cache will hand the spider its stored copy; the spider
+            # records that the server confirmed it unchanged.
+            request.meta["revalidated"] = True
         detail = None
         if 300 <= status < 400 and b"Location" in response.headers:
             detail = "Location: " + response.headers[b"Location"].decode("latin-1")

@@ -33,6 +33,20 @@ DEPTH_LIMIT = 12
 # (crawler/discovery.py); keeps a crawl out of news archives.
 DISCOVERY_MAX_BLIND_HOPS = 2
 COOKIES_ENABLED = False
+
+# Incremental recrawls (crawler/cache.py): conditional requests for every
+# page with validators; documents without them refetched every N days.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawler.cache.ArchiveCachePolicy"
+HTTPCACHE_STORAGE = "crawler.cache.ArchiveCacheStorage"
+HTTPCACHE_GZIP = True
+HTTPCACHE_EXPIRATION_SECS = 0
+DOCUMENT_REVISIT_DAYS = 7
+# Original bytes of every report document, as WARC (pipelines/warc.py);
+# default directory: warc/ beside the archive.
+WARC_ENABLED = True
+# A progress line every N seconds while a crawl runs.
+PROGRESS_INTERVAL = 30
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
@@ -80,7 +94,9 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractTextPipeline": 100,
     "pipelines.normalize.NormalizeTextPipeline": 200,
     "pipelines.identify.IdentifyReportPipeline": 300,
+    "pipelines.warc.WarcPipeline": 350,
     "pipelines.store.StoreVersionPipeline": 400,
     "pipelines.stats.ParseStatsPipeline": 500,
+    "pipelines.near_duplicates.NearDuplicatePipeline": 600,
 }
 REMOTE_CONTROL_ENABLED = False  # a control port is not needed by cron crawls

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from scrapy.exceptions import DropItem
 
 from archive import regions
+from crawler.sources import agency_aliases
 
 YEAR = r"(?:19|20)\d{2}"
 OGI_TITLE_RE = re.compile(
@@ -48,6 +49,7 @@ class NotAReport(Exception):
 class Identity:
     title: str
     agency: str
+    agency_series: str
     year: int
     region: regions.Region
     admin_level: str
@@ -131,11 +133,13 @@ def identify(page_title, link_text, text, page_meta=None, today=None, require_co
     agency = report_agency(title, text, page_meta)
     if not agency:
         raise NotAReport(f"no agency found: {title}")
+    # Renamed agencies keep one series under their current name.
+    series = agency_aliases(include_guesses=False).get(agency, agency)
     region = regions.resolve(agency)
     if not region:
         # "市公共资源交易中心" or a township: place it by the portal's name.
         region = regions.resolve(page_meta.get("SiteName", ""))
-    return Identity(title, agency, year, region, regions.admin_level(agency, region))
+    return Identity(title, agency, series, year, region, regions.admin_level(agency, region))
 
 
 class IdentifyReportPipeline:
@@ -148,6 +152,7 @@ class IdentifyReportPipeline:
             raise DropItem(f"not a report: {reason}")
         item.title = found.title
         item.agency = found.agency
+        item.agency_series = found.agency_series
         item.year = found.year
         item.region = found.region.path
         item.province = found.region.province

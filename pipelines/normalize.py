@@ -6,6 +6,15 @@ import re
 _ARTEFACT_RE = re.compile(r"\[(?:bookmark|image|picture|图片)\s*:[^\]\n]*\]", re.I)
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile("[ \u00a0\u3000\u2002\u2003\u2009\u202f\x0b\x0c]+")
+# Page widgets that change between fetches of an unchanged report: view
+# counters, print/close/share buttons, "today is" dates. Kept out of the
+# text so that they never make a new version.
+_VOLATILE_RES = (
+    re.compile(r"(?:浏览|访问|阅读|点击|查看)(?:次数|量|数|人次)?\s*[:：]\s*\d+\s*次?"),
+    re.compile(r"[【\[]\s*(?:打印|关闭|关闭窗口|打印本页|返回顶部|收藏|纠错)\s*[】\]]"),
+    re.compile(r"(?:分享到|扫一扫在手机(?:上)?(?:打开|查看)(?:当前页)?)\s*[:：]?"),
+    re.compile(r"今天是\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?"),
+)
 # Full-width ASCII letters and digits; full-width punctuation is proper
 # Chinese typography and stays.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
@@ -29,6 +38,8 @@ def normalize_text(text):
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE_RE.sub("", text)
     text = _ARTEFACT_RE.sub("", text)
+    for pattern in _VOLATILE_RES:
+        text = pattern.sub("", text)
     text = text.translate(_FULLWIDTH)
     lines = [normalize_line(line) for line in text.split("\n")]
     out = []

@@ -21,6 +21,7 @@ from archive.db import utcnow
 from crawler import discovery
 from crawler.cms import hanweb
 from crawler.items import DocumentItem
+from crawler.sources import get_source
 from pipelines.readers import sniff_format
 
 # Higher runs first: reports, then the way to them, then list pages, then
@@ -34,8 +35,19 @@ ATTACHMENT_RANK = {"docx": 0, "doc": 1, "wps": 2, "pdf": 3, "ofd": 4}
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, start_url=None, hanweb_areas=None, *args, **kwargs):
+    def __init__(self, start_url=None, hanweb_areas=None, source=None, demo_urls=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A source from the registry (crawler/sources.yaml) brings its URLs,
+        # hosts and Hanweb credit codes.
+        self.source_name, registry_hosts = None, ()
+        if source:
+            if start_url:
+                raise ValueError("give -a source=NAME or -a start_url=URL, not both")
+            entry = get_source(source, demo_urls=demo_urls)
+            self.source_name = entry.name
+            start_url = ",".join(entry.seed_urls)
+            registry_hosts = entry.allowed_hosts
+            hanweb_areas = ",".join([*entry.hanweb_areas, hanweb_areas or ""])
         if not start_url:
             raise ValueError("give the portal(s) to crawl: -a start_url=URL[,URL...]")
         self.start_urls = [url.strip() for url in start_url.split(",") if url.strip()]
@@ -46,8 +58,8 @@ class PortalSpider(scrapy.Spider):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         # Host and port: portals of one government often share a host name
         # with different ports only in tests, but scope must never leak.
-        self.allowed_netlocs = {urlparse(url).netloc.lower() for url in self.start_urls}
-        self.allowed_domains = sorted({urlparse(url).hostname for url in self.start_urls})
+        self.allowed_netlocs = {urlparse(url).netloc.lower() for url in self.start_urls} | set(registry_hosts)
+        self.allowed_domains = sorted({netloc.rsplit(":", 1)[0] for netloc in self.allowed_netlocs})
         self.hanweb_areas = [code.strip() for code in (hanweb_areas or "").split(",") if code.strip()]
         self.seen_codes = set()
 
@@ -67,7 +79,10 @@ class PortalSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         fmt = sniff_format(response.body, content_type, response.url)
         if fmt in DOCUMENT_FORMATS:
-            yield self._item(response, fmt)
+            if self._unchanged_from_cache(response):
+                self.crawler.stats.inc_value("portal/unchanged_from_cache")
+            else:
+                yield self._item(response, fmt)
             return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("portal/skipped_non_text")
@@ -110,6 +125,8 @@ class PortalSpider(scrapy.Spider):
             if offered:
                 best = min(offered, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
                 yield self._follow_attachment(response, best, title, meta_tags)
+            elif self._unchanged_from_cache(response):
+                self.crawler.stats.inc_value("portal/unchanged_from_cache")
             else:
                 yield self._item(response, "html", title, meta_tags, link_text)
         else:
@@ -137,7 +154,7 @@ class PortalSpider(scrapy.Spider):
                 link.url,
                 callback=self.parse,
                 priority=PRIORITY[link.kind],
-                meta={"blind_hops": hops, "link_text": link.text},
+                meta={"blind_hops": hops, "link_text": link.text, "document": link.kind == "report"},
             )
 
     def _links(self, response, anchors):
@@ -161,16 +178,26 @@ class PortalSpider(scrapy.Spider):
 
     def _follow_attachment(self, response, link, title, meta_tags):
         self.crawler.stats.inc_value("portal/attachments")
+        # The page that introduces the attachment is kept with it (WARC).
+        page = {
+            "url": response.url,
+            "status": response.status,
+            "headers": _header_pairs(response),
+            "body": response.body,
+            "fetched_at": utcnow(),
+        }
         return response.follow(
             link.url,
             callback=self.parse,
             priority=PRIORITY["report"],
             meta={
                 "blind_hops": 0,
+                "document": True,
                 "link_text": link.text,
                 "page_title": title,
                 "page_meta": meta_tags,
                 "linked_from": response.url,
+                "context_responses": [page],
             },
         )
 
@@ -217,7 +244,7 @@ class PortalSpider(scrapy.Spider):
                     hanweb.annual_report_url(site_url, code, year),
                     callback=self.parse,
                     priority=PRIORITY["xxgk"],
-                    meta={"blind_hops": 1, "link_text": ""},
+                    meta={"blind_hops": 1, "link_text": "", "document": True},
                 )
 
     # -- browser ----------------------------------------------------------------
@@ -237,17 +264,29 @@ class PortalSpider(scrapy.Spider):
 
     def _render(self, response):
         self.crawler.stats.inc_value("portal/browser_rendered")
-        return response.request.replace(
+        # A fresh request: the original may carry the cache's conditional
+        # headers, and a 304 would leave the browser nothing to run.
+        return scrapy.Request(
+            response.url,
+            callback=self.parse,
             dont_filter=True,
+            priority=PRIORITY["nav"],
             meta={
-                **response.meta,
+                "blind_hops": response.meta.get("blind_hops", 0),
+                "link_text": response.meta.get("link_text", ""),
                 "rendered": True,
+                # The cache holds the page as served; the browser must run.
+                "dont_cache": True,
                 "playwright": True,
                 "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
             },
         )
 
     # -- items ----------------------------------------------------------------
+
+    def _unchanged_from_cache(self, response):
+        """Served from the HTTP cache without asking the server: no capture."""
+        return "cached" in response.flags and not response.meta.get("revalidated")
 
     def _item(self, response, fmt, title=None, meta_tags=None, link_text=None):
         redirects = response.meta.get("redirect_urls") or []
@@ -256,7 +295,8 @@ class PortalSpider(scrapy.Spider):
             url=response.url,
             body=response.body,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
-            http_status=response.status,
+            # 304: the server confirmed the stored copy; the body is that copy.
+            http_status=304 if response.meta.get("revalidated") else response.status,
             fetched_at=utcnow(),
             requested_url=redirects[0] if redirects else response.url,
             linked_from=response.meta.get("linked_from") or referer,
@@ -265,4 +305,15 @@ class PortalSpider(scrapy.Spider):
             page_meta=response.meta.get("page_meta", {}) if meta_tags is None else meta_tags,
             format=fmt,
             encoding=response.encoding if isinstance(response, TextResponse) else "",
+            response_headers=_header_pairs(response),
+            context_responses=response.meta.get("context_responses", []),
         )
+
+
+def _header_pairs(response):
+    """Response headers as (name, value) strings, in order, repeats kept."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]

@@ -1,5 +1,6 @@
 """archive/db.py: schema, versioned storage of reports, run and fetch logs."""
 import json
+import os
 
 import pytest
 import sqlite_utils
@@ -212,7 +213,8 @@ def test_failed_store_is_rolled_back_for_other_readers(archive, tmp_path):
 
 
 def test_runs_fetch_log_and_rejected(archive):
-    run_id = archive.start_run("portal", ["http://a/", "http://b/"])
+    run_id, resumed = archive.start_run("portal", ["http://a/", "http://b/"], pid=os.getpid())
+    assert not resumed
     run = archive.db["crawl_runs"].get(run_id)
     assert run["status"] == "running"
     assert run["start_urls"] == "http://a/,http://b/"
@@ -244,9 +246,33 @@ def test_runs_fetch_log_and_rejected(archive):
     assert run["ended"]
     assert json.loads(run["stats"]) == {"item_scraped_count": 3, "名": "济宁"}
     assert "济宁" in run["stats"]  # ensure_ascii=False
+    assert (run["pages"], run["captures"], json.loads(run["errors"])) == (2, 0, {"http_error:404": 1})
+
+
+def test_a_killed_run_is_resumed_and_captures_are_not_doubled(archive):
+    run_id, _ = archive.start_run("portal", ["http://a/"], source="demo_x", pid=2**22 + 12345)  # no such process
+    first = archive.store(doc(), run_id=run_id)
+    again, resumed = archive.start_run("portal", ["http://a/"], source="demo_x", pid=os.getpid())
+    assert (again, resumed) == (run_id, True)
+    second = archive.store(doc(), run_id=again)
+    assert second["capture_id"] == first["capture_id"]
+    assert archive.db["captures"].count == 1
+    # A run whose process is alive is never taken over.
+    live, resumed = archive.start_run("portal", ["http://a/"], source="demo_x", pid=os.getpid())
+    assert live != run_id and not resumed
+
+
+def test_source_that_stops_yielding_is_flagged(archive):
+    first, _ = archive.start_run("portal", ["http://a/"], source="s")
+    archive.store(doc(), run_id=first)
+    archive.end_run(first, "finished", {})
+    second, _ = archive.start_run("portal", ["http://a/"], source="s")
+    run = archive.end_run(second, "finished", {})
+    assert run["captures"] == 0 and run["flags"] == "zero_yield"
+    assert archive.db["crawl_runs"].get(first)["flags"] is None
 
 
 def test_capture_links_to_run(archive):
-    run_id = archive.start_run("portal", [])
+    run_id, _ = archive.start_run("portal", [])
     result = archive.store(doc(), run_id=run_id)
     assert archive.db["captures"].get(result["capture_id"])["run_id"] == run_id

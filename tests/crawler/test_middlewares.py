@@ -14,8 +14,9 @@ URL = "http://127.0.0.1:8702/zwgk/ndbg/index.html"
 
 @pytest.fixture
 def run(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db")})
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "PROGRESS_INTERVAL": 0})
     run = ArchiveRun.of(crawler)
+    run.spider_opened(PortalSpider(start_url="http://127.0.0.1:8702/"))
     yield run
     run.archive.close()
 

@@ -1,0 +1,367 @@
+"""Crawl the registry's sources, one after another.
+
+    python -m crawler.crawl_sources                      # every real source
+    python -m crawler.crawl_sources --due                # those whose schedule says so
+    python -m crawler.crawl_sources --source shandong_jining --source shandong_jinan
+    python -m crawler.crawl_sources --demo --demo-urls jining=http://127.0.0.1:8703/,...
+    python -m crawler.crawl_sources --dry-run -s LOG_LEVEL=WARNING
+
+Each source is one `python -m scrapy crawl portal -a source=NAME -s ARCHIVE_DB=DB`
+in a subprocess, with the source's own settings and then the -s settings given
+here. After each, the run's row in ``crawl_runs`` gives a one-line summary;
+a table of all of them ends the output, then a WARNING for every source whose
+latest run stored nothing where an earlier one stored reports. The exit status
+is 1 if any crawl failed.
+
+A source is due (--due) when it has never finished a run, or its last
+finished run ended longer ago than its schedule's shortest interval
+(daily = 20 h, weekly = 6.5 days, ... see crawler/sources.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler import sources as registry
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run states that mean the crawl ran to its end (Scrapy's close reasons).
+FINISHED = ("finished",)
+FINISHED_PREFIXES = ("closespider_",)
+
+
+def _finished(status):
+    return status in FINISHED or str(status or "").startswith(FINISHED_PREFIXES)
+
+
+def _parse_time(text):
+    if not text:
+        return None
+    text = str(text).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def _database(db):
+    """An open sqlite_utils.Database, or None when the file does not exist."""
+    if isinstance(db, sqlite_utils.Database):
+        return db
+    if db is None or not Path(db).exists():
+        return None
+    return sqlite_utils.Database(db)
+
+
+def _runs(db):
+    """Rows of crawl_runs that name a source, oldest first ([] before the first run)."""
+    database = _database(db)
+    if database is None or not database["crawl_runs"].exists():
+        return []
+    if "source" not in database["crawl_runs"].columns_dict:
+        return []
+    return list(database.query("select * from crawl_runs where source is not null order by id"))
+
+
+# -- due ------------------------------------------------------------------------
+
+
+def last_finished_runs(db):
+    """{source name: end time (aware UTC datetime) of its last finished run}."""
+    last = {}
+    for row in _runs(db):
+        ended = _parse_time(row.get("ended"))
+        if ended and _finished(row.get("status")):
+            if row["source"] not in last or ended > last[row["source"]]:
+                last[row["source"]] = ended
+    return last
+
+
+def due_sources(sources, db, now=None):
+    """The sources (in order) that never finished a run or whose interval has passed."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    last = last_finished_runs(db)
+    return [source for source in sources if source.name not in last or now - last[source.name] >= source.interval]
+
+
+# -- zero yield -------------------------------------------------------------------
+
+
+def zero_yield_sources(db):
+    """Sources whose latest finished run stored no report while an earlier one did.
+
+    A list of {source, run_id, ended, previous_run_id, previous_captures},
+    from crawl_runs.captures (reports stored by a run). Runs whose count is
+    unknown (NULL) are ignored.
+    """
+    by_source = {}
+    for row in _runs(db):
+        if _finished(row.get("status")) and row.get("ended") and row.get("captures") is not None:
+            by_source.setdefault(row["source"], []).append(row)
+    flagged = []
+    for name, runs in by_source.items():
+        latest = runs[-1]
+        if latest["captures"] != 0:
+            continue
+        earlier = [run for run in runs[:-1] if run["captures"] > 0]
+        if earlier:
+            flagged.append(
+                {
+                    "source": name,
+                    "run_id": latest["id"],
+                    "ended": latest["ended"],
+                    "previous_run_id": earlier[-1]["id"],
+                    "previous_captures": earlier[-1]["captures"],
+                }
+            )
+    return flagged
+
+
+# -- one crawl --------------------------------------------------------------------
+
+
+def crawl_command(source, db, settings=(), demo_urls=None, python=None):
+    """The command line that crawls *source* into *db*."""
+    command = [python or sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"source={source.name}"]
+    if source.demo and demo_urls:
+        command += ["-a", "demo_urls=" + ",".join(f"{name}={url}" for name, url in demo_urls.items())]
+    command += ["-s", f"ARCHIVE_DB={db}"]
+    for key, value in source.settings.items():
+        if isinstance(value, bool):
+            value = int(value)
+        command += ["-s", f"{key}={value}"]
+    for setting in settings:
+        command += ["-s", setting]
+    return command
+
+
+def _max_run_id(db):
+    database = _database(db)
+    if database is None or not database["crawl_runs"].exists():
+        return 0
+    return database.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
+
+
+def _run_row(db, name, after_id):
+    """The crawl_runs row this crawl wrote, or None."""
+    database = _database(db)
+    if database is None or not database["crawl_runs"].exists():
+        return None
+    where, params = "id > ?", [after_id]
+    if "source" in database["crawl_runs"].columns_dict:
+        where += " and (source = ? or source is null)"
+        params.append(name)
+    rows = list(database.query(f"select * from crawl_runs where {where} order by id desc limit 1", params))
+    return rows[0] if rows else None
+
+
+def _errors(row, stats):
+    value = row.get("errors")
+    if value:
+        try:
+            errors = json.loads(value) if isinstance(value, str) else dict(value)
+            return {str(kind): int(count) for kind, count in errors.items()}
+        except (ValueError, TypeError, AttributeError):
+            return {"unreadable": 1}
+    if value is None and stats.get("log_count/ERROR"):
+        return {"log_error": stats["log_count/ERROR"]}
+    return {}
+
+
+def summarize(row, returncode):
+    """A result dict from a crawl_runs row (None if the run left none)."""
+    if row is None:
+        return {"status": f"failed (exit {returncode}, no crawl_runs row)", "ok": False, "errors": {}}
+    try:
+        stats = json.loads(row.get("stats") or "{}")
+    except ValueError:
+        stats = {}
+
+    def count(column, stat=None):
+        value = row.get(column)
+        if value is None and stat:
+            value = stats.get(stat)
+        return value
+
+    ok = returncode == 0 and _finished(row.get("status"))
+    status = row.get("status") or "unknown"
+    if returncode != 0:
+        status = f"failed (exit {returncode}, {status})"
+    elif not ok:
+        status = f"failed ({status})"
+    return {
+        "run_id": row.get("id"),
+        "status": status,
+        "ok": ok,
+        "pages": count("pages", "response_received_count"),
+        "not_modified": count("not_modified"),
+        "new_reports": count("new_reports"),
+        "new_versions": count("new_versions"),
+        "captures": count("captures", "item_scraped_count"),
+        "errors": _errors(row, stats),
+    }
+
+
+def _show(value):
+    return "-" if value is None else str(value)
+
+
+def _errors_text(errors):
+    if not errors:
+        return "0"
+    total = sum(errors.values())
+    return f"{total} (" + ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) + ")"
+
+
+def summary_line(name, result, seconds=None):
+    line = (
+        f"{name}: {result['status']}, pages {_show(result.get('pages'))}"
+        f" (304: {_show(result.get('not_modified'))}), new reports {_show(result.get('new_reports'))},"
+        f" new versions {_show(result.get('new_versions'))}, errors {_errors_text(result.get('errors'))}"
+    )
+    if seconds is not None:
+        line += f", {seconds:.0f}s"
+    return line
+
+
+def table(rows):
+    header = ("source", "status", "pages", "new reports", "new versions", "errors")
+    body = [
+        (
+            name,
+            result["status"],
+            _show(result.get("pages")),
+            _show(result.get("new_reports")),
+            _show(result.get("new_versions")),
+            _errors_text(result.get("errors")),
+        )
+        for name, result in rows
+    ]
+    widths = [max(len(str(cells[i])) for cells in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in [header, *body]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+# -- command line -------------------------------------------------------------------
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl_sources", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", action="append", default=[], metavar="NAME",
+                        help="crawl this source (repeat, or comma-separate); default: every real source")
+    parser.add_argument("--due", action="store_true", help="only sources whose schedule says they are due")
+    parser.add_argument("--demo", action="store_true", help="select the demo sources instead of the real ones")
+    parser.add_argument("--demo-urls", metavar="NAME=URL,...",
+                        help="base URLs of the demo portals (default: the demo registry's default_urls)")
+    parser.add_argument("--db", default=os.environ.get("ARCHIVE_DB", "archive.db"), help="archive database")
+    parser.add_argument("--sources", metavar="PATH", help=f"registry file (default crawler/sources.yaml, or ${registry.ENV_REGISTRY})")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="SETTING=VALUE", dest="settings",
+                        help="Scrapy setting for every crawl (repeatable)")
+    return parser
+
+
+def select(all_sources, names=(), demo=False):
+    """The sources named (unknown names: KeyError), else every real (or demo) source."""
+    names = [name.strip() for value in names for name in value.split(",") if name.strip()]
+    if names:
+        unknown = [name for name in names if name not in all_sources]
+        if unknown:
+            raise KeyError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(all_sources)}")
+        return [all_sources[name] for name in dict.fromkeys(names)]
+    return [source for source in all_sources.values() if source.demo == demo]
+
+
+def main(argv=None, runner=subprocess.run, now=None, out=None):
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+
+    def say(text=""):
+        print(text, file=out, flush=True)
+
+    env = dict(os.environ)
+    if args.sources:
+        env[registry.ENV_REGISTRY] = str(Path(args.sources).resolve())
+        paths = [Path(args.sources), registry.DEMO_REGISTRY]
+    else:
+        paths = None
+    for setting in args.settings:
+        if "=" not in setting:
+            say(f"error: -s {setting}: expected SETTING=VALUE")
+            return 2
+    # An ARCHIVE_DB given as a setting is the database the crawls write.
+    db = args.db
+    for setting in args.settings:
+        key, _, value = setting.partition("=")
+        if key.strip() == "ARCHIVE_DB":
+            db = value
+    db = str(Path(db).resolve())
+    try:
+        demo_urls = registry.parse_demo_urls(args.demo_urls)
+        all_sources = registry.load_sources(paths, demo_urls)
+        chosen = select(all_sources, args.source, args.demo)
+    except (registry.SourceError, KeyError) as error:
+        say(f"error: {error.args[0] if isinstance(error, KeyError) else error}")
+        return 2
+
+    if args.due:
+        due = due_sources(chosen, db, now)
+        last = last_finished_runs(db)
+        due_names = {source.name for source in due}
+        for source in chosen:
+            if source.name not in due_names:
+                say(f"{source.name}: not due (last finished run {last[source.name]:%Y-%m-%d %H:%M}Z, "
+                    f"interval {source.interval})")
+        chosen = due
+    if not chosen:
+        say("nothing to crawl")
+        return 0
+
+    results = []
+    for number, source in enumerate(chosen, 1):
+        command = crawl_command(source, db, [s for s in args.settings if not s.startswith("ARCHIVE_DB=")], demo_urls)
+        if args.dry_run:
+            say(shlex.join(command))
+            continue
+        say(f"[{number}/{len(chosen)}] crawling {source.name} ({', '.join(source.start_urls)})")
+        before = _max_run_id(db)
+        began = time.monotonic()
+        try:
+            returncode = runner(command, cwd=ROOT, env=env).returncode
+        except OSError as error:
+            say(f"{source.name}: could not start the crawl: {error}")
+            returncode = -1
+        result = summarize(_run_row(db, source.name, before), returncode)
+        results.append((source.name, result))
+        say(summary_line(source.name, result, time.monotonic() - began))
+
+    if args.dry_run:
+        return 0
+    say()
+    say(table(results))
+    for flag in zero_yield_sources(db):
+        say(
+            f"WARNING: {flag['source']} stored no report in its latest run ({flag['run_id']}, ended {flag['ended']}) "
+            f"but stored {flag['previous_captures']} in run {flag['previous_run_id']}: check the portal"
+        )
+    return 1 if any(not result["ok"] for _, result in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
