@@ -64,6 +64,15 @@ def classify_link(url, text):
     return "other"
 
 
+_PAGE_NUMBER_RE = re.compile(r"index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|currentPage|pn|p)=(\d+)", re.I)
+
+
+def page_number(url):
+    """Number of a list page from its URL (index_12.html, ?page=12), or 0."""
+    match = _PAGE_NUMBER_RE.search(url)
+    return int(match.group(1) or match.group(2)) if match else 0
+
+
 def should_skip(url):
     """True for links that never lead to a report page (media, scripts)."""
     parsed = urlparse(url)

@@ -1,8 +1,11 @@
 """Downloader middlewares."""
 
+import asyncio
 import codecs
 
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.response import response_status_message
 from scrapy.http import Response, TextResponse
 
 from crawler.archive_run import ArchiveRun
@@ -92,3 +95,39 @@ class CharsetMiddleware:
         if codecs.lookup(encoding).name != codecs.lookup(response.encoding).name:
             return response.replace(encoding=encoding)
         return response
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a growing wait before each one.
+
+    A government server answering 5xx is usually overloaded; asking again at
+    once makes that worse. The wait (RETRY_BACKOFF_BASE * 2**attempt seconds,
+    at most RETRY_BACKOFF_MAX) is awaited in this middleware only, so other
+    downloads go on meanwhile.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    def backoff(self, request):
+        attempt = request.meta.get("retry_times", 0)
+        return min(self.backoff_max, self.backoff_base * 2**attempt)
+
+    async def process_response(self, request, response):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await asyncio.sleep(self.backoff(request))
+        return retry
+
+    async def process_exception(self, request, exception):
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self.backoff(request))
+        return retry

@@ -28,6 +28,12 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+# Bounds per crawl run (one source per run with crawl_sources): pages, and
+# list pages of one column (?page=N and index_N traps).
+CLOSESPIDER_PAGECOUNT = 20000
+DISCOVERY_MAX_LIST_PAGES = 300
 DEPTH_LIMIT = 12
 # Links without disclosure words followed in a row before giving up a path
 # (crawler/discovery.py); keeps a crawl out of news archives.
@@ -52,6 +58,9 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
+    # Retries wait 2, 4, 8 ... seconds (at most 60) instead of none.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Outermost on the way back, so the spider sees the corrected encoding.
     "crawler.middlewares.CharsetMiddleware": 50,
     "crawler.middlewares.FetchLogMiddleware": 950,

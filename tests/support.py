@@ -18,11 +18,14 @@ class CrawlFailed(AssertionError):
     pass
 
 
-def crawl_command(start_urls, db_path, *settings):
-    """The command line of a crawl of start_urls into db_path."""
+def crawl_command(start_urls, db_path, *settings, **spider_args):
+    """The command line of a crawl of start_urls (or a -a source=) into db_path."""
+    start_urls = list(start_urls)
+    if start_urls:
+        spider_args["start_url"] = ",".join(start_urls)
     return [
         sys.executable, "-m", "scrapy", "crawl", "portal",
-        "-a", "start_url=" + ",".join(start_urls),
+        *[arg for name, value in spider_args.items() for arg in ("-a", f"{name}={value}")],
         "-s", f"ARCHIVE_DB={db_path}",
         # Loopback fixture portal: no politeness delays.
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
@@ -30,10 +33,10 @@ def crawl_command(start_urls, db_path, *settings):
     ]
 
 
-def run_crawl(start_urls, db_path, *settings):
+def run_crawl(start_urls, db_path, *settings, **spider_args):
     """Crawl start_urls into db_path with the project's real settings."""
     result = subprocess.run(
-        crawl_command(start_urls, db_path, *settings),
+        crawl_command(start_urls, db_path, *settings, **spider_args),
         cwd=ROOT, capture_output=True, text=True, timeout=300,
         env={**os.environ, "LOG_LEVEL": "INFO"},
     )

@@ -141,7 +141,12 @@ class PortalSpider(scrapy.Spider):
     def _follow_pages(self, response, links, report_links):
         blind_hops = response.meta.get("blind_hops", 0)
         max_blind_hops = self.crawler.settings.getint("DISCOVERY_MAX_BLIND_HOPS", 2)
+        max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES", 300)
         for link in links:
+            if discovery.page_number(link.url) > max_list_pages:
+                # An endless ?page=N or calendar: stop somewhere.
+                self.crawler.stats.inc_value("portal/list_page_limit")
+                continue
             if link.kind in ("report", "nav"):
                 hops = 0
             elif link.kind == "page" and report_links:

@@ -130,3 +130,32 @@ def test_with_fake_run_post_method():
         "run_id": 7, "url": "http://x/search", "method": "POST", "referer": None,
         "http_status": 200, "outcome": "ok", "content_type": None, "bytes": 2, "detail": None,
     }]
+
+
+def test_retries_wait_longer_each_time(monkeypatch):
+    import asyncio
+
+
+    from crawler.middlewares import BackoffRetryMiddleware
+
+    crawler = get_crawler(PortalSpider, {"RETRY_TIMES": 3, "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 1.5})
+    crawler.spider = PortalSpider.from_crawler(crawler, start_url="http://127.0.0.1:8702/")
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    waits = []
+
+    async def fake_sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    req = request()
+    for _ in range(4):
+        resp = Response(URL, status=503, request=req)
+        out = asyncio.run(middleware.process_response(req, resp))
+        if isinstance(out, Response):
+            break
+        req = out
+    # Three retries, each after a longer wait (capped), then the 503 stands.
+    assert waits == [0.5, 1.0, 1.5]
+    assert isinstance(out, Response) and out.status == 503
+    ok = Response(URL, status=200, request=req)
+    assert asyncio.run(middleware.process_response(req, ok)) is ok
