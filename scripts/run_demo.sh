@@ -22,6 +22,10 @@ echo "demo portal: $(cat "$urls_file")"
 kill "$server"; trap - EXIT; rm -f "$urls_file"
 
 "$BIN/sqlite-utils" query "$DB" \
+  "select id as run, status, pages, not_modified, captures, new_reports, new_versions, errors
+   from crawl_runs order by id desc limit 1" --table
+echo
+"$BIN/sqlite-utils" query "$DB" \
   "select year, agency, region, (select count(*) from versions v where v.report_id = r.id) as versions,
           (select count(*) from captures c join versions v on v.id = c.version_id where v.report_id = r.id) as captures
    from reports r order by year" --table

@@ -29,6 +29,9 @@ from pipelines.readers import sniff_format
 PRIORITY = {"report": 30, "xxgk": 25, "nav": 20, "page": 10, "other": 0}
 DOCUMENT_FORMATS = ("pdf", "docx", "doc")
 # Preferred attachment when a report page offers several forms of one report.
+# Fewer characters of paragraph text than this: a page that introduces an
+# attachment rather than a report in itself.
+SHORT_PAGE_CHARS = 1500
 ATTACHMENT_RANK = {"docx": 0, "doc": 1, "wps": 2, "pdf": 3, "ofd": 4}
 
 
@@ -120,8 +123,10 @@ class PortalSpider(scrapy.Spider):
         report_attachments = [link for link in attachments if link.kind == "report"]
         if candidate:
             self.crawler.stats.inc_value("portal/candidates")
-            # The attachment is the report; the page only introduces it.
-            offered = report_attachments or attachments
+            # The attachment is the report; the page only introduces it. An
+            # attachment of another name replaces only a short page (a form
+            # to download beside a full report is not the report).
+            offered = report_attachments or (attachments if self._short_page(response) else [])
             if offered:
                 best = min(offered, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
                 yield self._follow_attachment(response, best, title, meta_tags)
@@ -180,6 +185,11 @@ class PortalSpider(scrapy.Spider):
             yield discovery.Link(url, text, discovery.classify_link(url, text))
 
     # -- attachments ----------------------------------------------------------
+
+    @staticmethod
+    def _short_page(response):
+        text = "".join(response.css("p ::text, td ::text").getall())
+        return len("".join(text.split())) < SHORT_PAGE_CHARS
 
     def _follow_attachment(self, response, link, title, meta_tags):
         self.crawler.stats.inc_value("portal/attachments")

@@ -193,3 +193,15 @@ def test_start_url_without_any_url_raises(tmp_path, start_url):
     crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     with pytest.raises(ValueError):
         PortalSpider.from_crawler(crawler, start_url=start_url)
+
+
+def test_full_report_page_keeps_itself_beside_an_unrelated_attachment(spider):
+    url = BASE + "/art/2023/1/30/art_1_3.html"
+    paragraphs = "".join(f"<p>第{i}段：本机关认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息，依法办理依申请公开。</p>" for i in range(40))
+    body = ('<html><head><title>某局2022年政府信息公开工作年度报告_某县人民政府</title></head><body>'
+            f'<div id="zoom">{paragraphs}</div>'
+            '<p><a href="/files/shenqingbiao.doc">政府信息公开申请表</a></p></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    items, requests = split(list(spider.parse(res)))
+    assert [item.url for item in items] == [url]
+    assert not [r for r in requests if r.url.endswith(".doc")]
