@@ -186,6 +186,9 @@ def create_schema(db):
     from archive.stats_db import create_stats_schema
 
     create_stats_schema(db)
+    from archive.near_duplicates import create_near_duplicate_schema
+
+    create_near_duplicate_schema(db)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

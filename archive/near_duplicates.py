@@ -26,6 +26,7 @@ measured and why the threshold is 0.9: 0.8 links different reports of one templa
 
 import argparse
 import sys
+from pathlib import Path
 
 import sqlite_utils
 
@@ -375,7 +376,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 0.0 < args.threshold <= 1.0:
         parser.error("--threshold must be in (0, 1]")
+    if not Path(args.archive_db).is_file():
+        parser.error(f"no such file: {args.archive_db}")
     db = sqlite_utils.Database(args.archive_db)
+    if not db["versions"].exists():
+        db.close()
+        parser.error(f"not an archive (no versions table): {args.archive_db}")
     try:
         links = index_archive(db, threshold=args.threshold, rebuild=args.rebuild)
         rows = describe_links(db, links)

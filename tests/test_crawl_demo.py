@@ -162,7 +162,7 @@ def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, 
             if db_path.exists():
                 try:
                     captures = sqlite_utils.Database(db_path).execute("select count(*) from captures").fetchone()[0]
-                except sqlite3.OperationalError:
+                except (sqlite3.OperationalError, sqlite_utils.db.sqlite3.OperationalError):
                     continue  # schema not created yet, or locked for a moment
                 if captures:
                     break

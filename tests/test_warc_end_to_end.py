@@ -8,13 +8,15 @@ response_headers and context_responses.
 import base64
 import hashlib
 import json
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import cdx_lines, read_record
-from support import run_crawl
+from support import ROOT, run_crawl
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +82,22 @@ def test_every_warc_file_reads_cleanly_from_the_start(warc_crawl):
             types = [record.rec_type for record in ArchiveIterator(stream, check_digests="raise")]
         assert types[0] == "warcinfo" and types.count("warcinfo") == 1
         assert types.count("response") == types.count("request")  # each response with its request
+
+
+def test_a_recrawl_records_304s_as_revisits_and_the_cli_finds_the_bytes(demo_portal, tmp_path):
+    db_path, warc_dir = tmp_path / "archive.db", tmp_path / "warc"
+    run_crawl(demo_portal.urls.values(), db_path, f"WARC_DIR={warc_dir}")
+    run_crawl(demo_portal.urls.values(), db_path, f"WARC_DIR={warc_dir}")
+    db = sqlite_utils.Database(db_path)
+    confirmed = list(db.query("select * from captures where http_status = 304 order by id"))
+    assert confirmed, "the demo portal sends Last-Modified: a recrawl revalidates"
+    assert len(list(warc_dir.glob("*.warc.gz"))) == 2  # one file per run
+    for capture in confirmed:
+        record, payload, _ = record_at(warc_dir / capture["warc_filename"], capture["warc_offset"])
+        assert record.rec_type == "revisit" and payload == b"", capture["url"]
+        assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == capture["url"]
+        result = subprocess.run([sys.executable, "-m", "archive.warc", str(db_path), str(capture["id"])],
+                                cwd=ROOT, capture_output=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert hashlib.sha256(result.stdout).hexdigest() == capture["body_sha256"], capture["url"]
+        assert b"is a revisit (304); bytes from capture" in result.stderr

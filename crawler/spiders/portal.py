@@ -193,14 +193,17 @@ class PortalSpider(scrapy.Spider):
 
     def _follow_attachment(self, response, link, title, meta_tags):
         self.crawler.stats.inc_value("portal/attachments")
-        # The page that introduces the attachment is kept with it (WARC).
-        page = {
-            "url": response.url,
-            "status": response.status,
-            "headers": _header_pairs(response),
-            "body": response.body,
-            "fetched_at": utcnow(),
-        }
+        # The page that introduces the attachment is kept with it (WARC),
+        # unless it came from the cache without asking the portal.
+        pages = []
+        if not self._unchanged_from_cache(response):
+            pages.append({
+                "url": response.url,
+                "status": 304 if response.meta.get("revalidated") else response.status,
+                "headers": _header_pairs(response),
+                "body": response.body,
+                "fetched_at": utcnow(),
+            })
         return response.follow(
             link.url,
             callback=self.parse,
@@ -212,7 +215,7 @@ class PortalSpider(scrapy.Spider):
                 "page_title": title,
                 "page_meta": meta_tags,
                 "linked_from": response.url,
-                "context_responses": [page],
+                "context_responses": pages,
             },
         )
 

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 import pytest
+import sqlite_utils
 
 from archive import near_duplicates as nd
 from archive.db import Archive
@@ -366,3 +367,15 @@ def test_datasette_describes_and_serves_the_links(archive):
     assert len(rows) == 2 and all(row["similarity"] > 0.95 for row in rows)
     view = asyncio.run(get("/archive/near_duplicates.json?_shape=array")).json()
     assert sorted(row["same_report"] for row in view) == [0, 0, 1]
+
+
+def test_command_line_refuses_what_is_not_an_archive(tmp_path):
+    missing = tmp_path / "missing.db"
+    result = subprocess.run([sys.executable, "-m", "archive.near_duplicates", str(missing)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no such file" in result.stderr and not missing.exists()
+    other = tmp_path / "other.db"
+    sqlite_utils.Database(other)["t"].insert({"a": 1})
+    result = subprocess.run([sys.executable, "-m", "archive.near_duplicates", str(other)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "not an archive" in result.stderr
