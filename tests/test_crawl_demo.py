@@ -155,7 +155,7 @@ def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, 
     command = crawl_command(demo_portal.urls.values(), db_path, "DOWNLOAD_DELAY=0.3", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         captures = 0
         while time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)

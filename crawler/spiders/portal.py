@@ -126,7 +126,7 @@ class PortalSpider(scrapy.Spider):
             # The attachment is the report; the page only introduces it. An
             # attachment of another name replaces only a short page (a form
             # to download beside a full report is not the report).
-            offered = report_attachments or (attachments if self._short_page(response) else [])
+            offered = report_attachments or (attachments if attachments and self._short_page(response) else [])
             if offered:
                 best = min(offered, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
                 yield self._follow_attachment(response, best, title, meta_tags)
