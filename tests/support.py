@@ -4,10 +4,12 @@ Crawls run as `python -m scrapy crawl ...`: the Twisted reactor cannot be
 restarted inside one pytest process.
 """
 
+import http.client
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "demo" / "site"
@@ -49,3 +51,16 @@ def expected_reports(manifest):
     """(agency, year) of every report the demo portal publishes readably."""
     entries = manifest["reports"] + manifest.get("synth_reports", [])
     return {(entry["agency"], entry["year"]) for entry in entries}
+
+
+def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
+    """One request, redirects NOT followed: (status, headers, body bytes)."""
+    u = urlsplit(url)
+    target = quote((u.path or "/") + ("?" + u.query if u.query else ""), safe="/?&=%:;,+")
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.headers, r.read()
+    finally:
+        conn.close()

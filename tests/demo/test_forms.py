@@ -2,13 +2,12 @@
 and jiaxiang (GBK). What the demo server answers, checked against the manifest."""
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -16,23 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from support import fetch  # noqa: E402
 from demo import serve, synth  # noqa: E402
 
 SITE = REPO / "demo" / "site"
 MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
 
-
-def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
-    """One request, redirects NOT followed: (status, headers, body bytes)."""
-    u = urlsplit(url)
-    target = quote((u.path or "/") + ("?" + u.query if u.query else ""), safe="/?&=%:;,+")
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-    try:
-        conn.request(method, target, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, r.headers, r.read()
-    finally:
-        conn.close()
 
 SYNTH = MANIFEST["synth_reports"]
 EP = MANIFEST["endpoints"]

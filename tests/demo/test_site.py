@@ -3,7 +3,6 @@ and what the demo server actually answers over HTTP."""
 from __future__ import annotations
 
 import html
-import http.client
 import json
 import os
 import shutil
@@ -13,7 +12,7 @@ import sys
 import time
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,23 +20,11 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # works with bare `pytest` too, not only `python -m pytest`
     sys.path.insert(0, str(REPO))
 
+from support import fetch  # noqa: E402
 from demo import build_site, serve  # noqa: E402
 SITE = REPO / "demo" / "site"
 SEEDS = REPO / "demo" / "seeds"
 MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
-
-
-def fetch(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None):
-    """One request, redirects NOT followed: (status, headers, body bytes)."""
-    u = urlsplit(url)
-    target = quote((u.path or "/") + ("?" + u.query if u.query else ""), safe="/?&=%:;,+")
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-    try:
-        conn.request(method, target, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, r.headers, r.read()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
