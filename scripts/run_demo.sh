@@ -30,6 +30,21 @@ echo
           (select count(*) from captures c join versions v on v.id = c.version_id where v.report_id = r.id) as captures
    from reports r order by year" --table
 echo
+
+# The demo's reports beyond the five real seeds are generated: say so on every page.
+metadata=$(mktemp --suffix=.json)
+"$BIN/python" - "$metadata" <<'PY'
+import json, sys
+metadata = json.load(open("datasette-metadata.json", encoding="utf-8"))
+metadata["title"] = "DEMO · " + metadata["title"]
+metadata["description_html"] = (
+    "<p><strong>Demo archive of the bundled offline portal.</strong> Five reports are real "
+    "(the project's seed reports); the others were generated for the demo (demo/synth.py) "
+    "under real agency names, and their texts and numbers are fictitious.</p>"
+    + metadata["description_html"]
+)
+json.dump(metadata, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+PY
 echo "Archive ready: http://127.0.0.1:$PORT/archive  (Ctrl-C to stop)"
-exec "$BIN/datasette" serve -i "$DB" --metadata datasette-metadata.json --plugins-dir plugins \
+exec "$BIN/datasette" serve -i "$DB" --metadata "$metadata" --plugins-dir plugins \
   -h 127.0.0.1 -p "$PORT"
