@@ -271,14 +271,15 @@ class PortalSpider(scrapy.Spider):
         """A report column whose list only a script fills in.
 
         The browser is slow: only a page that names itself (or was linked
-        as) a report column, shows no report link and no datastore, and has
-        inline script goes there, and only once.
+        as) a report column, shows no report link and no datastore, and runs
+        a script (inline or loaded) goes there, and only once.
         """
         if response.meta.get("rendered") or report_links or store is not None:
             return False
         if not (discovery.names_report_column(title) or discovery.names_report_column(link_text)):
             return False
-        return any(script.strip() for script in response.css("script:not([src])::text").getall())
+        inline = any(script.strip() for script in response.css("script:not([src])::text").getall())
+        return inline or bool(response.css("script[src]"))
 
     def _render(self, response):
         self.crawler.stats.inc_value("portal/browser_rendered")
