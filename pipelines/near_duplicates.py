@@ -1,7 +1,7 @@
 """Link each new version to its near-duplicates (archive/near_duplicates.py).
 
-Wired after storage (400) and the statistics (500): only a new version has a
-text not yet indexed. The index of every stored signature is built once, when
+Wired after storage (400) and the statistics (500): a new version, or a
+known one that an older archive never indexed, is indexed. The index of every stored signature is built once, when
 the spider opens. A failure here never costs the report: the version is
 archived already, so errors are logged and counted (archive/near_duplicate_errors)
 and the item goes on; `python -m archive.near_duplicates ARCHIVE_DB` indexes
@@ -48,12 +48,16 @@ class NearDuplicatePipeline:
         return True
 
     def process_item(self, item):
-        if not item.new_version or item.version_id is None:
+        if item.version_id is None:
             return item
         stats = self.run.crawler.stats
         try:
             if self.index is None and not self._build_index():
                 raise RuntimeError("no near-duplicate index")
+            # A known version is indexed already, unless the archive predates
+            # this pipeline: then it is indexed now.
+            if not item.new_version and item.version_id in self.index:
+                return item
             links = self.index.add(item.version_id, item.text)
         except Exception:  # the report is archived already; never drop it for its links
             logger.exception("linking near-duplicates of version %s (%s) failed", item.version_id, item.url)

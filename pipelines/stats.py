@@ -1,7 +1,8 @@
 """Statistics tables of each new version (archive/report_tables), after storage.
 
-Wired after StoreVersionPipeline (400): only a new version has text not yet
-parsed; a capture of a known version adds nothing to parse.
+Wired after StoreVersionPipeline (400): a new version is parsed, and so is a
+known version that an archive made before this pipeline never parsed; a
+capture of a parsed version adds nothing.
 """
 
 import logging
@@ -24,8 +25,13 @@ class ParseStatsPipeline:
     def from_crawler(cls, crawler):
         return cls(ArchiveRun.of(crawler))
 
+    def _parsed(self, version_id):
+        return bool(
+            self.run.archive.db.execute("select 1 from stats_check where version_id = ? limit 1", [version_id]).fetchone()
+        )
+
     def process_item(self, item):
-        if not item.new_version:
+        if item.version_id is None or (not item.new_version and self._parsed(item.version_id)):
             return item
         stats = self.run.crawler.stats
         try:

@@ -78,3 +78,14 @@ def test_database_error_never_drops_the_item(pipelines, monkeypatch):
     assert result.version_id and pipelines[1].run.crawler.stats.get_value("stats/errors") == 1
     # The version itself stays archived.
     assert pipelines[0].run.archive.db["versions"].count == 1
+
+
+def test_known_version_never_parsed_is_parsed_now(pipelines):
+    """An archive made before this pipeline existed gets its tables on the next capture."""
+    store, stats = pipelines
+    db = store.run.archive.db
+    first = store.process_item(item(seed_text("002")))  # stored, not parsed
+    assert db["stats_check"].count == 0
+    again = run(pipelines, item(seed_text("002"), url="http://x/copy.html"))
+    assert again.new_version is False
+    assert db["stats_check"].get(first.version_id)["status"] == "passed"
