@@ -51,4 +51,4 @@ serve: setup
 	$(BIN)/datasette serve -i $(ARCHIVE_DB) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE_DB) .pytest_cache
+	rm -rf $(VENV) $(ARCHIVE_DB) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache

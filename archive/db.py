@@ -167,7 +167,11 @@ def create_schema(db):
         if_not_exists=True,
     )
     _add_missing_columns(db, "reports", {"agency_series": str})
-    db["reports"].create_index(["agency", "year"], unique=True, if_not_exists=True)
+    # A report is one agency's for one year in one region: agencies named
+    # without their place ("市公共资源交易中心") exist in every city.
+    if "idx_reports_agency_year" in {index.name for index in db["reports"].indexes}:
+        db.execute("drop index idx_reports_agency_year")
+    db["reports"].create_index(["agency", "region", "year"], unique=True, if_not_exists=True)
     db["versions"].create_index(["report_id", "sha256"], unique=True, if_not_exists=True)
     db["captures"].create_index(["version_id"], if_not_exists=True)
     db["captures"].create_index(["url"], if_not_exists=True)
@@ -324,14 +328,17 @@ class Archive:
         digest = sha256_text(text)
         db = self.db
         with db.atomic():
+            region = doc.get("region") or ""
             report = self._find_one(
-                "select * from reports where agency = ? and year = ?", [doc["agency"], doc["year"]]
+                "select * from reports where agency = ? and region = ? and year = ?",
+                [doc["agency"], region, doc["year"]],
             )
             identity = {
                 key: doc.get(key)
                 for key in ("agency_series", "region", "province", "city", "county", "division_code", "admin_level")
             }
             identity["agency_series"] = identity["agency_series"] or doc["agency"]
+            identity["region"] = region
             new_report = report is None
             if new_report:
                 report_id = (
@@ -380,6 +387,16 @@ class Archive:
                 db["versions"].update(version_id, {"last_seen": now})
             capture_id = self._insert_capture(doc, version_id, run_id, now)
             updates = {"last_seen": now, **{k: v for k, v in identity.items() if v}}
+            if not new_version and report and report["current_version_id"] != version_id:
+                # The URL that served the current version serves this older
+                # text again (a revert): it is current again. Another portal
+                # keeping an older copy is not.
+                reverted = self._find_one(
+                    "select 1 from captures where url = ? and version_id = ? limit 1",
+                    [doc["url"], report["current_version_id"]],
+                )
+                if reverted:
+                    updates["current_version_id"] = version_id
             if new_version:
                 updates["current_version_id"] = version_id
                 updates["title"] = doc.get("title") or (report or {}).get("title")
@@ -393,6 +410,15 @@ class Archive:
             "new_report": new_report,
             "new_version": new_version,
         }
+
+    def has_capture(self, url, body):
+        """Whether a capture of *url* with exactly these bytes is archived."""
+        return bool(
+            self.db.execute(
+                "select 1 from captures where url = ? and body_sha256 = ? and warc_filename is not null limit 1",
+                [url, sha256_bytes(body)],
+            ).fetchone()
+        )
 
     def store_unreadable(self, doc, run_id=None):
         """Record a capture whose text cannot be read (a scan needing OCR).

@@ -40,6 +40,21 @@ class Region:
         return bool(self.province)
 
 
+_SUFFIX_RE = re.compile(r"(?:省|市|自治区|特别行政区|自治州|地区|盟|自治县|县|区|旗)$")
+
+
+def _mentioned(place, name):
+    """Whether *name* names *place*, in full or short (济南市 or 济南).
+
+    cpca also matches a bare suffix: "县人民政府办公室" would place an agency
+    in 重庆市's 县; only a place named by at least two characters counts.
+    """
+    if not place:
+        return False
+    core = _SUFFIX_RE.sub("", place)
+    return len(core) >= 2 and core in name or len(place) >= 2 and place in name and place != "县"
+
+
 @functools.lru_cache(maxsize=4096)
 def resolve(name):
     """The region a name places itself in, or an empty Region."""
@@ -54,11 +69,19 @@ def resolve(name):
         return cell if isinstance(cell, str) else ""
 
     province, city, county = value("省"), value("市"), value("区")
+    code = row.get("adcode")
+    code = str(code) if isinstance(code, str) and code else ""
+    # Keep the most specific level the name itself mentions, and what it implies.
+    if not _mentioned(county, name):
+        county, code = "", code[:4] + "00" if code else ""
+        if not _mentioned(city, name):
+            city, code = "", code[:2] + "0000" if code else ""
+            if not _mentioned(province, name):
+                return Region()
     # Municipalities (北京市...) repeat the province as the city.
     if city == province:
         city = ""
-    code = row.get("adcode")
-    return Region(province, city, county, str(code) if isinstance(code, str) and code else "")
+    return Region(province, city, county, code)
 
 
 def admin_level(agency, region):

@@ -28,6 +28,7 @@ class ArchiveRun:
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def of(cls, crawler):
@@ -68,6 +69,15 @@ class ArchiveRun:
     def item_dropped(self, item, response, exception, spider):
         self.archive.log_rejected(
             self.run_id, getattr(item, "url", None), getattr(item, "page_title", None), str(exception)
+        )
+
+    def item_error(self, item, response, spider, failure):
+        # A pipeline raised something other than DropItem: still on record.
+        self.archive.log_rejected(
+            self.run_id,
+            getattr(item, "url", None),
+            getattr(item, "page_title", None),
+            f"error: {failure.type.__name__}: {failure.value}",
         )
 
     def spider_closed(self, spider, reason):

@@ -91,6 +91,23 @@ def attachment_extension(link):
     return ""
 
 
+_ATTACHMENT_LABEL_RE = re.compile(r"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:pdf|docx?|wps|ofd)$|[（(](?:pdf|docx?|wps|word|ofd)[）)]$", re.I)
+
+
+def group_by_report(links):
+    """Attachment links grouped by the report they carry.
+
+    The same report is often offered as PDF and Word ("X.pdf", "X.docx");
+    a page may also carry several agencies' reports. Links are grouped by
+    their text without the file label; a link without text is its own group.
+    """
+    groups = {}
+    for link in links:
+        key = _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", link.text)).strip() or link.url
+        groups.setdefault(key, []).append(link)
+    return list(groups.values())
+
+
 def is_attachment(url):
     parsed = urlparse(url)
     if ATTACHMENT_EXTENSIONS.search(parsed.path):

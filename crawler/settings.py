@@ -37,7 +37,10 @@ RETRY_BACKOFF_MAX = 60.0
 # list pages of one column (?page=N and index_N traps).
 CLOSESPIDER_PAGECOUNT = 20000
 DISCOVERY_MAX_LIST_PAGES = 300
-DEPTH_LIMIT = 12
+# No depth limit: every 下一页 and dataproxy group is a level, and long report
+# columns are deep. Blind hops, list pages per column and pages per run bound
+# the crawl instead.
+DEPTH_LIMIT = 0
 # Links without disclosure words followed in a row before giving up a path
 # (crawler/discovery.py); keeps a crawl out of news archives.
 DISCOVERY_MAX_BLIND_HOPS = 2
@@ -101,6 +104,8 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# Rendered pages may load only from the crawl's hosts (crawler/browser.py).
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractTextPipeline": 100,

@@ -100,8 +100,12 @@ def _clean_agency(name):
 def report_agency(title, text, page_meta):
     for pattern in (AGENCY_BEFORE_YEAR_RE, AGENCY_AFTER_YEAR_RE):
         match = pattern.search(title)
-        if match and len(_clean_agency(match.group(1))) >= 2:
-            return _clean_agency(match.group(1))
+        name = _clean_agency(match.group(1)) if match else ""
+        if name.endswith("人民"):
+            # "2022年度X市人民政府信息公开…": 政府 went to the 政府信息公开.
+            name += "政府"
+        if len(name) >= 2:
+            return name
     source = _clean_agency(page_meta.get("ContentSource", ""))
     if len(source) >= 2:
         return source

@@ -12,7 +12,7 @@ year at ``/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbti
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+from urllib.parse import urlencode, urljoin, urlparse
 
 _DATASTORE_RE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -23,7 +23,6 @@ _TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 CREDIT_CODE_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 _AREA_PARAM_RE = re.compile(r"[?&]area=([0-9A-Z]{18})(?:&|$)")
 
-DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 ANNUAL_REPORT_PATH = "/module/xxgk/xxgkAnnualReport.jsp"
 # Module endpoints answer XML or fragments; only these serve documents.
 _DOCUMENT_MODULES = ("/module/xxgk/xxgkAnnualReport.jsp", "/module/download/downfile.jsp")
@@ -59,10 +58,6 @@ def dataproxy_form(start, end, perpage):
     return {"startrecord": str(start), "endrecord": str(end), "perpage": str(perpage)}
 
 
-def is_dataproxy(url):
-    return urlparse(url).path.endswith(DATAPROXY_PATH)
-
-
 def is_module_endpoint(url):
     """A /module/ URL that answers data, never a document to archive."""
     path = urlparse(url).path
@@ -83,7 +78,3 @@ def annual_report_url(site_url, code, year):
     parsed = urlparse(site_url)
     query = urlencode({"area": code, "fbtime": year})
     return f"{parsed.scheme}://{parsed.netloc}{ANNUAL_REPORT_PATH}?{query}"
-
-
-def is_annual_report_url(url):
-    return urlparse(url).path.endswith(ANNUAL_REPORT_PATH) and "area" in parse_qs(urlparse(url).query)

@@ -18,7 +18,8 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from archive.db import utcnow
-from crawler import discovery
+from crawler import browser, discovery
+from crawler.archive_run import ArchiveRun
 from crawler.cms import hanweb
 from crawler.items import DocumentItem
 from crawler.sources import get_source
@@ -63,6 +64,7 @@ class PortalSpider(scrapy.Spider):
         # with different ports only in tests, but scope must never leak.
         self.allowed_netlocs = {urlparse(url).netloc.lower() for url in self.start_urls} | set(registry_hosts)
         self.allowed_domains = sorted({netloc.rsplit(":", 1)[0] for netloc in self.allowed_netlocs})
+        browser.ALLOWED_NETLOCS.update(self.allowed_netlocs)
         self.hanweb_areas = [code.strip() for code in (hanweb_areas or "").split(",") if code.strip()]
         self.seen_codes = set()
 
@@ -88,7 +90,12 @@ class PortalSpider(scrapy.Spider):
                 yield self._item(response, fmt)
             return
         if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("portal/skipped_non_text")
+            if response.meta.get("document"):
+                # Followed as a report but of no form we read (OFD, a zip):
+                # the extraction stage records why it is not archived.
+                yield self._item(response, fmt)
+            else:
+                self.crawler.stats.inc_value("portal/skipped_non_text")
             return
         store = hanweb.parse_datastore(response.text, response.url)
         if not isinstance(response, HtmlResponse):
@@ -127,13 +134,23 @@ class PortalSpider(scrapy.Spider):
             # attachment of another name replaces only a short page (a form
             # to download beside a full report is not the report).
             offered = report_attachments or (attachments if attachments and self._short_page(response) else [])
-            if offered:
-                best = min(offered, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
-                yield self._follow_attachment(response, best, title, meta_tags)
-            elif self._unchanged_from_cache(response):
-                self.crawler.stats.inc_value("portal/unchanged_from_cache")
-            else:
-                yield self._item(response, "html", title, meta_tags, link_text)
+            reports = discovery.group_by_report(offered)
+            # A full page offering one report as an attachment too is kept
+            # in case the attachment cannot be fetched.
+            fallback = None
+            if len(reports) == 1 and not self._short_page(response) and not self._unchanged_from_cache(response):
+                fallback = self._item(response, "html", title, meta_tags, link_text)
+            for forms in reports:
+                best = min(forms, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
+                # One report: the page's title names it; several (one page for
+                # many agencies' reports): each is named by its own link.
+                name = title if len(reports) == 1 else best.text
+                yield self._follow_attachment(response, best, name, meta_tags, fallback)
+            if not reports:
+                if self._unchanged_from_cache(response):
+                    self.crawler.stats.inc_value("portal/unchanged_from_cache")
+                else:
+                    yield self._item(response, "html", title, meta_tags, link_text)
         else:
             for link in report_attachments:
                 yield self._follow_attachment(response, link, link.text, meta_tags)
@@ -173,8 +190,12 @@ class PortalSpider(scrapy.Spider):
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
-            url = response.urljoin(href).split("#", 1)[0]
-            if url in seen or not self.in_scope(url) or discovery.should_skip(url):
+            try:
+                url = response.urljoin(href).split("#", 1)[0]
+                if url in seen or not self.in_scope(url) or discovery.should_skip(url):
+                    continue
+            except ValueError:  # a malformed href ("http://[bad") costs only itself
+                self.crawler.stats.inc_value("portal/malformed_links")
                 continue
             seen.add(url)
             text = discovery.clean(" ".join(anchor.css("::text").getall()))
@@ -191,7 +212,7 @@ class PortalSpider(scrapy.Spider):
         text = "".join(response.css("p ::text, td ::text").getall())
         return len("".join(text.split())) < SHORT_PAGE_CHARS
 
-    def _follow_attachment(self, response, link, title, meta_tags):
+    def _follow_attachment(self, response, link, title, meta_tags, fallback=None):
         self.crawler.stats.inc_value("portal/attachments")
         # The page that introduces the attachment is kept with it (WARC),
         # unless it came from the cache without asking the portal.
@@ -199,7 +220,7 @@ class PortalSpider(scrapy.Spider):
         if not self._unchanged_from_cache(response):
             pages.append({
                 "url": response.url,
-                "status": 304 if response.meta.get("revalidated") else response.status,
+                "status": 304 if self._confirmed_unchanged(response) else response.status,
                 "headers": _header_pairs(response),
                 "body": response.body,
                 "fetched_at": utcnow(),
@@ -207,10 +228,12 @@ class PortalSpider(scrapy.Spider):
         return response.follow(
             link.url,
             callback=self.parse,
+            errback=self._attachment_failed,
             priority=PRIORITY["report"],
             meta={
                 "blind_hops": 0,
                 "document": True,
+                "fallback_item": fallback,
                 "link_text": link.text,
                 "page_title": title,
                 "page_meta": meta_tags,
@@ -218,6 +241,14 @@ class PortalSpider(scrapy.Spider):
                 "context_responses": pages,
             },
         )
+
+    def _attachment_failed(self, failure):
+        """An attachment that cannot be fetched (404, network): its failure is
+        in fetch_log; a full page that offered it is archived instead."""
+        fallback = failure.request.meta.get("fallback_item")
+        if fallback is not None:
+            self.crawler.stats.inc_value("portal/attachment_fallback_to_page")
+            yield fallback
 
     # -- Hanweb ---------------------------------------------------------------
 
@@ -227,7 +258,9 @@ class PortalSpider(scrapy.Spider):
         links = list(self._links(response, selector.css("a[href]")))
         report_links = sum(1 for link in links if link.kind == "report")
         yield from self._follow_pages(response, links, report_links)
-        start, group = response.meta["hanweb_next"], response.meta["hanweb_group"]
+        # An XML datastore reached by a plain link starts its own paging.
+        start = response.meta.get("hanweb_next", len(store.records) + 1)
+        group = response.meta.get("hanweb_group", len(store.records))
         more = store.total is None or start <= store.total
         if store.records and more and response.meta.get("hanweb_groups", 0) < self.crawler.settings.getint(
             "HANWEB_MAX_GROUPS", 50
@@ -254,8 +287,11 @@ class PortalSpider(scrapy.Spider):
     def _annual_report_requests(self, site_url, codes):
         first = self.crawler.settings.getint("HANWEB_XXGK_FIRST_YEAR", 2008)
         last = datetime.date.today().year
-        for code in sorted(set(codes) - self.seen_codes):
-            self.seen_codes.add(code)
+        netloc = urlparse(site_url).netloc
+        for code in sorted(set(codes)):
+            if (netloc, code) in self.seen_codes:
+                continue
+            self.seen_codes.add((netloc, code))
             self.crawler.stats.inc_value("portal/hanweb_credit_codes")
             for year in range(last, first - 1, -1):
                 yield scrapy.Request(
@@ -303,9 +339,22 @@ class PortalSpider(scrapy.Spider):
 
     # -- items ----------------------------------------------------------------
 
+    def _archived(self, response):
+        """The cached body is archived already (capture and WARC record).
+
+        The HTTP cache is written when a page is downloaded, before anything
+        is stored: after a kill, or beside a deleted archive, it holds pages
+        the archive never got. Those are stored as fresh captures.
+        """
+        return ArchiveRun.of(self.crawler).archive.has_capture(response.url, response.body)
+
     def _unchanged_from_cache(self, response):
-        """Served from the HTTP cache without asking the server: no capture."""
-        return "cached" in response.flags and not response.meta.get("revalidated")
+        """Served from the HTTP cache without asking the server, and archived: no capture."""
+        return "cached" in response.flags and not response.meta.get("revalidated") and self._archived(response)
+
+    def _confirmed_unchanged(self, response):
+        """A 304 for a page the archive holds: a capture that refers to the earlier bytes."""
+        return bool(response.meta.get("revalidated")) and self._archived(response)
 
     def _item(self, response, fmt, title=None, meta_tags=None, link_text=None):
         redirects = response.meta.get("redirect_urls") or []
@@ -315,7 +364,7 @@ class PortalSpider(scrapy.Spider):
             body=response.body,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
             # 304: the server confirmed the stored copy; the body is that copy.
-            http_status=304 if response.meta.get("revalidated") else response.status,
+            http_status=304 if self._confirmed_unchanged(response) else response.status,
             fetched_at=utcnow(),
             requested_url=redirects[0] if redirects else response.url,
             linked_from=response.meta.get("linked_from") or referer,

@@ -4,7 +4,9 @@
 the extraction pipeline can run it in worker processes.
 """
 
+import io
 import time
+import zipfile
 from dataclasses import dataclass
 
 from pipelines.readers.doc import read_doc
@@ -24,6 +26,14 @@ class ReadResult:
     seconds: float = 0.0
 
 
+def _is_word_zip(body):
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return b"word/" in body[:4096]
+
+
 def sniff_format(body, content_type="", url=""):
     """Format of a document from its first bytes, then its type and name.
 
@@ -35,7 +45,7 @@ def sniff_format(body, content_type="", url=""):
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
-    if head.startswith(b"PK\x03\x04") and b"word/" in body[:4096]:
+    if head.startswith(b"PK\x03\x04") and _is_word_zip(body):
         return "docx"
     content_type = (content_type or "").lower()
     if "html" in content_type or "xhtml" in content_type:

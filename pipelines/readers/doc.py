@@ -8,6 +8,7 @@ is converted to DOCX by LibreOffice headless and read like any DOCX.
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -30,13 +31,21 @@ def read_doc(body, timeout=120):
         source.write_bytes(body)
         # A profile of its own: two LibreOffice processes sharing one block each other.
         profile = Path(work, "profile").as_uri()
-        result = subprocess.run(
+        # soffice starts soffice.bin in turn: on a timeout kill the whole group.
+        process = subprocess.Popen(
             [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
              "--convert-to", "docx", "--outdir", work, str(source)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise ValueError(f"LibreOffice took more than {timeout} s")
+        result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         converted = Path(work) / "report.docx"
         if result.returncode != 0 or not converted.exists():
             detail = (result.stderr or result.stdout).decode("utf-8", "replace")[:300]

@@ -130,11 +130,20 @@ def test_changed_text_same_agency_year_is_new_current_version(archive):
     assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 1
 
 
-def test_old_text_seen_again_does_not_become_current(archive):
+def test_a_revert_at_the_same_url_becomes_current_again(archive):
     a = archive.store(doc(text=TEXT_A))
     b = archive.store(doc(text=TEXT_B))
     again = archive.store(doc(text=TEXT_A))
     assert again["version_id"] == a["version_id"] and again["new_version"] is False
+    assert archive.db["reports"].get(a["report_id"])["current_version_id"] == a["version_id"]
+    assert b["version_id"] != a["version_id"]
+
+
+def test_old_text_kept_by_another_portal_does_not_become_current(archive):
+    a = archive.store(doc(text=TEXT_A, url="http://a.example/r.html", requested_url=None))
+    archive.store(doc(text=TEXT_A, url="http://b.example/r.html", requested_url=None))
+    b = archive.store(doc(text=TEXT_B, url="http://a.example/r.html", requested_url=None))
+    archive.store(doc(text=TEXT_A, url="http://b.example/r.html", requested_url=None))
     assert archive.db["reports"].get(a["report_id"])["current_version_id"] == b["version_id"]
 
 
