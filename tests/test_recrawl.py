@@ -79,3 +79,18 @@ def test_crawl_by_source_name(demo_portal, manifest, tmp_path):
         ("汶上县公共资源交易中心", 2019)
     ]
     assert "crawl run 1 finished" in result.stderr
+
+
+def test_cache_beside_a_new_archive_is_not_taken_for_archived(demo_portal, manifest, tmp_path):
+    """The HTTP cache outlives an archive file (make clean removes both; a
+    user may not): a new archive gets every report in full, not 304 stubs."""
+    from support import expected_reports
+
+    first = tmp_path / "archive.db"
+    run_crawl(demo_portal.urls.values(), first)
+    first.unlink()
+    run_crawl(demo_portal.urls.values(), first)
+    db = sqlite_utils.Database(first)
+    assert {(r["agency"], r["year"]) for r in db.query("select agency, year from reports")} == expected_reports(manifest)
+    statuses = {row["http_status"] for row in db.query("select http_status from captures where version_id is not null")}
+    assert statuses == {200}

@@ -285,3 +285,11 @@ def test_capture_links_to_run(archive):
     run_id, _ = archive.start_run("portal", [])
     result = archive.store(doc(), run_id=run_id)
     assert archive.db["captures"].get(result["capture_id"])["run_id"] == run_id
+
+
+def test_agencies_named_alike_in_two_regions_are_two_reports(archive):
+    jining = archive.store(doc(agency="市公共资源交易中心", region="山东省/济宁市"))
+    jinan = archive.store(doc(agency="市公共资源交易中心", region="山东省/济南市"))
+    assert jining["report_id"] != jinan["report_id"]
+    regions = {row["region"] for row in archive.db.query("select region from reports")}
+    assert regions == {"山东省/济宁市", "山东省/济南市"}

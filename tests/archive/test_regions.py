@@ -54,3 +54,15 @@ def test_town_name_inside_agency_is_not_township():
     # 镇 not at the end: a county office dealing with towns.
     region = Region("山东省", "济宁市", "汶上县", "370830")
     assert admin_level("汶上县乡镇工作办公室", region) == "county"
+
+
+def test_a_bare_suffix_is_no_place():
+    # cpca would place "县人民政府办公室" in 重庆市's 县.
+    assert not resolve("县人民政府办公室")
+    assert not resolve("市公共资源交易中心")
+
+
+def test_a_county_names_its_city_implicitly_but_a_city_not_its_county():
+    assert resolve("嘉祥县财政局").path == "山东省/济宁市/嘉祥县"
+    region = resolve("济宁市公共资源交易服务中心")
+    assert (region.path, region.division_code) == ("山东省/济宁市", "370800")

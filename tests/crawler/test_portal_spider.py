@@ -205,3 +205,66 @@ def test_full_report_page_keeps_itself_beside_an_unrelated_attachment(spider):
     items, requests = split(list(spider.parse(res)))
     assert [item.url for item in items] == [url]
     assert not [r for r in requests if r.url.endswith(".doc")]
+
+
+def test_a_page_of_several_agencies_reports_follows_each_once(spider):
+    url = BASE + "/art/2023/1/30/art_1_4.html"
+    body = ('<html><head><title>各部门2022年政府信息公开工作年度报告_某县人民政府</title></head><body>'
+            '<div id="zoom"><p>现将各部门年度报告予以公布。</p>'
+            '<p><a href="/files/a.pdf">某县教育局2022年政府信息公开工作年度报告.pdf</a></p>'
+            '<p><a href="/files/b.pdf">某县财政局2022年政府信息公开工作年度报告.pdf</a></p>'
+            '<p><a href="/files/b.docx">某县财政局2022年政府信息公开工作年度报告.docx</a></p>'
+            '</div></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    items, requests = split(list(spider.parse(res)))
+    followed = {r.url: r.meta["page_title"] for r in requests if "/files/" in r.url}
+    # Two reports: each named by its own link; the finance report once, as DOCX.
+    assert followed == {
+        BASE + "/files/a.pdf": "某县教育局2022年政府信息公开工作年度报告.pdf",
+        BASE + "/files/b.docx": "某县财政局2022年政府信息公开工作年度报告.docx",
+    }
+    assert items == []
+
+
+def test_full_page_is_the_fallback_when_its_attachment_fails(spider):
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    url = BASE + "/art/2023/1/30/art_1_5.html"
+    paragraphs = "".join(f"<p>第{i}段：本机关认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息。</p>" for i in range(40))
+    body = ('<html><head><title>某局2022年政府信息公开工作年度报告_某县人民政府</title></head><body>'
+            f'<div id="zoom">{paragraphs}<p><a href="/files/r.pdf">某局2022年政府信息公开工作年度报告.pdf</a></p></div>'
+            '</body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    items, requests = split(list(spider.parse(res)))
+    assert items == []
+    attachment = next(r for r in requests if r.url.endswith("/files/r.pdf"))
+    missing = HtmlResponse(url=attachment.url, status=404, body=b"", request=attachment)
+    failure = Failure(HttpError(missing, "Ignoring non-200 response"))
+    failure.request = attachment
+    fallback = list(attachment.errback(failure))
+    assert [item.url for item in fallback] == [url]
+    assert fallback[0].format == "html"
+
+
+def test_a_malformed_href_costs_only_itself(spider):
+    url = BASE + "/zwgk/ndbg/y.html"
+    body = ('<html><head><title>t</title></head><body><a href="http://[bad">坏链接</a>'
+            '<a href="/zwgk/ndbg/r1.html">某局2021年政府信息公开工作年度报告</a></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    _, requests = split(list(spider.parse(res)))
+    assert [r.url for r in requests] == [BASE + "/zwgk/ndbg/r1.html"]
+
+
+def test_datastore_xml_reached_by_a_plain_link_pages_on(spider):
+    from scrapy.http import XmlResponse
+
+    url = BASE + "/module/web/jpage/dataproxy.jsp?columnid=1"
+    body = ('<?xml version="1.0" encoding="UTF-8"?><datastore><recordset>'
+            '<record><![CDATA[<li><a href="/art/2023/1/1/art_1_9.html">某局2022年政府信息公开工作年度报告</a></li>]]></record>'
+            '</recordset><totalrecord>5</totalrecord></datastore>').encode()
+    res = XmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
+    _, requests = split(list(spider.parse(res)))
+    assert BASE + "/art/2023/1/1/art_1_9.html" in [r.url for r in requests]
+    more = [r for r in requests if r.method == "POST"]
+    assert len(more) == 1 and b"startrecord=2" in more[0].body

@@ -85,3 +85,20 @@ def test_unreadable_document_is_dropped_with_the_reason():
     item = DocumentItem(url="http://x/a.pdf", body=b"%PDF-1.4 broken", format="pdf")
     with pytest.raises(DropItem, match="extraction failed"):
         run(ExtractTextPipeline(), item)
+
+
+def test_a_dead_worker_is_replaced_and_the_document_read():
+    import os
+    import signal
+
+    pipeline = ExtractTextPipeline(workers=1)
+    pipeline.open_spider()
+    try:
+        first = run(pipeline, DocumentItem(url="http://x/1.html", body=report_page("003")))
+        assert first.raw_text
+        for pid in list(pipeline.pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        again = run(pipeline, DocumentItem(url="http://x/2.html", body=report_page("003")))
+        assert "政府集中采购" in again.raw_text
+    finally:
+        pipeline.close_spider()

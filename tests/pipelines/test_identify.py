@@ -162,3 +162,9 @@ def test_pipeline_fills_item_and_drops_non_reports():
     bad = DocumentItem(url="http://x/", body=b"", page_title="曲阜市政府信息公开目录", text="目录")
     with pytest.raises(DropItem, match="not a report"):
         IdentifyReportPipeline().process_item(bad)
+
+
+def test_year_first_title_of_a_peoples_government_keeps_its_name():
+    text = "本报告由济宁市人民政府办公室编制。一、总体情况 主动公开 依申请公开 行政复议 政府信息公开工作"
+    found = identify("2022年度济宁市人民政府信息公开工作年度报告", "", text)
+    assert found.agency == "济宁市人民政府"

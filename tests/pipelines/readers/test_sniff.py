@@ -20,3 +20,14 @@ from pipelines.readers import sniff_format
 )
 def test_sniff_format(body, content_type, expected):
     assert sniff_format(body, content_type) == expected
+
+
+def test_docx_is_recognised_by_its_zip_entries_not_their_order():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("docProps/thumbnail.jpeg", b"\xff" * 6000)  # pushes word/ past the first 4 KB
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert sniff_format(buffer.getvalue(), "application/octet-stream") == "docx"
