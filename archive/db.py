@@ -14,6 +14,12 @@ import sqlite_utils
 from archive import search
 
 SCHEMA_VERSION = 1
+# Run states that mean a crawl ran to its end (Scrapy's close reasons).
+FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
+
+
+def run_finished(status):
+    return status == "finished" or str(status or "").startswith("closespider_")
 
 
 def _process_alive(pid):
@@ -274,7 +280,7 @@ class Archive:
         run = db["crawl_runs"].get(run_id)
         previous = self._find_one(
             "select captures from crawl_runs where id < ? and spider = ? and coalesce(source, '') = coalesce(?, '') "
-            "and start_urls = ? and status = 'finished' order by id desc limit 1",
+            f"and start_urls = ? and {FINISHED_SQL} order by id desc limit 1",
             [run_id, run["spider"], run["source"], run["start_urls"]],
         )
         flags = []

@@ -30,18 +30,14 @@ import sys
 import time
 from pathlib import Path
 
+from archive.db import run_finished
+
 import sqlite_utils
 
 from crawler import sources as registry
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run states that mean the crawl ran to its end (Scrapy's close reasons).
-FINISHED = ("finished",)
-FINISHED_PREFIXES = ("closespider_",)
-
-
-def _finished(status):
-    return status in FINISHED or str(status or "").startswith(FINISHED_PREFIXES)
+_finished = run_finished
 
 
 def _parse_time(text):

@@ -293,3 +293,11 @@ def test_agencies_named_alike_in_two_regions_are_two_reports(archive):
     assert jining["report_id"] != jinan["report_id"]
     regions = {row["region"] for row in archive.db.query("select region from reports")}
     assert regions == {"山东省/济宁市", "山东省/济南市"}
+
+
+def test_a_run_closed_by_its_page_limit_counts_as_finished(archive):
+    first, _ = archive.start_run("portal", ["http://a/"], source="s")
+    archive.store(doc(), run_id=first)
+    archive.end_run(first, "closespider_pagecount", {})
+    second, _ = archive.start_run("portal", ["http://a/"], source="s")
+    assert archive.end_run(second, "finished", {})["flags"] == "zero_yield"
