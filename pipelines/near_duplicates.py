@@ -35,7 +35,18 @@ class NearDuplicatePipeline:
         return cls(ArchiveRun.of(crawler), threshold=threshold)
 
     def open_spider(self):
-        self._build_index()
+        if not self._build_index():
+            return
+        # Versions stored but never indexed (a crawl killed between the two
+        # steps, or an archive older than this pipeline) are indexed now.
+        db = self.run.archive.db
+        ids = [row[0] for row in db.execute("select id from versions").fetchall()]
+        for version_id in (version_id for version_id in ids if version_id not in self.index):
+            text = db.execute("select text from versions where id = ?", [version_id]).fetchone()[0]
+            try:
+                self.index.add(version_id, text)
+            except Exception:
+                logger.exception("indexing version %s failed", version_id)
 
     def _build_index(self):
         try:

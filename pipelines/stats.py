@@ -25,6 +25,23 @@ class ParseStatsPipeline:
     def from_crawler(cls, crawler):
         return cls(ArchiveRun.of(crawler))
 
+    def open_spider(self):
+        # Versions stored but never parsed (a crawl killed between the two
+        # steps, or an archive older than this pipeline) are parsed now.
+        db = self.run.archive.db
+        missing = db.execute(
+            "select versions.id, versions.report_id, versions.text from versions "
+            "left join stats_check on stats_check.version_id = versions.id where stats_check.version_id is null"
+        ).fetchall()
+        for version_id, report_id, text in missing:
+            try:
+                with db.atomic():
+                    store_stats(db, version_id, report_id, text)
+            except Exception:
+                logger.exception("parsing the tables of version %s failed", version_id)
+        if missing:
+            logger.info("parsed the tables of %d versions stored before", len(missing))
+
     def _parsed(self, version_id):
         return bool(
             self.run.archive.db.execute("select 1 from stats_check where version_id = ? limit 1", [version_id]).fetchone()

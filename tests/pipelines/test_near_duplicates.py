@@ -153,3 +153,23 @@ def test_threshold_setting(tmp_path):
         assert store.run.archive.db["version_links"].count == 0
     finally:
         store.run.archive.close()
+
+
+def test_versions_left_unindexed_are_indexed_when_the_crawl_opens(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from archive.db import Archive
+    from crawler.spiders.portal import PortalSpider
+    from pipelines.near_duplicates import NearDuplicatePipeline
+
+    path = tmp_path / "a.db"
+    archive = Archive(path)
+    text = (SEEDS / "002_b4828625506371c4.txt").read_text(encoding="utf-8")
+    stored = archive.store({"agency": "济南公共资源交易中心", "year": 2024, "text": text, "url": "http://x/a"})
+    archive.close()
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(path)})
+    pipeline = NearDuplicatePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert stored["version_id"] in pipeline.index
+    assert pipeline.run.archive.db["version_minhash"].count == 1
+    pipeline.run.archive.close()

@@ -89,3 +89,12 @@ def test_known_version_never_parsed_is_parsed_now(pipelines):
     again = run(pipelines, item(seed_text("002"), url="http://x/copy.html"))
     assert again.new_version is False
     assert db["stats_check"].get(first.version_id)["status"] == "passed"
+
+
+def test_versions_left_unparsed_are_parsed_when_the_next_crawl_opens(pipelines):
+    store, stats = pipelines
+    db = store.run.archive.db
+    first = store.process_item(item(seed_text("002")))  # a kill before the tables were parsed
+    assert db["stats_check"].count == 0
+    stats.open_spider()
+    assert db["stats_check"].get(first.version_id)["status"] == "passed"
