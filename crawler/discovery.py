@@ -57,10 +57,13 @@ def classify_link(url, text):
     text = clean(text)
     if looks_like_report_title(text):
         return "report"
-    if NAV_RE.search(text) or REPORT_URL_RE.search(url):
+    if NAV_RE.search(text):
         return "nav"
+    # Before the URL's words: the next page of a 年报 column is a page.
     if PAGINATION_RE.match(text) or PAGINATION_URL_RE.search(url):
         return "page"
+    if REPORT_URL_RE.search(url):
+        return "nav"
     return "other"
 
 

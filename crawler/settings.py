@@ -37,10 +37,12 @@ RETRY_BACKOFF_MAX = 60.0
 # list pages of one column (?page=N and index_N traps).
 CLOSESPIDER_PAGECOUNT = 20000
 DISCOVERY_MAX_LIST_PAGES = 300
-# No depth limit: every 下一页 and dataproxy group is a level, and long report
-# columns are deep. Blind hops, list pages per column and pages per run bound
-# the crawl instead.
+# Scrapy counts every 下一页 and dataproxy group as a level, which would cut
+# long report columns short; depth is bounded by the spider instead, in
+# links from the start page with the pages of one list at one level
+# (DISCOVERY_MAX_DEPTH).
 DEPTH_LIMIT = 0
+DISCOVERY_MAX_DEPTH = 12
 # Links without disclosure words followed in a row before giving up a path
 # (crawler/discovery.py); keeps a crawl out of news archives.
 DISCOVERY_MAX_BLIND_HOPS = 2

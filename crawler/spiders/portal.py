@@ -164,10 +164,18 @@ class PortalSpider(scrapy.Spider):
         blind_hops = response.meta.get("blind_hops", 0)
         max_blind_hops = self.crawler.settings.getint("DISCOVERY_MAX_BLIND_HOPS", 2)
         max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES", 300)
+        max_depth = self.crawler.settings.getint("DISCOVERY_MAX_DEPTH", 12)
+        depth = response.meta.get("link_depth", 0)
         for link in links:
             if discovery.page_number(link.url) > max_list_pages:
                 # An endless ?page=N or calendar: stop somewhere.
                 self.crawler.stats.inc_value("portal/list_page_limit")
+                continue
+            # Depth in links from the start page; the next page of a list is
+            # the same level (a long column is not deep).
+            link_depth = depth if link.kind == "page" else depth + 1
+            if link_depth > max_depth:
+                self.crawler.stats.inc_value("portal/depth_limit")
                 continue
             if link.kind in ("report", "nav"):
                 hops = 0
@@ -181,7 +189,12 @@ class PortalSpider(scrapy.Spider):
                 link.url,
                 callback=self.parse,
                 priority=PRIORITY[link.kind],
-                meta={"blind_hops": hops, "link_text": link.text, "document": link.kind == "report"},
+                meta={
+                    "blind_hops": hops,
+                    "link_depth": link_depth,
+                    "link_text": link.text,
+                    "document": link.kind == "report",
+                },
             )
 
     def _links(self, response, anchors):
@@ -232,6 +245,7 @@ class PortalSpider(scrapy.Spider):
             priority=PRIORITY["report"],
             meta={
                 "blind_hops": 0,
+                "link_depth": response.meta.get("link_depth", 0) + 1,
                 "document": True,
                 "fallback_item": fallback,
                 "link_text": link.text,
@@ -278,6 +292,7 @@ class PortalSpider(scrapy.Spider):
             priority=PRIORITY["page"],
             meta={
                 "blind_hops": response.meta.get("blind_hops", 0),
+                "link_depth": response.meta.get("link_depth", 0),
                 "hanweb_next": start + group,
                 "hanweb_group": group,
                 "hanweb_groups": response.meta.get("hanweb_groups", 0) + 1,

@@ -40,9 +40,11 @@ def test_classify_link(url, text, kind):
     assert classify_link(url, text) == kind
 
 
-def test_pagination_is_not_taken_for_nav_by_its_url_alone():
-    # A numbered page of the report column: the URL says ndbg, so it is nav (followed, not blind).
-    assert classify_link("http://www.jining.gov.cn/zwgk/ndbg/index_1.html", "2") == "nav"
+def test_pagination_of_a_report_column_is_a_page_not_nav():
+    # A numbered page of the report column: a page of the same list (same depth), though its URL says ndbg.
+    assert classify_link("http://www.jining.gov.cn/zwgk/ndbg/index_1.html", "2") == "page"
+    assert classify_link("http://www.jining.gov.cn/zwgk/ndbg/index.html", "政府信息公开年报") == "nav"
+    assert classify_link("http://www.jining.gov.cn/zwgk/ndbg/", "更多") == "nav"
 
 
 @pytest.mark.parametrize(

@@ -268,3 +268,16 @@ def test_datastore_xml_reached_by_a_plain_link_pages_on(spider):
     assert BASE + "/art/2023/1/1/art_1_9.html" in [r.url for r in requests]
     more = [r for r in requests if r.method == "POST"]
     assert len(more) == 1 and b"startrecord=2" in more[0].body
+
+
+def test_depth_counts_links_but_not_the_pages_of_a_list(spider):
+    url = BASE + "/zwgk/ndbg/index_7.html"
+    body = ('<html><head><title>政府信息公开年报</title></head><body>'
+            '<a href="/zwgk/ndbg/index_8.html">下一页</a>'
+            '<a href="/zwgk/ndbg/r9.html">某局2021年政府信息公开工作年度报告</a></body></html>').encode()
+    deep = 12  # DISCOVERY_MAX_DEPTH's default
+    res = HtmlResponse(url=url, body=body, encoding="utf-8",
+                       request=scrapy.Request(url, meta={"blind_hops": 0, "link_depth": deep}))
+    _, requests = split(list(spider.parse(res)))
+    # At the depth limit: the next page of the column still, the report link no more.
+    assert [(r.url, r.meta["link_depth"]) for r in requests] == [(BASE + "/zwgk/ndbg/index_8.html", deep)]
