@@ -78,6 +78,7 @@ EXTENSIONS = {
 }
 # Documents are read in worker processes (pipelines/extract.py).
 EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", os.cpu_count() or 1))
+EXTRACT_TIMEOUT = 300
 # Hanweb's xxgkAnnualReport.jsp is asked for each year from this one on
 # (the 条例 took effect in 2008).
 HANWEB_XXGK_FIRST_YEAR = 2008
