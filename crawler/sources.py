@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.cms.hanweb import CREDIT_CODE_RE
+
 HERE = Path(__file__).resolve().parent
 REGISTRY = HERE / "sources.yaml"
 DEMO_REGISTRY = HERE / "sources.demo.yaml"
@@ -62,7 +64,6 @@ _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # 统一社会信用代码 (GB 32100-2015): 18 characters, no I, O, S, V or Z.
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _URL_IN_TEXT_RE = re.compile(r"https?://[^\s'\"<>，。；、）)]+", re.I)
 _DEMO_PLACEHOLDER_RE = re.compile(r"\{demo:([a-z0-9_]+)\}")
 # Second-level suffixes open to anyone: never an allow-list entry by themselves.
@@ -237,7 +238,7 @@ def parse_interval(value):
 
 def credit_code_checksum_ok(code):
     """The GB 32100-2015 check digit of a 统一社会信用代码."""
-    if not _CREDIT_RE.match(code or ""):
+    if not CREDIT_CODE_RE.fullmatch(code or ""):
         return False
     total = sum(_CREDIT_CHARS.index(char) * weight for char, weight in zip(code[:17], _CREDIT_WEIGHTS))
     return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
@@ -477,7 +478,7 @@ def _parse_agencies(value, source_name, division_code, cms, demo):
         code = entry.get("credit_code")
         if code is not None:
             code = str(code).strip().upper()
-            if not _CREDIT_RE.match(code):
+            if not CREDIT_CODE_RE.fullmatch(code):
                 errors.append(f"{where}: credit_code {code!r} is not an 18-character 统一社会信用代码")
             elif not demo and not credit_code_checksum_ok(code):
                 errors.append(f"{where}: credit_code {code!r} fails the GB 32100 check digit")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from scrapy.exceptions import DropItem
 
 from archive import regions
+from crawler.discovery import YEAR
 from crawler.sources import agency_aliases
 
-YEAR = r"(?:19|20)\d{2}"
 OGI_TITLE_RE = re.compile(
     r"(?:政府|政务)?信息公开.{0,12}?(?:年度报告|年报|工作报告)|政务公开.{0,8}?年度报告"
 )
