@@ -133,12 +133,12 @@ class PortalSpider(scrapy.Spider):
             # The attachment is the report; the page only introduces it. An
             # attachment of another name replaces only a short page (a form
             # to download beside a full report is not the report).
-            offered = report_attachments or (attachments if attachments and self._short_page(response) else [])
-            reports = discovery.group_by_report(offered)
+            short = bool(attachments) and self._short_page(response)
+            reports = discovery.group_by_report(report_attachments or (attachments if short else []))
             # A full page offering one report as an attachment too is kept
             # in case the attachment cannot be fetched.
             fallback = None
-            if len(reports) == 1 and not self._short_page(response) and not self._unchanged_from_cache(response):
+            if len(reports) == 1 and not short and not self._unchanged_from_cache(response):
                 fallback = self._item(response, "html", title, meta_tags, link_text)
             for forms in reports:
                 best = min(forms, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
