@@ -97,6 +97,11 @@ def attachment_extension(link):
 _ATTACHMENT_LABEL_RE = re.compile(r"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:pdf|docx?|wps|ofd)$|[（(](?:pdf|docx?|wps|word|ofd)[）)]$", re.I)
 
 
+def strip_attachment_label(text):
+    """"附件1：X年度报告.pdf" -> "X年度报告" (whitespace removed)."""
+    return _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", text or "")).strip()
+
+
 def group_by_report(links):
     """Attachment links grouped by the report they carry.
 
@@ -106,7 +111,7 @@ def group_by_report(links):
     """
     groups = {}
     for link in links:
-        key = _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", link.text)).strip() or link.url
+        key = strip_attachment_label(link.text) or link.url
         groups.setdefault(key, []).append(link)
     return list(groups.values())
 

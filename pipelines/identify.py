@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from scrapy.exceptions import DropItem
 
 from archive import regions
-from crawler.discovery import YEAR
+from crawler.discovery import YEAR, strip_attachment_label
 from crawler.sources import agency_aliases
 
 OGI_TITLE_RE = re.compile(
@@ -60,14 +60,11 @@ def _head_lines(text, count=4):
     return "".join(lines[:count])
 
 
-# "附件：1.XX年度报告.pdf" names the report XX年度报告.
-_ATTACHMENT_LABEL_RE = re.compile(r"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:pdf|docx?|wps|ofd)$", re.I)
-
-
 def report_title(page_title, link_text, text):
     """The first of the candidate titles that names an OGI annual report."""
     for candidate, from_text in ((page_title, False), (link_text, False), (_head_lines(text), True)):
-        candidate = _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", candidate or ""))
+        # "附件：1.XX年度报告.pdf" names the report XX年度报告.
+        candidate = strip_attachment_label(candidate)
         match = OGI_TITLE_RE.search(candidate)
         if match:
             # The head of a text runs on past its title.
