@@ -137,8 +137,9 @@ class PortalSpider(scrapy.Spider):
             reports = discovery.group_by_report(report_attachments or (attachments if short else []))
             # A full page offering one report as an attachment too is kept
             # in case the attachment cannot be fetched.
+            unchanged = self._unchanged_from_cache(response)  # one archive lookup
             fallback = None
-            if len(reports) == 1 and not short and not self._unchanged_from_cache(response):
+            if len(reports) == 1 and not short and not unchanged:
                 fallback = self._item(response, "html", title, meta_tags, link_text)
             for forms in reports:
                 best = min(forms, key=lambda link: ATTACHMENT_RANK.get(discovery.attachment_extension(link), 9))
@@ -147,7 +148,7 @@ class PortalSpider(scrapy.Spider):
                 name = title if len(reports) == 1 else best.text
                 yield self._follow_attachment(response, best, name, meta_tags, fallback)
             if not reports:
-                if self._unchanged_from_cache(response):
+                if unchanged:
                     self.crawler.stats.inc_value("portal/unchanged_from_cache")
                 else:
                     yield self._item(response, "html", title, meta_tags, link_text)
