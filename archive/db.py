@@ -46,11 +46,13 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _add_missing_columns(db, table, columns):
-    existing = db[table].columns_dict
-    for name, kind in columns.items():
-        if name not in existing:
-            db[table].add_column(name, kind)
+def _table(db, name, columns, **options):
+    """Create a table, or add the columns an older archive lacks."""
+    db[name].create(columns, if_not_exists=True, **options)
+    existing = db[name].columns_dict
+    for column, kind in columns.items():
+        if column not in existing:
+            db[name].add_column(column, kind)
 
 
 def create_schema(db):
@@ -68,13 +70,15 @@ def create_schema(db):
         "errors": str,
         "flags": str,
     }
-    db["crawl_runs"].create(
+    _table(
+        db,
+        "crawl_runs",
         {"id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, **run_counts, "stats": str},
         pk="id",
-        if_not_exists=True,
     )
-    _add_missing_columns(db, "crawl_runs", run_counts)
-    db["reports"].create(
+    _table(
+        db,
+        "reports",
         {
             "id": int,
             "agency": str,
@@ -92,7 +96,6 @@ def create_schema(db):
             "current_version_id": int,
         },
         pk="id",
-        if_not_exists=True,
     )
     db["versions"].create(
         {
@@ -110,7 +113,9 @@ def create_schema(db):
         foreign_keys=[("report_id", "reports", "id")],
         if_not_exists=True,
     )
-    db["captures"].create(
+    _table(
+        db,
+        "captures",
         {
             "id": int,
             "version_id": int,
@@ -133,13 +138,6 @@ def create_schema(db):
         },
         pk="id",
         foreign_keys=[("version_id", "versions", "id"), ("run_id", "crawl_runs", "id")],
-        if_not_exists=True,
-    )
-    # Columns added after the first release, for archives made before.
-    _add_missing_columns(
-        db,
-        "captures",
-        {"format": str, "needs_ocr": int, "warc_filename": str, "warc_offset": int, "warc_length": int, "warc_record_id": str},
     )
     db["fetch_log"].create(
         {
@@ -172,7 +170,6 @@ def create_schema(db):
         foreign_keys=[("run_id", "crawl_runs", "id")],
         if_not_exists=True,
     )
-    _add_missing_columns(db, "reports", {"agency_series": str})
     # A report is one agency's for one year in one region: agencies named
     # without their place ("市公共资源交易中心") exist in every city.
     if "idx_reports_agency_year" in {index.name for index in db["reports"].indexes}:

@@ -301,3 +301,14 @@ def test_a_run_closed_by_its_page_limit_counts_as_finished(archive):
     archive.end_run(first, "closespider_pagecount", {})
     second, _ = archive.start_run("portal", ["http://a/"], source="s")
     assert archive.end_run(second, "finished", {})["flags"] == "zero_yield"
+
+
+def test_an_archive_from_an_older_release_gets_the_new_columns(tmp_path):
+    old = sqlite_utils.Database(tmp_path / "archive.db")
+    old["captures"].create({"id": int, "version_id": int, "url": str}, pk="id")
+    old["reports"].create({"id": int, "agency": str, "year": int}, pk="id")
+    old.close()
+    archive = Archive(tmp_path / "archive.db")
+    assert {"needs_ocr", "warc_offset", "format"} <= set(archive.db["captures"].columns_dict)
+    assert "agency_series" in archive.db["reports"].columns_dict
+    archive.close()
