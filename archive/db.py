@@ -170,6 +170,14 @@ def create_schema(db):
         foreign_keys=[("run_id", "crawl_runs", "id")],
         if_not_exists=True,
     )
+    # Module answers saying there is no report (Hanweb's 暂无年报 for a
+    # year): remembered so the year is not asked on every crawl.
+    _table(
+        db,
+        "no_report_answers",
+        {"url": str, "first_seen": str, "last_checked": str, "times": int, "run_id": int},
+        pk="url",
+    )
     # A report is one agency's for one year in one region: agencies named
     # without their place ("市公共资源交易中心") exist in every city.
     if "idx_reports_agency_year" in {index.name for index in db["reports"].indexes}:
@@ -314,6 +322,36 @@ class Archive:
             self.db["rejected_documents"].insert(
                 {"run_id": run_id, "url": url, "title": title, "reason": reason, "seen_at": utcnow()}
             )
+
+    def record_no_report(self, url, run_id=None):
+        """The module answered that *url* holds no report (this time)."""
+        now = utcnow()
+        with self.db.atomic():
+            self.db.execute(
+                "insert into no_report_answers (url, first_seen, last_checked, times, run_id) values (?, ?, ?, 1, ?) "
+                "on conflict(url) do update set last_checked = excluded.last_checked, times = times + 1, "
+                "run_id = excluded.run_id",
+                [url, now, now, run_id],
+            )
+
+    def _latest_by_url(self, sql, urls):
+        urls = list(urls)
+        found = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(sql.format(marks=marks), chunk).fetchall())
+        return found
+
+    def last_captures(self, urls):
+        """{url: time of its latest capture} for the archived ones among *urls*."""
+        return self._latest_by_url(
+            "select url, max(fetched_at) from captures where url in ({marks}) group by url", urls
+        )
+
+    def no_report_answers(self, urls):
+        """{url: when it last answered "no report"} among *urls*."""
+        return self._latest_by_url("select url, last_checked from no_report_answers where url in ({marks})", urls)
 
     # -- reports ----------------------------------------------------------
 

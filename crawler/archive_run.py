@@ -66,6 +66,9 @@ class ArchiveRun:
             stats.get_value("log_count/ERROR", 0) + stats.get_value("downloader/exception_count", 0),
         )
 
+    def record_no_report(self, url):
+        self.archive.record_no_report(url, self.run_id)
+
     def item_dropped(self, item, response, exception, spider):
         self.archive.log_rejected(
             self.run_id, getattr(item, "url", None), getattr(item, "page_title", None), str(exception)

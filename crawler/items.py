@@ -30,6 +30,8 @@ class DocumentItem:
     # other responses worth keeping with it, e.g. the page that linked an
     # attachment: dicts of url, status, headers, body, fetched_at
     context_responses: list = field(default_factory=list)
+    # XPaths of the report body known to the page's CMS adapter
+    body_containers: list = field(default_factory=list)
     # extraction
     raw_text: str = ""
     extraction: str = ""

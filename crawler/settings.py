@@ -82,7 +82,13 @@ EXTRACT_TIMEOUT = 300
 # Hanweb's xxgkAnnualReport.jsp is asked for each year from this one on
 # (the 条例 took effect in 2008).
 HANWEB_XXGK_FIRST_YEAR = 2008
-HANWEB_MAX_GROUPS = 50
+# A year the module answered 暂无年报 for is asked again after this many days
+# (the latest two years on every crawl).
+HANWEB_XXGK_NO_REPORT_DAYS = 30
+# EXPLAIN=1: every decision of the crawl and a per-host summary, to stdout
+# or EXPLAIN_FILE (crawler/explain.py).
+EXPLAIN = False
+EXPLAIN_FILE = ""
 
 # Pages whose list only a script fills are rendered in Debian's Chromium.
 # Requests without meta["playwright"] keep Scrapy's own downloader, and the

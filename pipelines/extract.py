@@ -47,7 +47,7 @@ class ExtractTextPipeline:
             self.pool = None
 
     async def _read(self, item):
-        args = (item.body, item.format, item.content_type, item.encoding)
+        args = (item.body, item.format, item.content_type, item.encoding, tuple(item.body_containers))
         if self.pool is None:
             return read_document(*args)
         for attempt in (1, 2):

@@ -62,15 +62,18 @@ def sniff_format(body, content_type="", url=""):
     return "unknown"
 
 
-def read_document(body, fmt, content_type="", encoding=""):
-    """Read *body* as *fmt*; failures come back in the result, not raised."""
+def read_document(body, fmt, content_type="", encoding="", containers=()):
+    """Read *body* as *fmt*; failures come back in the result, not raised.
+
+    *containers*: XPaths of an HTML report body, tried first (a CMS adapter's).
+    """
     started = time.perf_counter()
-    result = _read(body, fmt, content_type, encoding)
+    result = _read(body, fmt, content_type, encoding, containers)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _read(body, fmt, content_type, encoding):
+def _read(body, fmt, content_type, encoding, containers=()):
     try:
         if fmt == "html":
             if encoding:
@@ -79,7 +82,7 @@ def _read(body, fmt, content_type, encoding):
                 text, encoding = decode_html(body, content_type)
             if looks_like_mojibake(text):
                 return ReadResult(method="html", encoding=encoding, error=f"text decoded as {encoding} is mojibake")
-            extracted, method = extract_html(text)
+            extracted, method = extract_html(text, containers)
             return ReadResult(extracted, method, encoding)
         if fmt == "pdf":
             return ReadResult(read_pdf(body), "pymupdf")

@@ -71,9 +71,10 @@ def _densest_container(root):
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def focus_body(html):
+def focus_body(html, containers=()):
     """The page (a string) cut down to its report body, marked as an <article>.
 
+    *containers* (XPaths, a CMS adapter's) are tried before the known ones.
     Returns None when no body container can be told apart; trafilatura then
     sees the whole page.
     """
@@ -85,7 +86,7 @@ def focus_body(html):
     except (etree.ParserError, ValueError):
         return None
     container = None
-    for xpath in KNOWN_CONTAINERS:
+    for xpath in (*containers, *KNOWN_CONTAINERS):
         found = root.xpath(xpath)
         if found:
             container = max(found, key=_text_length)
@@ -134,7 +135,7 @@ def xml_to_text(xml):
     return "\n".join(lines)
 
 
-def extract_html(html):
+def extract_html(html, containers=()):
     """Return (text, method) for an HTML page given as a decoded string.
 
     Decoded by readers.encoding, which checks the page's charset claims: a
@@ -146,7 +147,7 @@ def extract_html(html):
     if isinstance(html, bytes):
         html, _ = decode_html(html)
     body = html
-    focused = focus_body(body)
+    focused = focus_body(body, containers)
     if focused is not None:
         body = focused
     for method, options in (

@@ -226,10 +226,7 @@ def test_a_page_of_several_agencies_reports_follows_each_once(spider):
     assert items == []
 
 
-def test_full_page_is_the_fallback_when_its_attachment_fails(spider):
-    from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.python.failure import Failure
-
+def test_full_report_page_and_its_attachment_are_both_archived(spider):
     url = BASE + "/art/2023/1/30/art_1_5.html"
     paragraphs = "".join(f"<p>第{i}段：本机关认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息。</p>" for i in range(40))
     body = ('<html><head><title>某局2022年政府信息公开工作年度报告_某县人民政府</title></head><body>'
@@ -237,14 +234,12 @@ def test_full_page_is_the_fallback_when_its_attachment_fails(spider):
             '</body></html>').encode()
     res = HtmlResponse(url=url, body=body, encoding="utf-8", request=scrapy.Request(url, meta={"blind_hops": 0}))
     items, requests = split(list(spider.parse(res)))
-    assert items == []
+    # An archive keeps every publication: the page as an item now, the
+    # attachment as a request named by the page's title.
+    assert [(item.url, item.format) for item in items] == [(url, "html")]
     attachment = next(r for r in requests if r.url.endswith("/files/r.pdf"))
-    missing = HtmlResponse(url=attachment.url, status=404, body=b"", request=attachment)
-    failure = Failure(HttpError(missing, "Ignoring non-200 response"))
-    failure.request = attachment
-    fallback = list(attachment.errback(failure))
-    assert [item.url for item in fallback] == [url]
-    assert fallback[0].format == "html"
+    assert attachment.meta["page_title"] == "某局2022年政府信息公开工作年度报告"
+    assert attachment.meta["linked_from"] == url
 
 
 def test_a_malformed_href_costs_only_itself(spider):
@@ -281,3 +276,114 @@ def test_depth_counts_links_but_not_the_pages_of_a_list(spider):
     _, requests = split(list(spider.parse(res)))
     # At the depth limit: the next page of the column still, the report link no more.
     assert [(r.url, r.meta["link_depth"]) for r in requests] == [(BASE + "/zwgk/ndbg/index_8.html", deep)]
+
+
+# -- real shapes: adapters, module years, aliases --------------------------------
+
+JINING = "http://www.jining.gov.cn"
+
+
+@pytest.fixture
+def jining_spider(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), "HANWEB_XXGK_FIRST_YEAR": 2020})
+    spider = PortalSpider.from_crawler(crawler, start_url=JINING + "/")
+    if crawler.stats is None:
+        crawler._apply_settings()
+    return spider
+
+
+def html(url, body, meta=None):
+    return HtmlResponse(url=url, body=body.encode("utf-8"), encoding="utf-8",
+                        request=scrapy.Request(url, meta={"blind_hops": 0, **(meta or {})}))
+
+
+def test_a_directory_code_asks_the_module_for_past_years_only(jining_spider):
+    import datetime
+
+    body = ('<html><body><a href="/col/col36647/index.html?vc_xxgkarea=11370800004312466C-ZF&amp;number=B0303&amp;jh=263">'
+            '济宁市人民政府办公室</a></body></html>')
+    _, requests = split(list(jining_spider.parse(html(JINING + "/col/col2100/index.html", body))))
+    module = sorted(r.url for r in requests if "xxgkAnnualReport" in r.url)
+    last = datetime.date.today().year - 1
+    assert module == sorted(f"{JINING}/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312466C&fbtime={y}"
+                            for y in range(2020, last + 1))
+    directory = next(r for r in requests if "vc_xxgkarea" in r.url)
+    assert directory.priority == 20  # the way to an agency's reports
+    # The same code on another page is not asked again in this run.
+    _, again = split(list(jining_spider.parse(html(JINING + "/col/col2101/index.html", body))))
+    assert not [r for r in again if "xxgkAnnualReport" in r.url]
+
+
+def test_a_no_report_answer_is_remembered_and_not_asked_again(jining_spider, tmp_path):
+    import datetime
+
+    from crawler.archive_run import ArchiveRun
+
+    run = ArchiveRun.of(jining_spider.crawler)
+    run.run_id = None
+    year = datetime.date.today().year - 5
+    url = f"{JINING}/module/xxgk/xxgkAnnualReport.jsp?area=11370800004311076F&fbtime={year}"
+    answer = html(url, "<html><body><div class='nb'><p>暂无年报</p></div></body></html>", {"document": True})
+    items, _ = split(list(jining_spider.parse(answer)))
+    assert items == []
+    assert url in run.archive.no_report_answers([url])
+    jining_spider.seen_codes.clear()
+    _, requests = split(list(jining_spider._annual_report_requests(JINING + "/", {"11370800004311076F"}, "test")))
+    asked = {r.url for r in requests}
+    assert url not in asked
+    assert url.replace(str(year), str(year - 1)) in asked
+
+
+def test_xxgkhide_and_module_parameter_orders_are_one_request(jining_spider):
+    body = ('<html><body><h2>政府信息公开年报</h2>'
+            '<a href="/art/2026/1/28/art_61469_13602.html">济宁市城市管理局2025年政府信息公开工作年度报告</a>'
+            '<a href="/art/2026/1/28/art_61469_13602.html?xxgkhide=1">济宁市城市管理局2025年政府信息公开工作年度报告</a>'
+            '<a href="/module/xxgk/xxgkAnnualReport.jsp?fbtime=2023&amp;area=11370800004312263P&amp;showType=2">济宁市审计局2023年政府信息公开工作年度报告</a>'
+            '<a href="/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&amp;fbtime=2023">济宁市审计局2023年政府信息公开工作年度报告</a>'
+            '</body></html>')
+    _, requests = split(list(jining_spider.parse(html(JINING + "/col/col61469/index.html", body))))
+    reports = sorted(r.url for r in requests if r.priority == 30)
+    assert reports == [JINING + "/art/2026/1/28/art_61469_13602.html",
+                       JINING + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023"]
+
+
+def test_gongkai_document_aliases_are_fetched_once(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    spider = PortalSpider.from_crawler(crawler, start_url="http://www.licheng.gov.cn/")
+    if crawler.stats is None:
+        crawler._apply_settings()
+    doc = "channel_63899ecb375991828262e2a2/doc_641a60c40c770bba2a81ffc6.html"
+    title = "济南市历城区人民政府办公室2022年政府信息公开工作年度报告"
+    body = (f'<html><body><a href="/gongkai/site_lichengquqzfbgsb/{doc}">{title}</a>'
+            f'<a href="/gongkai/{doc}">{title}</a>'
+            '<a href="/gongkai/site_lichengquqczj/">区财政局</a></body></html>')
+    url = "http://www.licheng.gov.cn/gongkai/channel_63899ecb375991828262e2a2?open=fdzdgknr"
+    _, requests = split(list(spider.parse(html(url, body))))
+    assert spider.host_adapters["www.licheng.gov.cn"].family == "gongkai"
+    reports = [r.url for r in requests if r.priority == 30]
+    assert reports == [f"http://www.licheng.gov.cn/gongkai/site_lichengquqzfbgsb/{doc}"]
+    assert {r.url: r.priority for r in requests}["http://www.licheng.gov.cn/gongkai/site_lichengquqczj/"] == 20
+
+
+def test_page_meta_carries_the_metadata_table_the_title_sources_and_the_registry(jining_spider):
+    body = ('<html><head><title>济宁市城市管理局2025年政府信息公开工作年度报告_济宁市人民政府</title></head><body>'
+            '<table><tr><td>索 引 号</td><td>11370800750852907J/2026-00299</td></tr>'
+            '<tr><td>发布机构</td><td>济宁市城市管理局</td><td>组配分类</td><td>信息公开年报</td></tr></table>'
+            '<h1>济宁市城市管理局<span>20</span><span>25年</span>政府信息公开工作年度报告</h1>'
+            '<div id="zoom"><p>本报告由济宁市城市管理局按照《中华人民共和国政府信息公开条例》要求编制。</p></div></body></html>')
+    items, requests = split(list(jining_spider.parse(html(JINING + "/art/2026/1/28/art_61469_13602.html", body))))
+    meta = items[0].page_meta
+    assert meta["索引号"] == "11370800750852907J/2026-00299" and meta["发布机构"] == "济宁市城市管理局"
+    assert meta["h1"] == "济宁市城市管理局2025年政府信息公开工作年度报告"
+    assert items[0].page_title == "济宁市城市管理局2025年政府信息公开工作年度报告"
+    assert items[0].body_containers[0] == "//*[@id='zoom' or @id='Zoom']"
+    # The 索引号's code is asked of the module too.
+    assert any("area=11370800750852907J" in r.url for r in requests)
+
+
+def test_an_unofficial_start_host_is_refused(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    with pytest.raises(ValueError, match="not an official host"):
+        PortalSpider.from_crawler(crawler, start_url="http://www.jining-gov.cn.example.com/")
+    spider = PortalSpider.from_crawler(crawler, start_url="http://www.example.com/", allow_unofficial="1")
+    assert spider.in_scope("http://www.example.com/a")
