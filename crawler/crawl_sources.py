@@ -5,6 +5,7 @@
     python -m crawler.crawl_sources --source shandong_jining --source shandong_jinan
     python -m crawler.crawl_sources --demo --demo-urls jining=http://127.0.0.1:8703/,...
     python -m crawler.crawl_sources --dry-run -s LOG_LEVEL=WARNING
+    python -m crawler.crawl_sources --check [--source NAME ...] [--db archive.db]
 
 Each source is one `python -m scrapy crawl portal -a source=NAME -s ARCHIVE_DB=DB`
 in a subprocess, with the source's own settings and then the -s settings given
@@ -16,6 +17,13 @@ is 1 if any crawl failed.
 A source is due (--due) when it has never finished a run, or its last
 finished run ended longer ago than its schedule's shortest interval
 (daily = 20 h, weekly = 6.5 days, ... see crawler/sources.py).
+
+--check crawls nothing: it validates the registry (exit status 1 and the
+validator's message if it is invalid) and prints, per source, what a crawl
+will do: the adapter family, start URLs and the seeds from hints, allowed
+hosts, the Hanweb credit codes and how many xxgkAnnualReport requests they
+make at most, whether the source is due (with --db), and the warnings an
+operator must see (unverified, no evidence, cms unknown, a firewall noted).
 """
 
 from __future__ import annotations
@@ -93,6 +101,132 @@ def due_sources(sources, db, now=None):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     last = last_finished_runs(db)
     return [source for source in sources if source.name not in last or now - last[source.name] >= source.interval]
+
+
+# -- check ------------------------------------------------------------------------
+
+
+def _first_year(source, settings=()):
+    """HANWEB_XXGK_FIRST_YEAR as a crawl of *source* would see it.
+
+    crawler/settings.py, then the source's own settings, then -s settings
+    (the order crawl_command passes them in).
+    """
+    from crawler import settings as defaults
+
+    year = getattr(defaults, "HANWEB_XXGK_FIRST_YEAR", 2008)
+    if "HANWEB_XXGK_FIRST_YEAR" in source.settings:
+        year = source.settings["HANWEB_XXGK_FIRST_YEAR"]
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        if key.strip() == "HANWEB_XXGK_FIRST_YEAR":
+            year = value
+    return int(year)
+
+
+def planned_xxgk_years(source, code, first_year, today=None):
+    """The years a crawl of *source* asks xxgkAnnualReport.jsp for, for credit *code*.
+
+    fbtime is the year reported on, so from *first_year* to last year
+    (a year's report appears in the next year). One small function, so that
+    a finer plan (per agency, or skipping years already archived) can
+    replace it; --check counts requests through it.
+    """
+    today = today or datetime.date.today()
+    return list(range(first_year, today.year))
+
+
+def _count(number, noun):
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _seed_hosts(source):
+    """Hosts of the seed URLs, in order: the spider asks the xxgk route on each."""
+    return list(dict.fromkeys(registry._netloc(url) for url in source.seed_urls))
+
+
+def check_lines(source, last_run=None, db_given=False, now=None, settings=(), today=None):
+    """What a crawl of *source* will do, as lines of text (see --check)."""
+    lines = [f"{source.name}: {source.government}, {source.region} ({source.division_code}, {source.admin_level})"]
+    adapter = "unknown (generic discovery, no CMS adapter)" if source.cms == "unknown" else source.cms
+    lines.append(f"  adapter: {adapter}")
+    lines.append("  start URLs:")
+    lines += [f"    {url}" for url in source.start_urls]
+    seeds = [url for url in source.seed_urls if url not in source.start_urls]
+    lines.append(f"  seeds from hints: {len(seeds)}" + ("" if seeds else " (none)"))
+    lines += [f"    {url}" for url in seeds]
+    hosts = ", ".join(source.allowed_hosts)
+    if source.excluded_hosts:
+        hosts += f" (except {', '.join(source.excluded_hosts)}: listed by another source)"
+    lines.append(f"  allowed hosts: {hosts}")
+
+    codes = source.hanweb_areas
+    failing = [(code, name) for code, name in source.failing_check_digit if code in codes]
+    if codes:
+        failing_text = ", ".join(f"{code} {name}" for code, name in failing) or "none"
+        lines.append(f"  Hanweb credit codes: {len(codes)} (failing the check digit: {failing_text})")
+        first = _first_year(source, settings)
+        years = {code: planned_xxgk_years(source, code, first, today) for code in codes}
+        total = sum(len(value) for value in years.values())
+        spans = sorted({(value[0], value[-1], len(value)) for value in years.values() if value})
+        span_text = "; ".join(f"{low}-{high}, {count} years" for low, high, count in spans) or "no years"
+        lines.append(
+            f"  xxgkAnnualReport requests: at most {total} ({_count(len(codes), 'code')} x years {span_text})"
+        )
+    else:
+        lines.append("  Hanweb credit codes: none")
+        reason = "no credit code known" if source.cms == "hanweb" else "not a Hanweb portal"
+        lines.append(f"  xxgkAnnualReport requests: none ({reason})")
+    others = [agency for agency in source.agencies if agency.credit_code]
+    if others:
+        lines.append(f"  other credit codes (known, never requested): {len(others)}")
+
+    if not db_given:
+        lines.append("  due: not checked (give --db)")
+    elif last_run is None:
+        lines.append("  due: yes (no finished run)")
+    else:
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        due = now - last_run >= source.interval
+        lines.append(
+            f"  due: {'yes' if due else 'no'} (last finished run {last_run:%Y-%m-%d %H:%M}Z, "
+            f"interval {source.interval})"
+        )
+
+    warnings = []
+    if not source.verified:
+        warnings.append("unverified: nothing in this entry was checked against the live site")
+    if not source.evidence:
+        warnings.append("no evidence: no stored page supports this entry (host and everything else are guesses)")
+    elif not all(item.structured for item in source.evidence):
+        warnings.append("evidence without a page and a date seen (plain text)")
+    if source.cms == "unknown":
+        warnings.append("cms unknown: generic discovery only (no adapter, no xxgkAnnualReport route)")
+    firewall = source.hints.get("firewall")
+    if isinstance(firewall, dict):
+        challenge = f" ({firewall['challenge']})" if firewall.get("challenge") else ""
+        warnings.append(f"firewall: HTTP {firewall.get('status')} to scripted clients{challenge}")
+    if failing:
+        warnings.append(f"{len(failing)} credit code(s) fail the GB 32100 check digit and are asked for as printed")
+    seed_hosts = _seed_hosts(source)
+    if codes and len(seed_hosts) > 1:
+        warnings.append(
+            f"the spider asks the xxgkAnnualReport route on each seed host ({len(seed_hosts)}: "
+            f"{', '.join(seed_hosts)}), up to {len(seed_hosts)} times the count above"
+        )
+    lines += [f"  WARNING: {warning}" for warning in warnings]
+    return lines
+
+
+def check(sources, db=None, out=None, now=None, settings=(), today=None):
+    """Print check_lines for each source; *db* (a path) tells whether each is due."""
+    out = out or sys.stdout
+    last = last_finished_runs(db) if db is not None else {}
+    for number, source in enumerate(sources):
+        if number:
+            print(file=out)
+        for line in check_lines(source, last.get(source.name), db is not None, now, settings, today):
+            print(line, file=out)
 
 
 # -- zero yield -------------------------------------------------------------------
@@ -265,9 +399,12 @@ def _parser():
     parser.add_argument("--demo", action="store_true", help="select the demo sources instead of the real ones")
     parser.add_argument("--demo-urls", metavar="NAME=URL,...",
                         help="base URLs of the demo portals (default: the demo registry's default_urls)")
-    parser.add_argument("--db", default=os.environ.get("ARCHIVE_DB", "archive.db"), help="archive database")
+    parser.add_argument("--db", default=None,
+                        help="archive database (default $ARCHIVE_DB or archive.db; with --check: tells what is due)")
     parser.add_argument("--sources", metavar="PATH", help=f"registry file (default crawler/sources.yaml, or ${registry.ENV_REGISTRY})")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    parser.add_argument("--check", action="store_true",
+                        help="validate the registry and print what a crawl of each source will do; crawl nothing")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="SETTING=VALUE", dest="settings",
                         help="Scrapy setting for every crawl (repeatable)")
     return parser
@@ -302,7 +439,7 @@ def main(argv=None, runner=subprocess.run, now=None, out=None):
             say(f"error: -s {setting}: expected SETTING=VALUE")
             return 2
     # An ARCHIVE_DB given as a setting is the database the crawls write.
-    db = args.db
+    db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
     for setting in args.settings:
         key, _, value = setting.partition("=")
         if key.strip() == "ARCHIVE_DB":
@@ -314,7 +451,13 @@ def main(argv=None, runner=subprocess.run, now=None, out=None):
         chosen = select(all_sources, args.source, args.demo)
     except (registry.SourceError, KeyError) as error:
         say(f"error: {error.args[0] if isinstance(error, KeyError) else error}")
-        return 2
+        return 1 if args.check and isinstance(error, registry.SourceError) else 2
+
+    if args.check:
+        check(chosen, db if args.db else None, out, now, args.settings, now.date() if now else None)
+        say()
+        say(f"{len(chosen)} source(s) checked; the registry is valid")
+        return 0
 
     if args.due:
         due = due_sources(chosen, db, now)

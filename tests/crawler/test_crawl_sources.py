@@ -259,3 +259,202 @@ def test_crawl_a_demo_source(demo_portal, tmp_path):
     assert db["reports"].count > 0
     agencies = {row["agency"] for row in db.query("select agency from reports")}
     assert "济宁市兖州区市场监督管理局" in agencies  # an xxgkAnnualReport unit
+
+
+# -- --check ---------------------------------------------------------------------------------
+
+SMALL_REGISTRY = """
+version: 1
+official_domains: []
+sources:
+  - name: shandong_jining_yanzhou
+    government: 济宁市兖州区人民政府
+    region: 山东省/济宁市/兖州区
+    admin_level: county
+    division_code: "370812"
+    start_urls: [http://www.yanzhou.gov.cn/]
+    allowed_hosts: [www.yanzhou.gov.cn]
+    cms: hanweb
+    hanweb_agencies:
+      - name: 济宁市兖州区财政局
+        credit_code: 11370812004322760Y
+      - name: 兖州区司法局
+        credit_code: "113708120042347000"
+        check_digit: fails
+        evidence:
+          - url: http://www.yanzhou.gov.cn/art/2026/1/21/art_103891_2795350.html?xxgkhide=1
+            seen: 2026-11-30
+            shows: 索引号 prefix 113708120042347000
+    hints:
+      known_reports:
+        - url: http://www.yanzhou.gov.cn/art/2024/1/15/art_61508_11757.html
+      firewall: {status: 412, challenge: JavaScript cookie challenge}
+    schedule: {list_pages: weekly, reports: monthly}
+    settings: {HANWEB_XXGK_FIRST_YEAR: 2013}
+    verified: false
+    evidence:
+      - url: http://www.yanzhou.gov.cn/art/2024/1/15/art_61508_11757.html
+        seen: 2026-11-30
+        shows: a report
+    notes: test
+  - name: shandong_jining
+    government: 济宁市人民政府
+    region: 山东省/济宁市
+    admin_level: city
+    division_code: "370800"
+    start_urls: [https://www.jining.gov.cn/]
+    allowed_hosts: [www.jining.gov.cn, "*.jining.gov.cn"]
+    cms: hanweb
+    hanweb_agencies:
+      - {name: 济宁市审计局, credit_code: 11370800004312263P}
+    hints:
+      report_columns: [http://dlrk.jining.gov.cn/col/col61469/index.html]
+    schedule: {list_pages: weekly}
+    verified: false
+    evidence: [an older plain note]
+    notes: test
+  - name: shandong_jining_ggzy
+    government: 济宁市公共资源交易服务中心
+    region: 山东省/济宁市
+    admin_level: city
+    division_code: "370800"
+    start_urls: [http://ggzy.jining.gov.cn/]
+    allowed_hosts: [ggzy.jining.gov.cn]
+    cms: unknown
+    schedule: {list_pages: weekly}
+    verified: false
+    notes: test
+  - name: shandong_jinan_licheng
+    government: 济南市历城区人民政府
+    region: 山东省/济南市/历城区
+    admin_level: county
+    division_code: "370112"
+    start_urls: [http://www.licheng.gov.cn/]
+    allowed_hosts: [www.licheng.gov.cn]
+    cms: gongkai
+    agencies:
+      - {name: 济南市历城区人民政府办公室, credit_code: 11370112004203737J}
+    schedule: {list_pages: weekly}
+    verified: false
+    evidence:
+      - {url: "http://www.licheng.gov.cn/", seen: 2026-11-30, shows: the portal}
+    notes: test
+"""
+
+
+@pytest.fixture
+def small_registry(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(SMALL_REGISTRY, encoding="utf-8")
+    return path
+
+
+def blocks(out):
+    """{source name: its lines} of --check output."""
+    found, name = {}, None
+    for line in out.splitlines():
+        if line and not line.startswith(" ") and ": " in line and not line[0].isdigit():
+            name = line.split(":")[0]
+            found[name] = [line]
+        elif line.startswith(" ") and name:
+            found[name].append(line.strip())
+    return found
+
+
+def test_check_prints_what_a_crawl_will_do(small_registry):
+    code, out = out_of(["--check", "--sources", str(small_registry)], now=NOW)
+    assert code == 0, out
+    found = blocks(out)
+    assert list(found) == ["shandong_jining_yanzhou", "shandong_jining", "shandong_jining_ggzy",
+                           "shandong_jinan_licheng"]
+    yanzhou = found["shandong_jining_yanzhou"]
+    assert yanzhou[0] == "shandong_jining_yanzhou: 济宁市兖州区人民政府, 山东省/济宁市/兖州区 (370812, county)"
+    assert "adapter: hanweb" in yanzhou
+    assert yanzhou[yanzhou.index("start URLs:") + 1] == "http://www.yanzhou.gov.cn/"
+    assert "seeds from hints: 1" in yanzhou and "http://www.yanzhou.gov.cn/art/2024/1/15/art_61508_11757.html" in yanzhou
+    assert "allowed hosts: www.yanzhou.gov.cn" in yanzhou
+    assert "Hanweb credit codes: 2 (failing the check digit: 113708120042347000 兖州区司法局)" in yanzhou
+    # The source's own HANWEB_XXGK_FIRST_YEAR, to last year (NOW is in 2026): 2 codes x 13 years.
+    assert "xxgkAnnualReport requests: at most 26 (2 codes x years 2013-2025, 13 years)" in yanzhou
+    assert "due: not checked (give --db)" in yanzhou
+    assert "WARNING: unverified: nothing in this entry was checked against the live site" in yanzhou
+    assert "WARNING: firewall: HTTP 412 to scripted clients (JavaScript cookie challenge)" in yanzhou
+    assert ("WARNING: 1 credit code(s) fail the GB 32100 check digit and are asked for as printed") in yanzhou
+    assert not any("no evidence" in line or "cms unknown" in line for line in yanzhou)
+
+    jining = found["shandong_jining"]
+    # Wildcards shown as such; the host another source lists is excluded.
+    assert ("allowed hosts: www.jining.gov.cn, *.jining.gov.cn "
+            "(except ggzy.jining.gov.cn: listed by another source)") in jining
+    assert "xxgkAnnualReport requests: at most 18 (1 code x years 2008-2025, 18 years)" in jining
+    assert "WARNING: evidence without a page and a date seen (plain text)" in jining
+    assert any(line.startswith("WARNING: the spider asks the xxgkAnnualReport route on each seed host (2: "
+                               "www.jining.gov.cn, dlrk.jining.gov.cn)") for line in jining)
+
+    ggzy = found["shandong_jining_ggzy"]
+    assert "adapter: unknown (generic discovery, no CMS adapter)" in ggzy
+    assert "seeds from hints: 0 (none)" in ggzy
+    assert "Hanweb credit codes: none" in ggzy and "xxgkAnnualReport requests: none (not a Hanweb portal)" in ggzy
+    assert "WARNING: no evidence: no stored page supports this entry (host and everything else are guesses)" in ggzy
+    assert "WARNING: cms unknown: generic discovery only (no adapter, no xxgkAnnualReport route)" in ggzy
+
+    licheng = found["shandong_jinan_licheng"]
+    assert "adapter: gongkai" in licheng and "Hanweb credit codes: none" in licheng
+    assert "other credit codes (known, never requested): 1" in licheng
+    assert [line for line in licheng if line.startswith("WARNING")] == [
+        "WARNING: unverified: nothing in this entry was checked against the live site"]
+    assert out.rstrip().endswith("4 source(s) checked; the registry is valid")
+
+
+def test_check_settings_and_selection(small_registry):
+    code, out = out_of(["--check", "--sources", str(small_registry), "--source", "shandong_jining_yanzhou",
+                        "-s", "HANWEB_XXGK_FIRST_YEAR=2020"], now=NOW)
+    assert code == 0 and list(blocks(out)) == ["shandong_jining_yanzhou"]
+    assert "xxgkAnnualReport requests: at most 12 (2 codes x years 2020-2025, 6 years)" in out
+    code, out = out_of(["--check", "--sources", str(small_registry), "--source", "shandong_nowhere"])
+    assert code == 2 and "unknown source(s): shandong_nowhere" in out
+
+
+def test_check_tells_what_is_due_with_db(small_registry, tmp_path):
+    db = make_runs_table(tmp_path / "a.db")
+    add_run(db, "shandong_jining", ago(days=2))
+    add_run(db, "shandong_jining_yanzhou", ago(days=8))
+    code, out = out_of(["--check", "--sources", str(small_registry), "--db", str(tmp_path / "a.db")], now=NOW)
+    assert code == 0
+    found = blocks(out)
+    assert "due: no (last finished run 2026-02-27 12:00Z, interval 6 days, 12:00:00)" in found["shandong_jining"]
+    assert "due: yes (last finished run 2026-02-21 12:00Z, interval 6 days, 12:00:00)" in found["shandong_jining_yanzhou"]
+    assert "due: yes (no finished run)" in found["shandong_jinan_licheng"]
+    assert not (tmp_path / "archive.db").exists()
+
+
+def test_check_an_invalid_registry_exits_1(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_text(SMALL_REGISTRY.replace('credit_code: "113708120042347000"\n        check_digit: fails',
+                                           'credit_code: "113708120042347000"'), encoding="utf-8")
+    code, out = out_of(["--check", "--sources", str(path)])
+    assert code == 1
+    assert out.startswith("error: invalid sources registry:")
+    assert "credit_code '113708120042347000' fails the GB 32100 check digit" in out
+    path.write_text(SMALL_REGISTRY.replace("[www.jining.gov.cn, ", "[jining.gov.cn.xyz, "), encoding="utf-8")
+    code, out = out_of(["--check", "--sources", str(path)])
+    assert code == 1 and "not an official host" in out
+
+
+def test_check_the_real_registry():
+    code, out = out_of(["--check"], now=NOW)
+    assert code == 0, out
+    found = blocks(out)
+    assert len(found) == 20 and "shandong_jining_ggzy" not in found
+    assert "allowed hosts: www.jining.gov.cn, dlrk.jining.gov.cn, *.jining.gov.cn" in found["shandong_jining"]
+    assert "Hanweb credit codes: 8 (failing the check digit: none)" in found["shandong_jining"]
+    assert "adapter: gongkai" in found["shandong_jinan_gangcheng"]
+    for name in ("shandong_jining_jinxiang", "shandong_jining_jiaxiang", "shandong_jining_qufu"):
+        assert any(line.startswith("WARNING: firewall: HTTP 412") for line in found[name]), name
+
+
+def test_planned_xxgk_years(registry):
+    source = registry["shandong_jining"]
+    years = crawl_sources.planned_xxgk_years(source, "11370800004312466C", 2013, today=datetime.date(2026, 11, 30))
+    assert years == list(range(2013, 2026))  # fbtime is the year reported on: through last year
+    assert crawl_sources.planned_xxgk_years(source, "x", 2026, today=datetime.date(2026, 1, 5)) == []
