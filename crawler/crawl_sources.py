@@ -42,7 +42,10 @@ from archive.db import run_finished
 
 import sqlite_utils
 
+from crawler import settings as project_settings
 from crawler import sources as registry
+from crawler.cms import adapter_for
+from crawler.cms.base import report_years, years_to_ask
 
 ROOT = Path(__file__).resolve().parent.parent
 _finished = run_finished
@@ -106,47 +109,65 @@ def due_sources(sources, db, now=None):
 # -- check ------------------------------------------------------------------------
 
 
-def _first_year(source, settings=()):
-    """HANWEB_XXGK_FIRST_YEAR as a crawl of *source* would see it.
-
-    crawler/settings.py, then the source's own settings, then -s settings
-    (the order crawl_command passes them in).
-    """
-    from crawler import settings as defaults
-
-    year = getattr(defaults, "HANWEB_XXGK_FIRST_YEAR", 2008)
-    if "HANWEB_XXGK_FIRST_YEAR" in source.settings:
-        year = source.settings["HANWEB_XXGK_FIRST_YEAR"]
+def _setting(source, name, settings=()):
+    """A Scrapy setting as a crawl of *source* would see it: crawler/settings.py,
+    then the source's own settings, then -s settings (the order crawl_command
+    passes them in)."""
+    value = getattr(project_settings, name)
+    value = source.settings.get(name, value)
     for setting in settings:
-        key, _, value = setting.partition("=")
-        if key.strip() == "HANWEB_XXGK_FIRST_YEAR":
-            year = value
-    return int(year)
+        key, _, given = setting.partition("=")
+        if key.strip() == name:
+            value = given
+    return value
 
 
-def planned_xxgk_years(source, code, first_year, today=None):
+def planned_xxgk_years(source, code, first_year, today=None, db=None, settings=()):
     """The years a crawl of *source* asks xxgkAnnualReport.jsp for, for credit *code*.
 
-    fbtime is the year reported on, so from *first_year* to last year
-    (a year's report appears in the next year). One small function, so that
-    a finer plan (per agency, or skipping years already archived) can
-    replace it; --check counts requests through it.
+    fbtime is the year reported on, so from *first_year* to last year; with
+    an archive (*db*, a path), what the spider would skip there is skipped
+    here too (crawler/cms/base.py years_to_ask: archived years until they
+    are due a revisit, 暂无年报 answers for a while).
     """
     today = today or datetime.date.today()
-    return list(range(first_year, today.year))
+    years = report_years(first_year, today)
+    database = _database(db)
+    if database is None or not source.start_urls:
+        return sorted(years)
+    adapter = adapter_for(source.cms)
+    urls = {year: adapter.annual_report_url(source.start_urls[0], code, year) for year in years}
+    if None in urls.values():
+        return []
+    def latest(sql):
+        marks = ",".join("?" * len(urls))
+        table = sql.split(" from ")[1].split()[0]
+        if not database[table].exists():  # an archive older than the table
+            return {}
+        return dict(database.execute(sql.format(marks=marks), list(urls.values())).fetchall())
+
+    wanted = years_to_ask(
+        urls,
+        latest("select url, max(fetched_at) from captures where url in ({marks}) group by url"),
+        latest("select url, last_checked from no_report_answers where url in ({marks})"),
+        today,
+        float(_setting(source, "DOCUMENT_REVISIT_DAYS", settings)),
+        float(_setting(source, "HANWEB_XXGK_NO_REPORT_DAYS", settings)),
+    )
+    return sorted(wanted)
 
 
 def _count(number, noun):
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _seed_hosts(source):
-    """Hosts of the seed URLs, in order: the spider asks the xxgk route on each."""
-    return list(dict.fromkeys(registry._netloc(url) for url in source.seed_urls))
+def check_lines(source, last_run=None, db=None, now=None, settings=(), today=None):
+    """What a crawl of *source* will do, as lines of text (see --check).
 
-
-def check_lines(source, last_run=None, db_given=False, now=None, settings=(), today=None):
-    """What a crawl of *source* will do, as lines of text (see --check)."""
+    *db*: the archive (a path) whose crawl history says what is due and which
+    module years are known already.
+    """
+    db_given = db is not None
     lines = [f"{source.name}: {source.government}, {source.region} ({source.division_code}, {source.admin_level})"]
     adapter = "unknown (generic discovery, no CMS adapter)" if source.cms == "unknown" else source.cms
     lines.append(f"  adapter: {adapter}")
@@ -165,8 +186,8 @@ def check_lines(source, last_run=None, db_given=False, now=None, settings=(), to
     if codes:
         failing_text = ", ".join(f"{code} {name}" for code, name in failing) or "none"
         lines.append(f"  Hanweb credit codes: {len(codes)} (failing the check digit: {failing_text})")
-        first = _first_year(source, settings)
-        years = {code: planned_xxgk_years(source, code, first, today) for code in codes}
+        first = int(_setting(source, "HANWEB_XXGK_FIRST_YEAR", settings))
+        years = {code: planned_xxgk_years(source, code, first, today, db, settings) for code in codes}
         total = sum(len(value) for value in years.values())
         spans = sorted({(value[0], value[-1], len(value)) for value in years.values() if value})
         span_text = "; ".join(f"{low}-{high}, {count} years" for low, high, count in spans) or "no years"
@@ -208,12 +229,6 @@ def check_lines(source, last_run=None, db_given=False, now=None, settings=(), to
         warnings.append(f"firewall: HTTP {firewall.get('status')} to scripted clients{challenge}")
     if failing:
         warnings.append(f"{len(failing)} credit code(s) fail the GB 32100 check digit and are asked for as printed")
-    seed_hosts = _seed_hosts(source)
-    if codes and len(seed_hosts) > 1:
-        warnings.append(
-            f"the spider asks the xxgkAnnualReport route on each seed host ({len(seed_hosts)}: "
-            f"{', '.join(seed_hosts)}), up to {len(seed_hosts)} times the count above"
-        )
     lines += [f"  WARNING: {warning}" for warning in warnings]
     return lines
 
@@ -225,7 +240,7 @@ def check(sources, db=None, out=None, now=None, settings=(), today=None):
     for number, source in enumerate(sources):
         if number:
             print(file=out)
-        for line in check_lines(source, last.get(source.name), db is not None, now, settings, today):
+        for line in check_lines(source, last.get(source.name), db, now, settings, today):
             print(line, file=out)
 
 

@@ -84,7 +84,7 @@ EXTRACT_TIMEOUT = 300
 HANWEB_XXGK_FIRST_YEAR = 2008
 # A year the module answered 暂无年报 for is asked again after this many days
 # (the latest two years on every crawl).
-HANWEB_XXGK_NO_REPORT_DAYS = 30
+HANWEB_XXGK_NO_REPORT_DAYS = 90
 # EXPLAIN=1: every decision of the crawl and a per-host summary, to stdout
 # or EXPLAIN_FILE (crawler/explain.py).
 EXPLAIN = False

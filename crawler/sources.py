@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.cms.hanweb import CREDIT_CODE_RE
+from crawler.credit_codes import CREDIT_CODE_RE, checksum_ok
 
 HERE = Path(__file__).resolve().parent
 REGISTRY = HERE / "sources.yaml"
@@ -88,8 +88,6 @@ CHECK_DIGIT_FAILS = "fails"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # 统一社会信用代码 (GB 32100-2015): 18 characters, no I, O, S, V or Z.
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _URL_IN_TEXT_RE = re.compile(r"https?://[^\s'\"<>，。；、）)]+", re.I)
 _DEMO_PLACEHOLDER_RE = re.compile(r"\{demo:([a-z0-9_]+)\}")
 # Second-level suffixes open to anyone: never an allow-list entry by themselves.
@@ -381,10 +379,7 @@ def parse_interval(value):
 
 def credit_code_checksum_ok(code):
     """The GB 32100-2015 check digit of a 统一社会信用代码."""
-    if not CREDIT_CODE_RE.fullmatch(code or ""):
-        return False
-    total = sum(_CREDIT_CHARS.index(char) * weight for char, weight in zip(code[:17], _CREDIT_WEIGHTS))
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+    return checksum_ok(code)
 
 
 @functools.lru_cache(maxsize=1)

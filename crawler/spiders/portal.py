@@ -61,7 +61,7 @@ class PortalSpider(scrapy.Spider):
             registry_hosts = self.source.allowed_hosts
             hanweb_areas = ",".join([*self.source.hanweb_areas, hanweb_areas or ""])
             self.registry_agencies = {
-                agency.credit_code: agency.name for agency in self.source.hanweb_agencies if agency.credit_code
+                agency.credit_code: agency.name for agency in self.source.all_agencies if agency.credit_code
             }
         if not start_url:
             raise ValueError("give the portal(s) to crawl: -a start_url=URL[,URL...]")
@@ -110,15 +110,18 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, meta={"blind_hops": 0, "link_text": ""})
-        for url in self.start_urls:
-            for request in self._annual_report_requests(url, self.hanweb_areas, "registry" if self.source else "-a hanweb_areas"):
-                yield request
+        # The registry's codes belong to the portal's disclosure module, on
+        # the host of the first start URL; codes found on a page are asked
+        # of that page's host.
+        found = "registry" if self.source else "-a hanweb_areas"
+        for request in self._annual_report_requests(self.start_urls[0], self.hanweb_areas, found):
+            yield request
 
     def in_scope(self, url):
         netloc = urlparse(url).netloc.lower()
         if netloc in self.allowed_netlocs:
             return True
-        return self.source is not None and hasattr(self.source, "allows_host") and self.source.allows_host(netloc)
+        return self.source is not None and self.source.allows_host(netloc)
 
     def adapter(self, response_or_url):
         """The CMS adapter of a page's host; a page showing a family's marks binds its host."""
@@ -461,6 +464,8 @@ class PortalSpider(scrapy.Spider):
 
     def _render(self, response):
         self.crawler.stats.inc_value("portal/browser_rendered")
+        # A department subdomain in scope by a wildcard: its page may load.
+        browser.ALLOWED_NETLOCS.add(urlparse(response.url).netloc.lower())
         self.explain.candidate(response.url, "a report column filled by a script: rendered in the browser")
         # A fresh request: the original may carry the cache's conditional
         # headers, and a 304 would leave the browser nothing to run.
