@@ -112,6 +112,9 @@ class Explain:
             self.start_hosts = list(dict.fromkeys(_host(url) for url in getattr(spider, "start_urls", [])))
 
     def item_scraped(self, item, response, spider):
+        if item.needs_ocr:
+            self._line(f"[verdict] {item.url}: recorded as a scan with no text layer (needs OCR)")
+            return
         self.hosts[_host(item.url)].archived += 1
         kind = "new version" if item.new_version else "known version"
         self._line(f"[verdict] {item.url}: archived as {item.agency} {item.year} ({kind} {item.version_id})")

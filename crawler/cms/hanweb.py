@@ -44,6 +44,8 @@ _TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _QUOTED_CODE_RE = re.compile(rf"""["']({CODE})["']""")
 # A 索引号 starts with the publishing agency's code: 11370800750852907J/2026-00299.
 _INDEX_CODE_RE = re.compile(rf"^({CODE})(?:[-/]|$)")
+# URL shapes only Hanweb JCMS uses.
+_MARK_RE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/|/module/(?:xxgk|web/jpage)/|vc_xxgkarea=")
 _NO_REPORT_RE = re.compile(r"暂无(?:相关)?(?:年报|年度报告|数据|信息|记录|内容)")
 
 ANNUAL_REPORT_PATH = "/module/xxgk/xxgkAnnualReport.jsp"
@@ -123,12 +125,11 @@ class HanwebAdapter(Adapter):
     )
 
     def detect(self, response):
-        path = urlparse(response.url).path
-        if re.search(r"/(?:art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+|col/col\d+/)", path) or "/module/" in path:
+        if _MARK_RE.search(urlparse(response.url).path):
             return True
-        return bool(_DATASTORE_RE.search(response.text[:200000])) or bool(
-            response.xpath("//a[contains(@href, '/module/xxgk/') or contains(@href, 'vc_xxgkarea=')]")
-        )
+        if any(_MARK_RE.search(href) for href in response.xpath("//a/@href").getall()):
+            return True
+        return bool(_DATASTORE_RE.search(response.text[:200000]))
 
     def canonical_url(self, url):
         parsed = urlparse(url)

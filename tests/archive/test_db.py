@@ -312,3 +312,29 @@ def test_an_archive_from_an_older_release_gets_the_new_columns(tmp_path):
     assert {"needs_ocr", "warc_offset", "format"} <= set(archive.db["captures"].columns_dict)
     assert "agency_series" in archive.db["reports"].columns_dict
     archive.close()
+
+
+def test_a_page_and_its_attachment_do_not_move_the_current_version_on_recrawls(archive):
+    page = {"url": "http://www.jining.gov.cn/art/2026/1/28/art_61469_13602.html", "format": "html", "text": TEXT_A}
+    attachment = {"url": "http://www.jining.gov.cn/module/download/downfile.jsp?classid=0&filename=a.pdf",
+                  "linked_from": page["url"], "format": "pdf", "text": TEXT_A + "\n第1页"}
+    archive.db["crawl_runs"].insert_all([{"id": run_id, "status": "finished"} for run_id in (1, 2, 3)])
+    first = [archive.store(doc(**form, fetched_at="2026-01-29T00:00:00Z"), run_id=1) for form in (page, attachment)]
+    report = first[0]["report_id"]
+    assert first[1]["report_id"] == report and first[0]["version_id"] != first[1]["version_id"]
+    current = archive.db["reports"].get(report)["current_version_id"]
+    # Recrawls in either order: both forms confirmed, no version made, nothing moves.
+    for run_id, forms in ((2, (page, attachment)), (3, (attachment, page))):
+        for form in forms:
+            result = archive.store(doc(**form, fetched_at=f"2026-02-0{run_id}T00:00:00Z"), run_id=run_id)
+            assert not result["new_version"]
+        assert archive.db["reports"].get(report)["current_version_id"] == current
+    assert count(archive, "versions") == 2 and count(archive, "captures") == 6
+
+
+def test_the_same_text_as_page_and_attachment_is_one_version_with_two_captures(archive):
+    archive.db["crawl_runs"].insert({"id": 1, "status": "finished"})
+    page = archive.store(doc(url="http://www.jining.gov.cn/art/2026/1/28/art_1_2.html"), run_id=1)
+    attachment = archive.store(doc(url="http://www.jining.gov.cn/attach/0/a.docx", format="docx"), run_id=1)
+    assert page["version_id"] == attachment["version_id"] and attachment["new_version"] is False
+    assert count(archive, "captures") == 2
