@@ -11,10 +11,13 @@ nothing, what went wrong. Without EXPLAIN every call is a no-op.
 """
 
 import collections
+import logging
 import sys
 from urllib.parse import urlparse
 
 from scrapy import signals
+
+logger = logging.getLogger(__name__)
 
 
 def _host(url):
@@ -39,17 +42,18 @@ class Explain:
         settings = crawler.settings
         self.enabled = settings.getbool("EXPLAIN", False)
         self.hosts = collections.defaultdict(_Host)
+        self.start_hosts = []
         self.out = None
-        if not self.enabled:
-            return
-        path = settings.get("EXPLAIN_FILE")
-        self.out = open(path, "a", encoding="utf-8") if path else sys.stdout
+        if self.enabled:
+            path = settings.get("EXPLAIN_FILE")
+            self.out = open(path, "a", encoding="utf-8") if path else sys.stdout
+        # Counted in every crawl: a start host that gave nothing is always
+        # reported at the end, with what went wrong.
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        self.start_hosts = []
 
     @classmethod
     def of(cls, crawler):
@@ -59,7 +63,8 @@ class Explain:
         return found
 
     def _line(self, text):
-        print(text, file=self.out, flush=True)
+        if self.enabled:
+            print(text, file=self.out, flush=True)
 
     # -- decisions (called by the spider) ------------------------------------
 
@@ -97,12 +102,11 @@ class Explain:
             self._line(f"[code] {host} {code} ({found}): years asked {asked}; {skipped} not asked (archived or no report)")
 
     def candidate(self, url, what):
-        if self.enabled:
-            if "no report" in what:
-                self.hosts[_host(url)].no_report += 1
-            else:
-                self.hosts[_host(url)].candidates += 1
-            self._line(f"[candidate] {url}: {what}")
+        if "no report" in what:
+            self.hosts[_host(url)].no_report += 1
+        else:
+            self.hosts[_host(url)].candidates += 1
+        self._line(f"[candidate] {url}: {what}")
 
     # -- verdicts (pipeline signals) ----------------------------------------
 
@@ -134,11 +138,14 @@ class Explain:
 
     def spider_closed(self, spider, reason):
         self._line(f"== explain: crawl ended ({reason}) ==")
-        hosts = self.start_hosts or list(self.hosts)
+        hosts = self.start_hosts or list(dict.fromkeys(_host(url) for url in getattr(spider, "start_urls", [])))
         for host in hosts:
-            for line in self.summary(host):
+            lines = self.summary(host)
+            for line in lines:
                 self._line(line)
-        if self.out is not sys.stdout:
+            if self.hosts[host].archived == 0:
+                logger.warning("nothing archived from %s: %s", host, self._diagnosis(self.hosts[host]))
+        if self.out not in (None, sys.stdout):
             self.out.close()
 
     def summary(self, host):
