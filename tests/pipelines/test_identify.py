@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem
@@ -168,3 +169,33 @@ def test_year_first_title_of_a_peoples_government_keeps_its_name():
     text = "本报告由济宁市人民政府办公室编制。一、总体情况 主动公开 依申请公开 行政复议 政府信息公开工作"
     found = identify("2022年度济宁市人民政府信息公开工作年度报告", "", text)
     assert found.agency == "济宁市人民政府"
+
+
+# -- cases shaped like real portal pages (identify_cases.yaml) -----------------
+
+CASES = yaml.safe_load((Path(__file__).with_name("identify_cases.yaml")).read_text(encoding="utf-8"))
+CASE_TODAY = datetime.date(2026, 6, 1)
+
+
+def test_case_file_is_well_formed():
+    ids = [case["id"] for case in CASES]
+    assert len(ids) == len(set(ids)) and len(ids) >= 40
+    for case in CASES:
+        assert {"id", "shape", "page_title", "link_text", "text", "meta", "expect"} <= set(case), case["id"]
+        assert case["expect"]["verdict"] in ("report", "reject"), case["id"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_real_page_shapes(case):
+    today = datetime.date.fromisoformat(str(case["today"])) if case.get("today") else CASE_TODAY
+    args = (case["page_title"] or "", case["link_text"] or "", case["text"])
+    expect = case["expect"]
+    if expect["verdict"] == "reject":
+        with pytest.raises(NotAReport) as rejected:
+            identify(*args, page_meta=case["meta"] or {}, today=today)
+        assert expect["reason_contains"] in str(rejected.value)
+        return
+    found = identify(*args, page_meta=case["meta"] or {}, today=today)
+    assert (found.agency, found.year) == (expect["agency"], expect["year"])
+    if "region" in expect:
+        assert found.region.path == expect["region"]
