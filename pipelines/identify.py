@@ -281,6 +281,11 @@ def report_year(title, text, today=None, page_meta=None):
     head = TITLE_YEAR_RE.search("".join(titles + body)[:300])
     if head:
         candidates.append(int(head.group(1)))
+    # The year a disclosure module was asked for (Hanweb's fbtime is the
+    # year reported on), when the report's words name none.
+    asked = meta.get("ReportYear")
+    if asked.isdigit():
+        candidates.append(int(asked))
     if published:
         # A report on year Y is published in Y+1.
         candidates.append(published - 1)

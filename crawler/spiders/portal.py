@@ -254,6 +254,8 @@ class PortalSpider(scrapy.Spider):
         code = response.meta.get("credit_code")
         if code and code in self.registry_agencies:
             meta["RegistryAgency"] = self.registry_agencies[code]
+        if response.meta.get("report_year"):
+            meta["ReportYear"] = str(response.meta["report_year"])
         return {key: value for key, value in meta.items() if value}
 
     def _follow_pages(self, response, links, report_links):
