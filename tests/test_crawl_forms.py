@@ -119,8 +119,13 @@ def test_hanweb_lists_are_read_without_a_browser(crawled_archive, manifest):
     assert len(paged) >= 2
     for entry in paged:
         current(db, entry["agency"], entry["year"])
-    proxied = list(db.query("select method, http_status from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"))
-    assert proxied and all(row["method"] == "POST" and row["http_status"] == 200 for row in proxied)
+    proxied = list(db.query(
+        "select method, http_status, outcome from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"))
+    # A connection the loopback server dropped is recorded as it happened
+    # and retried; every answer is a POST's 200.
+    answered = [row for row in proxied if row["outcome"] != "network_error"]
+    assert answered and all(row["method"] == "POST" and row["http_status"] == 200 for row in answered)
+    assert len(proxied) - len(answered) <= 1
     # A /module/ data endpoint is never archived as a document.
     assert list(db.query("select url from captures where url like '%dataproxy.jsp%'")) == []
 
