@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import json
 import os
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -67,6 +68,8 @@ def create_schema(db):
         "captures": int,
         "new_reports": int,
         "new_versions": int,
+        # Fetches refused by a host's firewall (fetch_log outcome 'blocked').
+        "blocked": int,
         "errors": str,
         "flags": str,
     }
@@ -281,6 +284,16 @@ class Archive:
                 [run_id],
             )
         }
+        # A host whose firewall refused the crawl: its requests are recorded
+        # as blocked, those never sent without an http_status.
+        blocked_hosts, blocked_sent = {}, 0
+        for row in db.query(
+            "select url, http_status from fetch_log where run_id = ? and outcome = 'blocked'", [run_id]
+        ):
+            host = urlsplit(row["url"]).netloc
+            blocked_hosts[host] = blocked_hosts.get(host, 0) + 1
+            blocked_sent += row["http_status"] is not None
+        errors.update({f"blocked:{host}": n for host, n in blocked_hosts.items()})
         captures = db.execute("select count(*) from captures where run_id = ?", [run_id]).fetchone()[0]
         run = db["crawl_runs"].get(run_id)
         previous = self._find_one(
@@ -291,18 +304,22 @@ class Archive:
         flags = []
         if captures == 0 and previous and (previous["captures"] or 0) > 0:
             flags.append("zero_yield")
+        if blocked_hosts:
+            flags.append("blocked")
         with db.atomic():
             db["crawl_runs"].update(
                 run_id,
                 {
                     "ended": utcnow(),
                     "status": status,
-                    "pages": sum(n for outcome, n in outcomes.items() if outcome not in ("cached", "ignored")),
+                    "pages": blocked_sent
+                    + sum(n for outcome, n in outcomes.items() if outcome not in ("cached", "ignored", "blocked")),
                     "not_modified": outcomes.get("not_modified", 0),
                     "from_cache": outcomes.get("cached", 0),
                     "captures": captures,
                     "new_reports": stats.get("archive/new_reports", 0),
                     "new_versions": stats.get("archive/new_versions", 0),
+                    "blocked": outcomes.get("blocked", 0),
                     "errors": json.dumps(errors, ensure_ascii=False, sort_keys=True),
                     "flags": ",".join(flags) or None,
                     "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),

@@ -93,16 +93,25 @@ class ArchiveRun:
         self.archive.close()
 
     def log_summary(self, run):
+        errors = json.loads(run["errors"] or "{}")
+        blocked_hosts = sorted(key.split(":", 1)[1] for key in errors if key.startswith("blocked:"))
+        blocked = f"{run['blocked']} blocked ({', '.join(blocked_hosts)}), " if run.get("blocked") else ""
         logger.info(
             "crawl run %s %s: %s pages fetched, %s not modified, %s from cache, %s captures, "
-            "%s new reports, %s new versions, errors %s",
+            "%s new reports, %s new versions, %serrors %s",
             run["id"], run["status"], run["pages"], run["not_modified"], run["from_cache"], run["captures"],
-            run["new_reports"], run["new_versions"], run["errors"],
+            run["new_reports"], run["new_versions"], blocked, run["errors"],
         )
         if run["flags"] and "zero_yield" in run["flags"]:
             logger.warning(
                 "crawl run %s stored no report where the previous run of %s stored some: check the source",
                 run["id"], run["source"] or run["start_urls"],
             )
-        if json.loads(run["errors"] or "{}"):
+        if blocked_hosts:
+            logger.warning(
+                "refused by a firewall (CAPTCHA, login, or a challenge the browser could not pass): %s; "
+                "select * from fetch_log where run_id = %s and outcome = 'blocked'",
+                ", ".join(blocked_hosts), run["id"],
+            )
+        if any(not key.startswith("blocked:") for key in errors):
             logger.info("failed fetches of this run: select * from fetch_log where run_id = %s and outcome like '%%error'", run["id"])

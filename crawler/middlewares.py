@@ -12,7 +12,14 @@ from crawler.archive_run import ArchiveRun
 from pipelines.readers.encoding import detect_encoding
 
 
-def _outcome(status):
+# Flags crawler/challenge.py puts on a firewall's challenge page.
+FLAG_OUTCOMES = ("blocked", "challenge")
+
+
+def _outcome(status, flags=()):
+    for flag in FLAG_OUTCOMES:
+        if flag in flags:
+            return flag
     if 200 <= status < 300:
         return "ok"
     if status == 304:
@@ -27,7 +34,8 @@ class FetchLogMiddleware:
 
     Sits next to the downloader (priority 950), so it sees each attempt:
     redirects before RedirectMiddleware follows them, errors before
-    RetryMiddleware retries them.
+    RetryMiddleware retries them. A firewall's challenge page comes flagged
+    "challenge" (passed) or "blocked" by crawler/challenge.py.
     """
 
     def __init__(self, run):
@@ -64,7 +72,7 @@ class FetchLogMiddleware:
         self._log(
             request,
             http_status=status,
-            outcome=_outcome(status),
+            outcome=_outcome(status, response.flags),
             content_type=content_type,
             bytes=len(response.body),
             detail=detail,
@@ -72,8 +80,11 @@ class FetchLogMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        # IgnoreRequest is a decision (robots.txt, a filter), not a failure.
-        outcome = "ignored" if isinstance(exception, IgnoreRequest) else "network_error"
+        # IgnoreRequest is a decision (robots.txt, a filter, a host that
+        # refused the crawl: "blocked"), not a failure.
+        outcome = getattr(exception, "outcome", None) or (
+            "ignored" if isinstance(exception, IgnoreRequest) else "network_error"
+        )
         self._log(request, outcome=outcome, detail=f"{type(exception).__name__}: {exception}")
         return None
 

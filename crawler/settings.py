@@ -72,6 +72,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Outermost on the way back, so the spider sees the corrected encoding.
     "crawler.middlewares.CharsetMiddleware": 50,
     "crawler.middlewares.FetchLogMiddleware": 950,
+    # Firewalls' JavaScript challenges (HTTP 412), passed once per host in
+    # the browser; hosts that still refuse are recorded as blocked.
+    "crawler.challenge.ChallengeMiddleware": 960,
 }
 EXTENSIONS = {
     "crawler.archive_run.ArchiveRun": 100,
@@ -115,6 +118,17 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Rendered pages may load only from the crawl's hosts (crawler/browser.py).
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
+
+# Firewall challenges (crawler/challenge.py): statuses whose page with a
+# script is a challenge, seconds the page's script may take in the browser,
+# browser passes per host and run (0: never; such hosts are blocked), and
+# where the cookies they gave are kept (None: <archive stem>.cookies.json
+# beside the archive).
+CHALLENGE_ENABLED = True
+CHALLENGE_HTTP_CODES = [412]
+CHALLENGE_BROWSER_TIMEOUT = 20
+CHALLENGE_MAX_PASSES = 5
+CHALLENGE_COOKIES_FILE = None
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractTextPipeline": 100,

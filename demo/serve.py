@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hmac
 import http.server
 import ipaddress
 import json
 import math
 import os
 import re
+import secrets
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -108,6 +111,98 @@ def resolve_root(root) -> Path:
     raise FileNotFoundError(f"demo site root not found: {root}")
 
 
+# -- A web application firewall in front of a portal ---------------------------
+# _challenge.json {"mode": "js" | "captcha", "cookie": NAME, "max_age": SECONDS}:
+# every request (robots.txt included) without a valid cookie gets 412 and a
+# small page. "js": its script computes a value from a nonce in the page, sets
+# the cookie NAME=<nonce>.<value> (path=/, max-age) and reloads; the cookie is
+# valid only for a nonce the server issued less than max_age seconds ago.
+# "captcha": an image CAPTCHA form; nothing ever passes.
+
+CHALLENGE_PAGES = {
+    "js": """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title></title></head>
+<body><noscript>请开启JavaScript后刷新页面。</noscript>
+<script>
+(function () {
+  var n = "%(nonce)s", h = 0x811c9dc5;
+  for (var i = 0; i < n.length; i++) { h = Math.imul(h ^ n.charCodeAt(i), 0x01000193) >>> 0; }
+  document.cookie = "%(cookie)s=" + n + "." + h.toString(16) + "; path=/; max-age=%(max_age)d";
+  location.reload();
+})();
+</script></body></html>
+""",
+    "captcha": """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>安全验证</title></head>
+<body><h1>访问验证</h1><p>您的访问存在异常，请输入图片中的验证码后继续访问。</p>
+<form method="post" action="/_verify">
+<img id="captcha" src="/_verify/captcha.png?n=%(nonce)s" alt="验证码" width="100" height="40">
+<input type="text" name="captcha" maxlength="4" placeholder="验证码">
+<input type="hidden" name="nonce" value="%(nonce)s"><button type="submit">提交</button>
+</form>
+<script>
+document.getElementById("captcha").onclick = function () { this.src = "/_verify/captcha.png?n=" + Math.random(); };
+</script></body></html>
+""",
+}
+_challenge_lock = threading.Lock()
+
+
+def challenge_answer(nonce: str) -> str:
+    """What the js challenge's script computes from its nonce: FNV-1a (32 bit), hex."""
+    h = 0x811C9DC5
+    for ch in nonce:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return format(h, "x")
+
+
+class Challenge:
+    """One portal's firewall: the nonces it issued, and when."""
+
+    MAX_NONCES = 10000
+
+    def __init__(self, mode: str, cookie: str, max_age: float):
+        if mode not in CHALLENGE_PAGES:
+            raise ValueError(f"_challenge.json: unknown mode {mode!r}")
+        self.mode, self.cookie, self.max_age = mode, cookie, float(max_age)
+        self.issued: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def page(self) -> bytes:
+        nonce = secrets.token_hex(8)
+        now = time.monotonic()
+        with self.lock:
+            self.issued = {n: t for n, t in self.issued.items() if now - t < self.max_age}
+            if len(self.issued) < self.MAX_NONCES:
+                self.issued[nonce] = now
+        values = {"nonce": nonce, "cookie": self.cookie, "max_age": int(self.max_age)}
+        return (CHALLENGE_PAGES[self.mode] % values).encode("utf-8")
+
+    def accepts(self, cookie_header: str) -> bool:
+        if self.mode != "js":
+            return False
+        for part in cookie_header.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name != self.cookie:
+                continue
+            nonce, _, answer = value.partition(".")
+            with self.lock:
+                issued = self.issued.get(nonce)
+            if (issued is not None and time.monotonic() - issued < self.max_age
+                    and hmac.compare_digest(answer, challenge_answer(nonce))):
+                return True
+        return False
+
+
+def portal_challenge(server) -> Challenge | None:
+    """The portal's Challenge from its _challenge.json (read once), or None."""
+    with _challenge_lock:
+        if not hasattr(server, "firewall"):
+            f = server.portal_dir / "_challenge.json"
+            server.firewall = Challenge(**json.loads(f.read_text(encoding="utf-8"))) if f.exists() else None
+        return server.firewall
+
+
 class PortalHandler(http.server.SimpleHTTPRequestHandler):
     """Static files + data-driven redirects/header overrides; no directory listings."""
 
@@ -126,15 +221,15 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
 
     # -- request dispatch
     def do_GET(self):
-        if not self._redirect() and not self._dynamic():
+        if not self._challenged() and not self._redirect() and not self._dynamic():
             super().do_GET()
 
     def do_HEAD(self):
-        if not self._redirect() and not self._dynamic(head=True):
+        if not self._challenged(head=True) and not self._redirect() and not self._dynamic(head=True):
             super().do_HEAD()
 
     def do_POST(self):
-        if not self._dynamic(post=True):
+        if not self._challenged() and not self._dynamic(post=True):
             self.send_error(405, "Method Not Allowed")
 
     # -- Hanweb JCMS dynamic routes (only where the portal has _hanweb.json)
@@ -259,6 +354,16 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         if self.server.verbose:
             super().log_message(format, *args)
+
+    # -- firewall (only where the portal has _challenge.json)
+    def _challenged(self, head: bool = False) -> bool:
+        """Answer 412 with the challenge page unless the request brings a valid cookie."""
+        challenge = portal_challenge(self.server)
+        if challenge is None or challenge.accepts(self.headers.get("Cookie", "")):
+            return False
+        self._send_body(412, "text/html; charset=utf-8", challenge.page(), head,
+                        [("Cache-Control", "no-store")])
+        return True
 
 
 def _int(value, default: int) -> int:
