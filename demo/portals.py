@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from . import content
 
@@ -28,6 +29,9 @@ class Column:
     items: list = field(default_factory=list)  # keys or Link
     per_page: int = 0                # >0: TRS-style pagination index_1.html, ...
     render: str = "list"             # list | hanweb_datastore | browser_list | xxgk_directory
+    #                                  | vc_directory | xxgk_agency (jcms) | gk_home | gk_site | gk_channel
+    href: str = ""                   # how pages link the column ("" = path); may carry a query
+    bare_records: bool = False       # hanweb_datastore: dataproxy.jsp answers <li> items without <record>
 
 
 @dataclass
@@ -51,6 +55,26 @@ class Article:
     encoding: str | None = None      # bytes on disk (None = the portal's charset)
     meta_charset: str | None = None  # <meta> charset ("" = no meta; None = the encoding)
     header_charset: str | None = None  # charset in the HTTP Content-Type (None = the encoding)
+    # --- Hanweb JCMS as it really is (family jcms) and the 济南 gongkai platform
+    meta: "XxgkMeta | None" = None   # the 信息公开 metadata table above the title
+    variant: str = ""                # how the report text shows, see VARIANTS
+    body_agency: str | None = None   # the body's agency when the title prints a shorter one
+    full_text: bool = False          # whole report as HTML AND its attachments (same report)
+    repeats: tuple | None = None     # look-alike 解读: (agency, year) of the report it repeats
+    why: str = ""                    # look-alike: why this is not a report
+    short_path: str | None = None    # gongkai: the same document without site_<slug>/
+    migrated: bool = False           # gongkai: doc id minted by the 2022-12 migration
+
+
+@dataclass(frozen=True)
+class XxgkMeta:
+    """The metadata table Hanweb (and gongkai) print above a disclosure article."""
+    index_no: str                    # 索引号, starts with the publisher's 统一社会信用代码
+    publisher: str                   # 发布机构 as printed
+    category: str = ""               # 组配分类 (信息公开年报, 法治政府建设年报, ...)
+    written: str = ""                # 成文日期 ("" = the publication date)
+    mode: str = "主动公开"            # 公开方式
+    title_row: bool = False          # the table also prints the title (名称)
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,7 @@ class Attachment:
     path: str                        # served file path; absent on disk if kind == "missing"
     format: str                      # pdf | docx | doc | wps
     kind: str = "text"               # text | scan (image-only pdf) | missing (404)
+    #                                  | interpretation (a 问答解读 file: not the report)
     asset: str | None = None         # demo/assets/<name> copied verbatim (doc, wps)
 
 
@@ -87,6 +112,10 @@ class Portal:
     dynamic: list = field(default_factory=list)    # path prefixes answered by serve.py
     xxgk_units: list = field(default_factory=list)  # [XxgkUnit] (Hanweb 信息公开 module)
     hanweb: dict = field(default_factory=dict)      # datastore settings, see yanzhou
+    agencies: list = field(default_factory=list)    # [HwAgency] (jcms 信息公开 directory)
+    challenge: dict | None = None    # firewall: {"mode": "js"|"captcha", "cookie", "max_age"}
+    imitates: str = ""               # one line: what of the real portal this copies
+    offsite: list = field(default_factory=list)     # [Link] to non-gov.cn clones (look-alikes)
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,60 @@ class XxgkUnit:
     name: str
     area: str                        # 18-char 统一社会信用代码
     years: tuple = ()                # report years served by xxgkAnnualReport.jsp
+
+
+@dataclass(frozen=True)
+class HwReport:
+    """A report xxgkAnnualReport.jsp?area=<agency.area>&fbtime=<year> answers with.
+    `article` names an /art/ page carrying the same report (the module is then an alias)."""
+    year: int
+    date: str                        # 发布时间 (the year after `year`)
+    article: str | None = None
+    seed: str | None = None
+    variant: str = ""
+    title_agency: str | None = None  # printed title agency when shorter than the body's
+
+
+@dataclass(frozen=True)
+class HwAgency:
+    """An agency of a Hanweb 信息公开 directory. The directory links its xxgk page as
+    /col/col<col>/index.html?vc_xxgkarea=<vc>&number=<number>&jh=263; that page builds
+    the annual-report link in JavaScript from `area` (a string argument of a call)."""
+    name: str
+    area: str                        # code the module answers for (credit or division code)
+    vc: str                          # vc_xxgkarea value (code, code+suffix, slug, 行政区划, 组织机构代码)
+    vc_kind: str                     # credit_code | suffixed | slug | division | org_code
+    number: str
+    col: str
+    reports: tuple = ()              # (HwReport, ...)
+    docs: tuple = ()                 # article keys on its xxgk page (linked ?xxgkhide=1)
+    guide: bool = True               # xxgkGuide.jsp?area=<area> answers with its 指南
+
+
+def agency_href(ag: HwAgency) -> str:
+    return f"/col/col{ag.col}/index.html?vc_xxgkarea={ag.vc}&number={ag.number}&jh=263"
+
+
+def with_agency_columns(p: "Portal", parent: str) -> "Portal":
+    """Add one xxgk page (a Hanweb column, key a<col>) per agency of the directory."""
+    for ag in p.agencies:
+        p.columns[f"a{ag.col}"] = Column(ag.name, f"/col/col{ag.col}/index.html", parent,
+                                         items=[f"{d}@xxgkhide" for d in ag.docs],
+                                         render="xxgk_agency", href=agency_href(ag))
+    return p
+
+
+VARIANTS = {
+    "": "title line, then the body",
+    "body_first": "visible text starts with 本报告由…; the title only in <title>",
+    "pubtime": "visible text starts with a 发布时间: line; the title only in <title>",
+    "widget": "a 点击收听年报语音朗读 line between the title and the body",
+    "heading": "visible text starts with 一、工作基本情况; the title only in the metadata table",
+    "meta_only": "the title only in <meta name=\"ArticleTitle\">; text starts with the body",
+    "split_year": "years split across spans (20</span><span>23年) in the title and 统计期限",
+    "lost_glyphs": "the 统计期限 sentence lost its 年/月 glyphs (自202311日起至20231231日止)",
+    "short_title": "the title's agency is shorter than the body's",
+}
 
 
 def report_title(agency: str, year: int, year_first: bool = False) -> str:
@@ -109,6 +192,52 @@ def _report(agency, year, seed, path, column, date, *, year_first=False, tabs=Fa
     return Article(title=report_title(agency, year, year_first), path=path, column=column,
                    date=date, source=agency, kind="report", seed=seed, agency=agency,
                    year=year, tabs_as_table=tabs)
+
+
+# --- Hanweb JCMS as the real 济宁 sites are (family "jcms") ----------------------------
+
+def _hexname(*parts) -> str:
+    return hashlib.md5("|".join(map(str, parts)).encode("utf-8")).hexdigest()
+
+
+def art_path(date: str, col: str, aid: int) -> str:
+    """/art/YYYY/M/D/art_<col>_<id>.html (month and day without leading zeros)."""
+    y, m, d = (int(x) for x in date.split("-"))
+    return f"/art/{y}/{m}/{d}/art_{col}_{aid}.html"
+
+
+def index_no(code: str, date: str, seq: int) -> str:
+    """Hanweb 索引号: <publisher's code>/<year>-<5 digits>."""
+    return f"{code}/{date[:4]}-{seq:05d}"
+
+
+def downfile_attachment(agency, year, fmt, kind="text", filename=None, asset=None, label=None):
+    filename = filename or f"{_hexname(agency, year, fmt)}.{fmt}"
+    return Attachment(label=label or f"{report_title(agency, year)}.{fmt}",
+                      href=f"/module/download/downfile.jsp?classid=0&filename={filename}",
+                      path=f"/attach/0/{filename}", format=fmt, kind=kind, asset=asset)
+
+
+def _jcms_report(agency, code, year, date, col, aid, seq, *, variant="", attachment=None,
+                 title_agency=None, seed=None, title_row=False):
+    """A report on an /art/ page of the agency's column `col` (its xxgk page: key a<col>)."""
+    printed = title_agency or agency
+    return Article(title=report_title(printed, year), path=art_path(date, col, aid),
+                   column=f"a{col}", date=date, source=agency, kind="report",
+                   seed=seed, agency=printed, year=year, synth=seed is None,
+                   tabs_as_table=seed is None,
+                   body_agency=agency if title_agency else None,
+                   meta=XxgkMeta(index_no(code, date, seq), agency, "信息公开年报",
+                                 title_row=title_row),
+                   variant=variant,
+                   attachments=[attachment] if attachment else [], full_text=bool(attachment),
+                   form="html")
+
+
+def _lookalike(title, path, column, date, source, kind, why, *, meta=None, repeats=None,
+               blocks=None):
+    return Article(title=title, path=path, column=column, date=date, source=source, kind=kind,
+                   blocks=blocks or [], meta=meta, repeats=repeats, why=why)
 
 
 # --- 济宁: TRS-style URLs, paginated 年报 column ---------------------------------
@@ -274,15 +403,8 @@ YZ_ZRJ = "济宁市兖州区自然资源局"
 YZ_WEBNAME = "兖州区人民政府"
 
 
-def _hexname(*parts) -> str:
-    return hashlib.md5("|".join(map(str, parts)).encode("utf-8")).hexdigest()
-
-
 def _yz_attachment(agency, year, fmt, kind="text", filename=None, asset=None):
-    filename = filename or f"{_hexname(agency, year, fmt)}.{fmt}"
-    return Attachment(label=f"{report_title(agency, year)}.{fmt}",
-                      href=f"/module/download/downfile.jsp?classid=0&filename={filename}",
-                      path=f"/attach/0/{filename}", format=fmt, kind=kind, asset=asset)
+    return downfile_attachment(agency, year, fmt, kind, filename, asset)
 
 
 def _yz_report(agency, year, path, date, *, attachment=None, listed_via="hanweb_datastore"):
@@ -389,4 +511,142 @@ jiaxiang = Portal(
     dynamic=["/api/"],
 )
 
-PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang]
+# --- 历城: the 济南 district 信息公开 platform (gongkai; not Hanweb) ---------------------
+
+def object_id(when: str, *salt) -> str:
+    """24 hex digits like a MongoDB ObjectId: the first 8 are the Unix time of `when`
+    ("YYYY-MM-DD HH:MM:SS", China time), the other 16 derived from `salt`."""
+    t = datetime.strptime(when, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone(timedelta(hours=8)))
+    return f"{int(t.timestamp()):08x}" + _hexname("oid", when, *salt)[:16]
+
+
+def oid_time(oid: str) -> str:
+    """The China-time date an ObjectId-like id was minted (its first 8 hex digits)."""
+    t = datetime.fromtimestamp(int(oid[:8], 16), timezone(timedelta(hours=8)))
+    return t.strftime("%Y-%m-%d")
+
+
+def gk_index_no(code: str, date: str, seq: int) -> str:
+    """gongkai 索引号: <code>-A/<year>-<7 digits>."""
+    return f"{code}-A/{date[:4]}-{seq:07d}"
+
+
+LC_BGS = "济南市历城区人民政府办公室"
+LC_BGS_CODE = "11370112004203737J"
+LC_SCJ = "济南市历城区市场监督管理局"
+LC_SCJ_CODE = "11370112MB2803691Q"
+LC_QU = "济南市历城区人民政府"
+LC_SITES = {"s_bgs": ("lichengquqzfbgsb", "区政府办公室"), "s_scj": ("lichengquqscjgjw", "区市场监管局")}
+# channels: key -> (site key, name, created (the 2022-12 migration for most), open=)
+LC_CHANNELS = {
+    "c_bgs_fd": ("s_bgs", "法定主动公开内容", "2022-12-02 09:41:07", "fdzdgknr"),
+    "c_bgs_nb": ("s_bgs", "部门政府信息公开年报", "2022-12-02 09:41:55", "zfxxgknb"),
+    "c_qu_nb": ("s_bgs", "政府信息公开年报", "2023-05-15 15:20:38", "zfxxgknb"),
+    "c_scj_fd": ("s_scj", "法定主动公开内容", "2022-12-02 10:03:12", "fdzdgknr"),
+    "c_scj_nb": ("s_scj", "部门政府信息公开年报", "2022-12-02 10:03:40", "zfxxgknb"),
+}
+LC_CHANNEL_IDS = {k: object_id(created, "licheng", k) for k, (_, _, created, _) in LC_CHANNELS.items()}
+
+
+def lc_channel_href(key: str, slash: bool = False) -> str:
+    return f"/gongkai/channel_{LC_CHANNEL_IDS[key]}{'/' if slash else ''}?open={LC_CHANNELS[key][3]}"
+
+
+def _gk_doc(title, channel, date, source, kind, minted, seq, code, *, agency=None, year=None,
+            attachments=(), full_text=False, why="", repeats=None, blocks=None, migrated=False):
+    site_key = LC_CHANNELS[channel][0]
+    slug, short = LC_SITES[site_key]
+    doc = object_id(minted, "licheng", title)
+    cid = LC_CHANNEL_IDS[channel]
+    return Article(title=title, path=f"/gongkai/site_{slug}/channel_{cid}/doc_{doc}.html",
+                   short_path=f"/gongkai/channel_{cid}/doc_{doc}.html", column=channel,
+                   date=date, source=source, kind=kind, agency=agency, year=year,
+                   synth=kind == "report", tabs_as_table=True,
+                   meta=XxgkMeta(gk_index_no(code, date, seq), short),
+                   attachments=list(attachments), full_text=full_text, why=why,
+                   repeats=repeats, blocks=blocks or [], migrated=migrated,
+                   form="html" if kind == "report" else "")
+
+
+def _gk_report(agency, year, channel, date, minted, seq, code=LC_BGS_CODE, *, title=None, **kw):
+    return _gk_doc(title or report_title(agency, year), channel, date, agency, "report", minted,
+                   seq, code, agency=agency, year=year, **kw)
+
+
+def _gk_file(label, fmt, minted, kind="text"):
+    name = object_id(minted, "licheng-file", label)
+    return Attachment(label=label, href=f"/gongkai/upload/{minted[:7].replace('-', '')}/{name}.{fmt}",
+                      path=f"/gongkai/upload/{minted[:7].replace('-', '')}/{name}.{fmt}",
+                      format=fmt, kind=kind)
+
+
+_LC_QA = _gk_file("问答解读：济南市历城区政府办公室2022年政府信息公开工作年度报告.docx", "docx",
+                  "2023-01-29 16:02:11", kind="interpretation")
+_LC_PDF = _gk_file(f"{report_title(LC_BGS, 2023)}.pdf", "pdf", "2024-01-25 10:16:40")
+
+licheng = Portal(
+    name="licheng", site_name="济南市历城区人民政府", domain="www.licheng.gov.cn",
+    site_id="3701120009", host_org="济南市历城区人民政府办公室",
+    icp="鲁ICP备05002931号", gongan="鲁公网安备 37011202000871号", family="gongkai",
+    imitates="www.licheng.gov.cn 政府信息公开 (the 济南 district gongkai platform): department "
+             "sites site_<slug>, channel_<24 hex>?open=fdzdgknr pages, doc_<24 hex>.html documents "
+             "linked with and without site_<slug>/, ObjectId-like ids, 索引号 <code>-A/<year>-<seq>",
+    nav=[("首页", "/"), ("政府信息公开", "/gongkai/"),
+         ("政务服务", "http://jnzwfw.sd.gov.cn/"), ("互动交流", "/hdjl/index.html")],
+    sidebar=[("区政府办公室", "/gongkai/site_lichengquqzfbgsb/"),
+             ("区市场监管局", "/gongkai/site_lichengquqscjgjw/"),
+             ("政府信息公开年报", lc_channel_href("c_qu_nb", slash=True))],
+    columns={
+        "gk": Column("政府信息公开", "/gongkai/index.html", render="gk_home", href="/gongkai/",
+                     items=["s_bgs", "s_scj", "c_qu_nb"]),
+        "s_bgs": Column(LC_BGS, "/gongkai/site_lichengquqzfbgsb/index.html", "gk",
+                        render="gk_site", href="/gongkai/site_lichengquqzfbgsb/",
+                        items=["c_bgs_fd", "c_bgs_nb", "c_qu_nb"]),
+        "s_scj": Column(LC_SCJ, "/gongkai/site_lichengquqscjgjw/index.html", "gk",
+                        render="gk_site", href="/gongkai/site_lichengquqscjgjw/",
+                        items=["c_scj_fd", "c_scj_nb"]),
+        **{k: Column(name, f"/gongkai/channel_{LC_CHANNEL_IDS[k]}", site, render="gk_channel",
+                     href=lc_channel_href(k, slash=(k == "c_qu_nb")), items=items)
+           for k, items in {"c_bgs_fd": ["guide_bgs"],
+                            "c_bgs_nb": ["r_bgs_2023", "r_bgs_2022", "r_bgs_2021", "r_bgs_2020"],
+                            "c_qu_nb": ["r_qu_2023"],
+                            "c_scj_fd": ["ip_scj_2023"],
+                            "c_scj_nb": ["r_scj_2023", "ip_scj_2023"]}.items()
+           for site, name, _, _ in [LC_CHANNELS[k]]},
+        "hdjl": Column("互动交流", "/hdjl/index.html"),
+    },
+    articles={
+        "r_bgs_2023": _gk_report(LC_BGS, 2023, "c_bgs_nb", "2024-01-25", "2024-01-25 10:16:52",
+                                 6538601, attachments=[_LC_PDF], full_text=True),
+        "r_bgs_2022": _gk_report(LC_BGS, 2022, "c_bgs_nb", "2023-01-29", "2023-01-29 16:02:30",
+                                 6005636, title=f"{LC_BGS}2022年度政府信息公开工作年度报告",
+                                 attachments=[_LC_QA]),
+        "r_bgs_2021": _gk_report(LC_BGS, 2021, "c_bgs_nb", "2022-01-27", "2022-12-05 14:21:09",
+                                 5120448, migrated=True),
+        "r_bgs_2020": _gk_report(LC_BGS, 2020, "c_bgs_nb", "2021-01-28", "2022-12-05 14:21:17",
+                                 4471932, migrated=True),
+        "r_qu_2023": _gk_report(LC_QU, 2023, "c_qu_nb", "2024-02-19", "2024-02-19 09:30:05",
+                                6612047),
+        "r_scj_2023": _gk_report(LC_SCJ, 2023, "c_scj_nb", "2024-01-31", "2024-01-31 11:05:44",
+                                 6538709, code=LC_SCJ_CODE),
+        "ip_scj_2023": _gk_doc(
+            f"文字解读：关于{report_title(LC_SCJ, 2023)}的解读", "c_scj_fd", "2024-01-31", LC_SCJ,
+            "interpretation", "2024-01-31 11:07:20", 6538710, LC_SCJ_CODE,
+            why="文字解读: repeats the report's whole title and part of its text; an explainer",
+            repeats=(LC_SCJ, 2023)),
+        "guide_bgs": _gk_doc(
+            f"{LC_BGS}政府信息公开指南", "c_bgs_fd", "2023-03-01", LC_BGS, "guide",
+            "2023-03-01 08:55:31", 6021877, LC_BGS_CODE,
+            why="政府信息公开指南: how to ask for information, not a report",
+            blocks=content.GUIDE_LICHENG),
+    },
+    home_sections=[("政府信息公开", ["gk", "s_bgs", "s_scj"]),
+                   ("最新公开", ["r_qu_2023@short", "r_bgs_2023@short", "ip_scj_2023@short"])],
+    offsite=[Link(f"{report_title(LC_BGS, 2022)}（转载）",
+                  "http://www.licheng-gov.example.com/gongkai/site_lichengquqzfbgsb/"
+                  f"channel_{LC_CHANNEL_IDS['c_bgs_nb']}/doc_{object_id('2023-01-29 16:02:30', 'licheng', LC_BGS + '2022年度政府信息公开工作年度报告')}.html",
+                  "2023-02-03")],
+)
+
+
+PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang, licheng]
