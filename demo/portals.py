@@ -330,36 +330,81 @@ wenshang = Portal(
     home_sections=[("新闻动态", ["news"]), ("政府信息公开", ["xxgk", "bmxxgk", "zcjd"])],
 )
 
-# --- 曲阜: plain dated URLs, year-first titles -------------------------------------
+# --- 曲阜: Hanweb JCMS behind a firewall whose JavaScript challenge a browser passes ------
 QF_AGENCY = "曲阜市公共资源交易监督管理办公室"
+QF_BGS = "曲阜市人民政府办公室"
+QF_BGS_CODE = "11370881004339597L"
 
 qufu = Portal(
     name="qufu", site_name="曲阜市人民政府", domain="www.qufu.gov.cn",
     site_id="3708810003", host_org="曲阜市人民政府办公室",
-    icp="鲁ICP备06023456号", gongan="鲁公网安备 37088102000067号", family="plain",
-    nav=[("首页", "/"), ("政务公开", "/zwgk/index.html"), ("新闻动态", "/news/index.html"),
-         ("政务服务", "http://zwfw.shandong.gov.cn/jining/"), ("互动交流", "/hdjl/index.html")],
-    sidebar=[("政务公开年报", "/zwgk/xxgknb/index.html"), ("政府信息公开目录", "/zwgk/xxgkml/index.html")],
+    icp="鲁ICP备06023456号", gongan="鲁公网安备 37088102000067号", family="jcms",
+    imitates="www.qufu.gov.cn (Hanweb JCMS) behind a firewall answering 412 with a "
+             "JavaScript challenge that sets a cookie and reloads",
+    nav=[("首页", "/"), ("政务公开", "/col/col15250/index.html"),
+         ("新闻动态", "/col/col15262/index.html"),
+         ("政务服务", "http://zwfw.shandong.gov.cn/jining/"), ("互动交流", "/col/col15270/index.html")],
+    sidebar=[("政务公开年报", "/col/col15257/index.html"),
+             ("政府信息公开目录", "/col/col15258/index.html")],
     columns={
-        "zwgk": Column("政务公开", "/zwgk/index.html", items=["xxgknb", "xxgkml"]),
-        "xxgknb": Column("政务公开年报", "/zwgk/xxgknb/index.html", "zwgk", ["r2017"]),
-        "xxgkml": Column("政府信息公开目录", "/zwgk/xxgkml/index.html", "zwgk", ["catalog"]),
-        "news": Column("新闻动态", "/news/index.html", items=["news"]),
-        "hdjl": Column("互动交流", "/hdjl/index.html"),
+        "xxgk": Column("政务公开", "/col/col15250/index.html", render="vc_directory",
+                       items=["xxgknb", "xxgkml"]),
+        "xxgknb": Column("政务公开年报", "/col/col15257/index.html", "xxgk", ["r2017"]),
+        "xxgkml": Column("政府信息公开目录", "/col/col15258/index.html", "xxgk", ["catalog"]),
+        "news": Column("新闻动态", "/col/col15262/index.html", items=["news"]),
+        "hdjl": Column("互动交流", "/col/col15270/index.html"),
     },
     articles={
         "r2017": _report(QF_AGENCY, 2017, "004_b94aa37a123f2e11.txt",
-                         "/zwgk/xxgknb/2018-01-30/1234.html", "xxgknb", "2018-01-30",
+                         art_path("2018-01-30", "15257", 1234567), "xxgknb", "2018-01-30",
                          year_first=True),
-        "catalog": Article("曲阜市政府信息公开目录", "/zwgk/xxgkml/2017-03-15/1102.html", "xxgkml",
-                           "2017-03-15", "曲阜市人民政府办公室", "catalog",
+        "catalog": Article("曲阜市政府信息公开目录", art_path("2017-03-15", "15258", 1102345),
+                           "xxgkml", "2017-03-15", "曲阜市人民政府办公室", "catalog",
                            blocks=content.CATALOG_QUFU),
-        "news": Article("市公共资源交易中心新开评标场地投入使用", "/news/2018-01-26/1256.html",
-                        "news", "2018-01-26", "曲阜市公共资源交易中心", "news",
-                        blocks=content.NEWS_QUFU),
+        "news": Article("市公共资源交易中心新开评标场地投入使用",
+                        art_path("2018-01-26", "15262", 1256789), "news", "2018-01-26",
+                        "曲阜市公共资源交易中心", "news", blocks=content.NEWS_QUFU),
     },
-    home_sections=[("新闻动态", ["news"]), ("政务公开", ["zwgk", "xxgknb"])],
+    agencies=[HwAgency(QF_BGS, QF_BGS_CODE, "qfsbgs", "slug", "QFA01", "15301", reports=(
+        HwReport(2021, "2022-01-28"), HwReport(2022, "2023-01-30", variant="pubtime")))],
+    home_sections=[("新闻动态", ["news"]), ("政务公开", ["xxgk", "xxgknb"])],
+    dynamic=["/module/"],
+    challenge={"mode": "js", "cookie": "wzws_cid", "max_age": 3600},
 )
+
+# --- 金乡: Hanweb JCMS behind a captcha no script passes (its reports are unreachable) ---
+JXG_BGS = "金乡县人民政府办公室"
+JXG_CZJ = "金乡县财政局"
+
+
+def _plain_report(agency, year, path, column, date):
+    return Article(title=report_title(agency, year), path=path, column=column, date=date,
+                   source=agency, kind="report", agency=agency, year=year, synth=True,
+                   tabs_as_table=True, form="html")
+
+
+jinxiang = Portal(
+    name="jinxiang", site_name="金乡县人民政府", domain="www.jinxiang.gov.cn",
+    site_id="3708280008", host_org="金乡县人民政府办公室",
+    icp="鲁ICP备05045678号", gongan="鲁公网安备 37082802000034号", family="jcms",
+    imitates="www.jinxiang.gov.cn (Hanweb JCMS) behind a firewall answering 412 with a captcha",
+    nav=[("首页", "/"), ("政府信息公开", "/col/col73930/index.html"),
+         ("政务服务", "http://zwfw.shandong.gov.cn/jining/")],
+    sidebar=[("政府信息公开年报", "/col/col73931/index.html")],
+    columns={
+        "xxgk": Column("政府信息公开", "/col/col73930/index.html", items=["ndbg"]),
+        "ndbg": Column("政府信息公开年报", "/col/col73931/index.html", "xxgk", ["r_bgs", "r_czj"]),
+    },
+    articles={
+        "r_bgs": _plain_report(JXG_BGS, 2023, art_path("2024-01-30", "73931", 3361025), "ndbg",
+                               "2024-01-30"),
+        "r_czj": _plain_report(JXG_CZJ, 2023, art_path("2024-01-26", "73931", 3359870), "ndbg",
+                               "2024-01-26"),
+    },
+    home_sections=[("政府信息公开", ["xxgk", "ndbg"])],
+    challenge={"mode": "captcha", "cookie": "wzws_sid", "max_age": 1800},
+)
+
 
 # --- 济南: 信息公开 section, report tables rendered as <table> ----------------------
 JNN_AGENCY = "济南公共资源交易中心"
@@ -649,4 +694,6 @@ licheng = Portal(
 )
 
 
-PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang, licheng]
+with_agency_columns(qufu, "xxgk")
+
+PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang, jinxiang, licheng]

@@ -81,7 +81,7 @@ def test_manifest_lists_every_seed_exactly_once():
 
 def test_manifest_paths_exist_and_are_consistent():
     assert set(MANIFEST["portals"]) == {"jining", "wenshang", "qufu", "jinan", "yanzhou", "jiaxiang",
-                                        "licheng"}
+                                        "jinxiang", "licheng"}
     assert set(MANIFEST["portals"]) == {p.name for p in SITE.iterdir() if p.is_dir()}
     for entry in MANIFEST["reports"] + MANIFEST["noise"] + MANIFEST["pages"]:
         assert site_file(entry).is_file(), entry
@@ -215,6 +215,15 @@ def test_control_files_and_directories_not_served(demo):
         assert fetch(demo.url("jining", name))[0] == 404
     for name in ("/_gongkai.json", "/_gongkai/", "/gongkai/static/css/"):
         assert fetch(demo.url("licheng", name))[0] == 404
+
+
+def test_challenge_files_are_data_not_pages():
+    """_challenge.json comes from portals.py and is never served (serve.py reads it)."""
+    assert CHALLENGED == {"qufu", "jinxiang"}
+    with serve.start() as d:
+        for portal in CHALLENGED:
+            status, _, body = fetch(d.url(portal, "/_challenge.json"))
+            assert status != 200 and b"max_age" not in body
 
 
 def test_if_modified_since_gives_304(demo):
