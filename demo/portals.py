@@ -240,59 +240,173 @@ def _lookalike(title, path, column, date, source, kind, why, *, meta=None, repea
                    blocks=blocks or [], meta=meta, repeats=repeats, why=why)
 
 
-# --- 济宁: TRS-style URLs, paginated 年报 column ---------------------------------
-JN_AGENCY = "济宁市公共资源交易服务中心"
+JN_AGENCY = "济宁市公共资源交易服务中心"     # as the seeds print it
+JN_BGS = "济宁市人民政府办公室"
+JN_CZJ = "济宁市财政局"
+JN_JYJ = "济宁市教育局"
+JN_SJJ = "济宁市审计局"
+JN_TCJ = "济宁市投资促进局"
+JN_HBJ = "济宁市环境保护局"
+JN_CGJ = "济宁市城市管理局"
+JN_SZF = "济宁市人民政府"
+JN_CODES = {JN_BGS: "11370800004312466C", JN_CZJ: "11370800004312810B",
+            JN_AGENCY: "12370800664437539U", JN_JYJ: "11370800004311076F",
+            JN_SJJ: "11370800004312263P", JN_TCJ: "12370800494419871N",
+            JN_HBJ: "113708000045266247", JN_CGJ: "11370800750852907J"}
+JN_SJJ_PDF = downfile_attachment(JN_SJJ, 2022, "pdf", filename="P020230130385274019437.pdf")
 
 jining = Portal(
     name="jining", site_name="济宁市人民政府", domain="www.jining.gov.cn",
     site_id="3708000001", host_org="济宁市人民政府办公室",
-    icp="鲁ICP备05001234号", gongan="鲁公网安备 37080202000123号", family="trs",
-    nav=[("首页", "/"), ("政务公开", "/zwgk/index.html"), ("新闻动态", "/xwdt/index.html"),
-         ("政务服务", "http://zwfw.shandong.gov.cn/jining/"), ("互动交流", "/hdjl/index.html")],
-    sidebar=[("政府信息公开指南", "/zwgk/xxgkzn/index.html"),
-             ("政府信息公开制度", "/zwgk/xxgkzd/index.html"),   # broken on purpose
-             ("政府信息公开年报", "/zwgk/ndbg/index.html"),
-             ("部门预决算", "/zwgk/yjs/index.html")],
+    icp="鲁ICP备05001234号", gongan="鲁公网安备 37080202000123号", family="jcms",
+    imitates="www.jining.gov.cn (Hanweb JCMS): /col/ and /art/ URLs, 信息公开 directory with "
+             "vc_xxgkarea links, agency pages that build the annual-report link in JavaScript, "
+             "xxgkAnnualReport.jsp / xxgkGuide.jsp, datastore lists paged by dataproxy.jsp",
+    nav=[("首页", "/"), ("政府信息公开", "/col/col2592/index.html"),
+         ("新闻中心", "/col/col2590/index.html"),
+         ("政务服务", "http://zwfw.shandong.gov.cn/jining/"), ("互动交流", "/col/col2593/index.html")],
+    sidebar=[("政府信息公开指南", "/col/col2598/index.html"),
+             ("政府信息公开制度", "/col/col2599/index.html"),   # broken on purpose
+             ("政府信息公开年报", "/col/col2604/index.html"),
+             ("政策解读", "/col/col2610/index.html"),
+             ("法治政府建设", "/col/col2612/index.html")],
     columns={
-        "zwgk": Column("政务公开", "/zwgk/index.html",
-                       items=["xxgkzn", "ndbg", "yjs"]),
-        "xxgkzn": Column("政府信息公开指南", "/zwgk/xxgkzn/index.html", "zwgk", ["guide"]),
-        "ndbg": Column("政府信息公开年报", "/zwgk/ndbg/index.html", "zwgk", per_page=3, items=[
-            "final_accounts",
-            Link("济宁市城市管理局2021年政府信息公开工作年度报告",
-                 "/zwgk/ndbg/202201/t20220128_3458001.html", "2022-01-28"),  # 404
-            Link(report_title(JN_AGENCY, 2021), "/art/2022/1/25/old_001.html", "2022-01-25"),  # 301
-            "notice", "guide", "r2020", "news_meeting"]),
-        "yjs": Column("部门预决算", "/zwgk/yjs/index.html", "zwgk", ["final_accounts"]),
-        "xwdt": Column("新闻动态", "/xwdt/index.html", items=["news_training", "news_meeting"]),
-        "hdjl": Column("互动交流", "/hdjl/index.html"),
+        "xxgk": Column("政府信息公开", "/col/col2592/index.html", render="vc_directory",
+                       items=["xxgkzn", "ndbg", "zcjd", "zwgkgz", "fzzf", "yjs"]),
+        "xxgkzn": Column("政府信息公开指南", "/col/col2598/index.html", "xxgk", [
+            "guide",
+            Link(f"{JN_BGS}政府信息公开指南",
+                 f"/module/xxgk/xxgkGuide.jsp?area={JN_CODES[JN_BGS]}", "2024-02-20"),
+            Link(f"{JN_CZJ}政府信息公开指南",
+                 f"/module/xxgk/xxgkGuide.jsp?area={JN_CODES[JN_CZJ]}", "2024-03-01")]),
+        "ndbg": Column("政府信息公开年报", "/col/col2604/index.html", "xxgk",
+                       render="hanweb_datastore", per_page=4, bare_records=True, items=[
+            "r_cgj_2024",
+            Link(report_title(JN_AGENCY, 2021),
+                 f"/module/xxgk/xxgkAnnualReport.jsp?fbtime=2021&area={JN_CODES[JN_AGENCY]}",
+                 "2022-01-25"),
+            Link(report_title(JN_CGJ, 2021), "/art/2022/1/28/art_2604_2935801.html",
+                 "2022-01-28"),                                          # 404
+            Link(report_title(JN_AGENCY, 2020),
+                 "/jcms/jcms_files/jcms1/web1/site/art/2021/1/29/art_2622_35.html",
+                 "2021-01-29"),                                          # 301
+            # later groups: only in dataproxy.jsp answers, which hold no <record> wrappers
+            "ip_czj_2023", "r_tcj_2023", "notice", "r_sjj_2022",
+            "r_jyj_2019", "guide"]),
+        "zcjd": Column("政策解读", "/col/col2610/index.html", "xxgk", ["ip_sjj_2023", "ip_czj_2023"]),
+        "zwgkgz": Column("政务公开工作", "/col/col2611/index.html", "xxgk",
+                         ["task_2024", "plan_cgj_2024"]),
+        "fzzf": Column("法治政府建设", "/col/col2612/index.html", "xxgk", ["fz_cgj_2024"]),
+        "yjs": Column("部门预决算", "/col/col2605/index.html", "xxgk", ["final_accounts"]),
+        "xwzx": Column("新闻中心", "/col/col2590/index.html", items=["news_training", "news_meeting"]),
+        "hdjl": Column("互动交流", "/col/col2593/index.html"),
     },
     articles={
-        "r2020": _report(JN_AGENCY, 2020, "000_76960ba5a9cfffb8.txt",
-                         "/zwgk/ndbg/202101/t20210129_3298765.html", "ndbg", "2021-01-29"),
-        "r2021": _report(JN_AGENCY, 2021, "001_2ae259d4c9919856.txt",
-                         "/zwgk/ndbg/202201/t20220125_3456789.html", "ndbg", "2022-01-25"),
+        # the real seed reports of the centre (its module code: 12370800664437539U)
+        "r2020": _jcms_report(JN_AGENCY, JN_CODES[JN_AGENCY], 2020, "2021-01-29", "2622",
+                              2931001, 31, seed="000_76960ba5a9cfffb8.txt"),
+        # generated reports on /art/ pages
+        "r_cgj_2024": _jcms_report(JN_CGJ, JN_CODES[JN_CGJ], 2024, "2025-01-27", "33376",
+                                   2851230, 44, variant="widget"),
+        "r_sjj_2022": _jcms_report(JN_SJJ, JN_CODES[JN_SJJ], 2022, "2023-01-30", "2624",
+                                   2985407, 12, attachment=JN_SJJ_PDF),
+        "r_tcj_2023": _jcms_report(JN_TCJ, JN_CODES[JN_TCJ], 2023, "2024-01-25", "2625",
+                                   3047719, 8, variant="meta_only"),
+        "r_jyj_2019": _jcms_report(JN_JYJ, JN_CODES[JN_JYJ], 2019, "2020-01-16", "2623",
+                                   2706512, 5, variant="heading", title_row=True),
+        # look-alikes
+        "ip_sjj_2023": _lookalike(
+            f"关于《{report_title(JN_SJJ, 2023)}》的解读", art_path("2024-01-30", "2610", 3049102),
+            "zcjd", "2024-01-30", JN_SJJ, "interpretation",
+            "政策解读: explains the report and repeats its title and much of its text",
+            meta=XxgkMeta(index_no(JN_CODES[JN_SJJ], "2024-01-30", 9), JN_SJJ, "政策解读"),
+            repeats=(JN_SJJ, 2023)),
+        "ip_czj_2023": _lookalike(
+            f"文字解读：{report_title(JN_CZJ, 2023)}", art_path("2024-01-26", "2610", 3048560),
+            "zcjd", "2024-01-26", JN_CZJ, "interpretation",
+            "文字解读: its title is the report's title behind a 文字解读 prefix; the text is an explainer",
+            meta=XxgkMeta(index_no(JN_CODES[JN_CZJ], "2024-01-26", 6), JN_CZJ, "政策解读"),
+            repeats=(JN_CZJ, 2023)),
+        "fz_cgj_2024": _lookalike(
+            f"{JN_CGJ}2024年度法治政府建设情况的报告", art_path("2025-01-20", "33376", 2849876),
+            "fzzf", "2025-01-20", JN_CGJ, "rule_of_law_report",
+            "法治政府建设情况的报告 (组配分类 法治政府建设年报): an annual report, not of 政府信息公开",
+            meta=XxgkMeta(index_no(JN_CODES[JN_CGJ], "2025-01-20", 37), JN_CGJ, "法治政府建设年报"),
+            blocks=content.RULE_OF_LAW_CGJ),
+        "plan_cgj_2024": _lookalike(
+            f"{JN_CGJ}2024年政务公开工作实施方案", art_path("2024-03-22", "33376", 2793311),
+            "zwgkgz", "2024-03-22", JN_CGJ, "work_plan",
+            "政务公开工作实施方案 (组配分类 政务公开工作推进): a plan, not a report",
+            meta=XxgkMeta(index_no(JN_CODES[JN_CGJ], "2024-03-22", 102), JN_CGJ, "政务公开工作推进"),
+            blocks=content.WORK_PLAN_CGJ),
+        "task_2024": _lookalike(
+            "济宁市2024年政务公开工作要点任务分解表", art_path("2024-03-08", "2611", 2790140),
+            "zwgkgz", "2024-03-08", JN_BGS, "task_table",
+            "任务分解表: a table of tasks, not a report",
+            meta=XxgkMeta(index_no(JN_CODES[JN_BGS], "2024-03-08", 61), JN_BGS, "政务公开工作推进"),
+            blocks=content.TASK_TABLE_JINING),
+        # noise as before
         "notice": Article("关于做好2021年政府信息公开工作年度报告编制工作的通知",
-                          "/zwgk/ndbg/202112/t20211210_3421086.html", "ndbg", "2021-12-10",
-                          "济宁市人民政府办公室", "notice", blocks=content.NOTICE_2021),
-        "guide": Article(f"{JN_AGENCY}政府信息公开指南",
-                         "/zwgk/xxgkzn/202103/t20210301_3312457.html", "xxgkzn", "2021-03-01",
-                         JN_AGENCY, "guide", blocks=content.GUIDE_JINING),
+                          art_path("2021-12-10", "2604", 2901086), "ndbg", "2021-12-10",
+                          JN_BGS, "notice", blocks=content.NOTICE_2021),
+        "guide": Article(f"{JN_AGENCY}政府信息公开指南", art_path("2021-03-01", "2598", 2812457),
+                         "xxgkzn", "2021-03-01", JN_AGENCY, "guide", blocks=content.GUIDE_JINING,
+                         meta=XxgkMeta(index_no(JN_CODES[JN_AGENCY], "2021-03-01", 4), JN_AGENCY,
+                                       "政府信息公开指南")),
         "final_accounts": Article(f"{JN_AGENCY}2021年度部门决算",
-                                  "/zwgk/yjs/202208/t20220815_3512340.html", "yjs", "2022-08-15",
-                                  JN_AGENCY, "final_accounts", blocks=content.FINAL_ACCOUNTS_2021),
+                                  art_path("2022-08-15", "2622", 2962340), "yjs", "2022-08-15",
+                                  JN_AGENCY, "final_accounts", blocks=content.FINAL_ACCOUNTS_2021,
+                                  meta=XxgkMeta(index_no(JN_CODES[JN_AGENCY], "2022-08-15", 19),
+                                                JN_AGENCY, "财政预决算")),
         "news_meeting": Article("市公共资源交易服务中心召开2020年度政务公开工作总结会",
-                                "/xwdt/bmdt/202012/t20201218_3276543.html", "xwdt", "2020-12-18",
+                                art_path("2020-12-18", "2590", 2676543), "xwzx", "2020-12-18",
                                 JN_AGENCY, "news", blocks=content.NEWS_JINING_TRAINING),
         "news_training": Article("市公共资源交易服务中心举办不见面开标系统操作培训",
-                                 "/xwdt/bmdt/202106/t20210618_3367890.html", "xwdt", "2021-06-18",
+                                 art_path("2021-06-18", "2590", 2767890), "xwzx", "2021-06-18",
                                  JN_AGENCY, "news", blocks=content.NEWS_JINING_ELECTRONIC),
     },
-    home_sections=[("新闻动态", ["news_training", "news_meeting"]),
-                   ("政务公开", ["zwgk", "ndbg", "xxgkzn", "yjs"])],
-    redirects=[("/art/2022/1/25/old_001.html", "/zwgk/ndbg/202201/t20220125_3456789.html")],
-    broken=["/zwgk/ndbg/202201/t20220128_3458001.html", "/zwgk/xxgkzd/index.html"],
+    agencies=[
+        HwAgency(JN_SZF, "370800", "370800", "division", "A0001", "2619", reports=(
+            HwReport(2023, "2024-01-29"),)),
+        HwAgency(JN_BGS, JN_CODES[JN_BGS], f"{JN_CODES[JN_BGS]}-ZF", "suffixed", "B0303", "2620",
+                 reports=(HwReport(2022, "2023-01-31", variant="pubtime"),
+                          HwReport(2023, "2024-01-29", variant="body_first")),
+                 docs=("task_2024",)),
+        HwAgency(JN_CZJ, JN_CODES[JN_CZJ], JN_CODES[JN_CZJ], "credit_code", "B0307", "2621",
+                 reports=(HwReport(2023, "2024-01-26", variant="split_year"),)),
+        HwAgency(JN_AGENCY, JN_CODES[JN_AGENCY], "jnsggzy", "slug", "B0342", "2622", reports=(
+            HwReport(2020, "2021-01-29", article="r2020"),
+            HwReport(2021, "2022-01-25", seed="001_2ae259d4c9919856.txt")),
+                 docs=("r2020", "final_accounts")),
+        HwAgency(JN_JYJ, JN_CODES[JN_JYJ], "00431107-6", "org_code", "B0311", "2623",
+                 reports=(HwReport(2019, "2020-01-16", article="r_jyj_2019"),),
+                 docs=("r_jyj_2019",)),
+        HwAgency(JN_SJJ, JN_CODES[JN_SJJ], f"{JN_CODES[JN_SJJ]}HA", "suffixed", "B0326", "2624",
+                 reports=(HwReport(2022, "2023-01-30", article="r_sjj_2022"),
+                          HwReport(2023, "2024-01-29"))),
+        HwAgency(JN_TCJ, JN_CODES[JN_TCJ], JN_CODES[JN_TCJ], "credit_code", "B0351", "2625",
+                 reports=(HwReport(2022, "2023-01-31", variant="lost_glyphs"),
+                          HwReport(2023, "2024-01-25", article="r_tcj_2023")),
+                 docs=("r_tcj_2023",)),
+        HwAgency(JN_HBJ, JN_CODES[JN_HBJ], "jnshbj", "slug", "B0320", "2626",
+                 reports=(HwReport(2013, "2014-11-14", variant="short_title",
+                                   title_agency="市环境保护局"),)),
+        HwAgency(JN_CGJ, JN_CODES[JN_CGJ], JN_CODES[JN_CGJ], "credit_code", "B0360", "33376",
+                 reports=(HwReport(2024, "2025-01-27", article="r_cgj_2024"),),
+                 docs=("r_cgj_2024", "plan_cgj_2024", "fz_cgj_2024")),
+    ],
+    home_sections=[("新闻中心", ["news_training", "news_meeting"]),
+                   ("政府信息公开", ["xxgk", "ndbg", "xxgkzn", "zcjd"]),
+                   ("年报专栏", [Link(report_title(JN_SJJ, 2023),
+                                     f"/module/xxgk/xxgkAnnualReport.jsp?area={JN_CODES[JN_SJJ]}"
+                                     "&fbtime=2023&showType=2", "2024-01-29")])],
+    redirects=[("/jcms/jcms_files/jcms1/web1/site/art/2021/1/29/art_2622_35.html",
+                art_path("2021-01-29", "2622", 2931001))],
+    broken=["/art/2022/1/28/art_2604_2935801.html", "/col/col2599/index.html"],
+    dynamic=["/module/"],
+    hanweb=dict(webid="1", unitid="7001", webname="济宁市人民政府", columnid="2604"),
 )
+
 
 # --- 汶上: Hanweb-style /col/ and /art/ URLs, deep department nesting -------------
 WS_AGENCY = "汶上县公共资源交易中心"
@@ -445,6 +559,7 @@ YZ_GULOU = "济宁市兖州区鼓楼街道办事处"
 YZ_NYJ = "济宁市兖州区农业农村局"
 YZ_SCJ = "济宁市兖州区市场监督管理局"
 YZ_ZRJ = "济宁市兖州区自然资源局"
+YZ_SFJ = "济宁市兖州区司法局"
 YZ_WEBNAME = "兖州区人民政府"
 
 
@@ -471,7 +586,11 @@ yanzhou = Portal(
              ("政府信息公开年报", "/col/col2201/index.html")],
     columns={
         "xxgk": Column("政府信息公开", "/col/col2100/index.html", render="xxgk_directory",
-                       items=["ndbg"]),
+                       items=["ndbg", "fzzf"]),
+        "fzzf": Column("法治政府建设", "/col/col103891/index.html", "xxgk",
+                       [Link(f"{YZ_SFJ}2024年度法治政府建设情况的报告",
+                             art_path("2025-01-22", "103891", 2690417) + "?xxgkhide=1",
+                             "2025-01-22")]),
         "ndbg": Column("政府信息公开年报", "/col/col2201/index.html", "xxgk",
                        render="hanweb_datastore", per_page=3,
                        items=["r_rsj", "r_docx", "r_pdf", "r_doc", "r_scan", "r_wps", "r_broken"]),
@@ -496,6 +615,13 @@ yanzhou = Portal(
                                                       asset="yz_ggzy_2020.doc")),
         "r_broken": _yz_report(YZ_NYJ, 2020, "/art/2021/1/20/art_2201_10001.html", "2021-01-20",
                                attachment=_yz_attachment(YZ_NYJ, 2020, "pdf", kind="missing")),
+        # 索引号 prefix 113708120042347000 fails the GB 32100 check digit, as on the real page
+        "fz_sfj": _lookalike(
+            f"{YZ_SFJ}2024年度法治政府建设情况的报告", art_path("2025-01-22", "103891", 2690417),
+            "fzzf", "2025-01-22", YZ_SFJ, "rule_of_law_report",
+            "法治政府建设情况的报告 (组配分类 法治政府建设年报): an annual report, not of 政府信息公开",
+            meta=XxgkMeta(index_no("113708120042347000", "2025-01-22", 311), "兖州区司法局",
+                          "法治政府建设年报"), blocks=content.RULE_OF_LAW_YZ_SFJ),
         "news": Article("兖州区召开政务公开工作推进会", "/art/2024/3/12/art_2105_20031.html",
                         "xwzx", "2024-03-12", "济宁市兖州区人民政府办公室", "news",
                         blocks=content.NEWS_YANZHOU),
@@ -694,6 +820,7 @@ licheng = Portal(
 )
 
 
+with_agency_columns(jining, "xxgk")
 with_agency_columns(qufu, "xxgk")
 
 PORTALS = [jining, wenshang, qufu, jinan, yanzhou, jiaxiang, jinxiang, licheng]

@@ -138,6 +138,13 @@ def test_report_page_has_portal_chrome(demo, report):
         assert needle in page, needle
 
 
+def test_module_seed_report_has_module_chrome(demo):
+    r = next(r for r in MANIFEST["reports"] if r["path"].startswith("/module/xxgk/"))
+    page = fetch(demo.url(r["portal"], r["path"]))[2].decode("utf-8")
+    assert f"<title>{r['title']}</title>" in page and '<div class="nb_time">发布时间：' in page
+    assert f'<div class="nb_title">{r["title"]}</div>' in page and "当前位置" not in page
+
+
 def test_report_titles():
     titles = {r["seed"][:3]: r["title"] for r in MANIFEST["reports"]}
     assert titles["001"] == "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告"
