@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from . import documents, synth
-from .portals import EXTERNAL, PORTALS, Article, Column, Link, Portal
+from . import documents, shapes, synth
+from .portals import EXTERNAL, PORTALS, VARIANTS, Article, Column, Link, Portal
 
 DEMO_DIR = Path(__file__).resolve().parent
 SEEDS_DIR = DEMO_DIR / "seeds"
@@ -71,6 +71,18 @@ def _list_dede(items: list[Item]) -> str:          # old GBK CMS: date first in 
     return f'<ul class="list_dede">\n{rows}</ul>'
 
 
+def _list_jcms(items: list[Item]) -> str:          # Hanweb JCMS: li, title attr, date span
+    rows = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t, quote=False)}</a>'
+                   + (f"<span>{d}</span>" if d else "") + "</li>\n" for t, h, d in items)
+    return f'<ul class="list">\n{rows}</ul>'
+
+
+def _list_gongkai(items: list[Item]) -> str:       # 济南 district front page
+    rows = "".join(f'<li><span class="date">{d}</span><a href="{esc(h)}" target="_blank">'
+                   f"{esc(t, quote=False)}</a></li>\n" for t, h, d in items)
+    return f'<ul class="news-list">\n{rows}</ul>'
+
+
 @dataclass(frozen=True)
 class Family:
     css: dict                        # role -> class attribute value
@@ -103,6 +115,18 @@ FAMILIES = {
                  side="ny-left", title="xl-title", info="xl-info", share="xl-share",
                  footer="jn-footer", col="ny-list"),
         render_list=_list_dl, body_attrs='class="article_con" id="UCAP-CONTENT"'),
+    # Hanweb JCMS as the real 济宁 sites are (jining, qufu, jinxiang): see shapes.py
+    "jcms": Family(
+        css=dict(wrap="main-box", header="head-box", nav="nav-box", crumb="bt-position",
+                 main="main-right", side="main-left", title="main-title", info="main-info",
+                 share="main-share", footer="foot-box", col="list-box"),
+        render_list=_list_jcms, body_attrs='id="zoom" class="main-txt"', sidebar_first=True),
+    # the 济南 district portal around its gongkai platform (licheng): see shapes.py
+    "gongkai": Family(
+        css=dict(wrap="container", header="header", nav="nav", crumb="crumb", main="main-con",
+                 side="side-con", title="detail-title", info="detail-info", share="share",
+                 footer="footer", col="con-list"),
+        render_list=_list_gongkai, body_attrs='class="detail-content"', sidebar_first=False),
     "dede": Family(
         css=dict(wrap="mainbox", header="topbg", nav="menubox", crumb="weizhi", main="right_box",
                  side="left_box", title="arc_title", info="arc_info", share="arc_share",
@@ -139,13 +163,17 @@ def href_for(fam: Family, page_path: str, target: str) -> str:
 
 
 def resolve_item(p: Portal, ref) -> Item:
+    """A list item: a Link, or the key of an article or column. "KEY@short" links a gongkai
+    document without site_<slug>/, "KEY@xxgkhide" links an article as PATH?xxgkhide=1."""
     if isinstance(ref, Link):
         return ref.title, ref.href, ref.date
-    if ref in p.articles:
-        a = p.articles[ref]
-        return a.title, a.path, a.date
-    c = p.columns[ref]
-    return c.name, c.path, ""
+    key, _, form = ref.partition("@")
+    if key in p.articles:
+        a = p.articles[key]
+        path = {"short": a.short_path, "xxgkhide": f"{a.path}?xxgkhide=1"}.get(form, a.path)
+        return a.title, path, a.date
+    c = p.columns[key]
+    return c.name, c.href or c.path, ""
 
 
 def crumbs_for(p: Portal, col_key: str | None) -> list[tuple[str, str]]:
@@ -203,9 +231,11 @@ def meta_tags(p: Portal, column: str, article: Article | None) -> str:
     metas = [("SiteName", p.site_name), ("SiteDomain", p.domain), ("SiteIDCode", p.site_id),
              ("ColumnName", column)]
     if article:
-        metas += [("ArticleTitle", article.title), ("PubDate", pub_time(article)),
-                  ("ContentSource", article.source), ("Keywords", article.title),
-                  ("Description", article.title)]
+        titled = shapes.title_metas(article)     # which metas carry the title (variants)
+        metas += [("ArticleTitle", article.title if "ArticleTitle" in titled else ""),
+                  ("PubDate", pub_time(article)), ("ContentSource", article.source),
+                  ("Keywords", article.title if "Keywords" in titled else column),
+                  ("Description", article.title if "Description" in titled else column)]
     return "\n".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas)
 
 
@@ -218,10 +248,11 @@ def charset_meta(charset: str | None) -> str:
 
 
 def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str,
-           article: Article | None = None) -> str:
+           article: Article | None = None, page_title: str | None = None) -> str:
     fam = FAMILIES[p.family]
     css = fam.css
     full_title = title if page_path == "/index.html" else f"{title}_{p.site_name}"
+    full_title = page_title or full_title
     nav = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in p.nav)
     crumb_html = fam.crumb_sep.join(
         ['<a href="/">首页</a>'] + [f'<a href="{esc(href_for(fam, page_path, h))}">{esc(t)}</a>'
@@ -280,8 +311,12 @@ def attachment_intro(a: Article) -> str:
 
 
 def article_page(p: Portal, a: Article) -> str:
+    if p.family in shapes.FAMILY_PAGES:
+        return shapes.FAMILY_PAGES[p.family](p, a)
     fam = FAMILIES[p.family]
     css = fam.css
+    if a.meta is not None or a.repeats:
+        return shapes.jcms_article_page(p, a)
     if a.kind == "report" and a.attachments:
         body = attachment_intro(a)
     elif a.kind == "report" and a.synth:
@@ -320,6 +355,8 @@ def pager(path: str, n: int, pages: int, total: int) -> str:
 
 
 def column_pages(p: Portal, key: str, c: Column) -> dict[str, str]:
+    if c.render in shapes.COLUMN_PAGES:
+        return shapes.COLUMN_PAGES[c.render](p, key, c)
     if c.render == "hanweb_datastore":
         return {c.path: datastore_column_page(p, key, c)}
     if c.render == "browser_list":
@@ -395,9 +432,13 @@ def hanweb_data(p: Portal) -> dict:
             data["dataproxy"][p.hanweb["columnid"]] = {
                 "perpage": c.per_page, "nextgroup": nextgroup_href(p),
                 "records": datastore_records(p, c)}
+            if c.bare_records:          # answers hold <li> items without <record> wrappers
+                data["dataproxy"][p.hanweb["columnid"]]["bare"] = True
     for u in p.xxgk_units:
         data["tree"][u.area] = f"/_xxgk/tree_{u.area}.html"
         data["xxgk"][u.area] = {str(y): f"/_xxgk/{u.area}_{y}.html" for y in u.years}
+    if p.agencies:
+        shapes.jcms_hanweb_data(p, data)
     return data
 
 
@@ -507,6 +548,9 @@ def home_page(p: Portal) -> str:
     for heading, refs in p.home_sections:
         sections.append(f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(heading)}</h2></div>\n'
                         f"{fam.render_list([resolve_item(p, r) for r in refs])}\n</div>")
+    if p.offsite:               # links to off-site copies (spam clones of the portal's pages)
+        sections.append(f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>相关链接</h2></div>\n'
+                        f"{fam.render_list([(x.title, x.href, x.date) for x in p.offsite])}\n</div>")
     main = "\n".join(sections)
     return layout(p, "/index.html", p.site_name, "首页", [], main)
 
@@ -516,6 +560,8 @@ CSS = {
     "hanweb": ".main_box{width:1000px;margin:0 auto}.lm_left{float:right;width:240px}.lm_right{float:left;width:740px}",
     "plain": ".container{max-width:1100px;margin:auto}.content-side{display:none}",
     "jinan": ".w1200{width:1200px;margin:0 auto}.ny-left{float:left;width:280px}.ny-right{float:right;width:890px}",
+    "jcms": ".main-box{width:1200px;margin:0 auto}.main-left{float:left;width:280px}.main-right{float:right;width:900px}",
+    "gongkai": ".container{width:1200px;margin:0 auto}.side-con{display:none}",
     "dede": ".mainbox{width:980px;margin:0 auto}.left_box{float:left;width:230px}.right_box{float:right;width:730px}",
 }
 
@@ -530,6 +576,8 @@ def portal_files(p: Portal) -> dict[str, str]:
     for a in p.articles.values():
         files[a.path] = article_page(p, a)
     files["/robots.txt"] = "User-agent: *\nAllow: /\n"
+    if p.family == "gongkai":
+        files["/gongkai/static/css/gk.css"] = shapes.GK_CSS
     files["/css/style.css"] = CSS[p.family] + "\n"
     files["/_redirects.txt"] = "".join(f"{old} {new}\n" for old, new in p.redirects)
     headers = list(p.headers)
@@ -538,14 +586,25 @@ def portal_files(p: Portal) -> dict[str, str]:
             data = attachment_bytes(a, att)
             if data is not None:
                 files[att.path] = data
-    if p.hanweb or p.xxgk_units:
+    if p.agencies:
+        files.update(shapes.jcms_xxgk_files(p))
+    elif p.hanweb or p.xxgk_units:
         files.update(xxgk_files(p))
+    if p.hanweb or p.xxgk_units or p.agencies:
         files["/_hanweb.json"] = json.dumps(hanweb_data(p), ensure_ascii=False, indent=1) + "\n"
+    for a in p.articles.values():
+        if a.short_path:                # gongkai: the same document without site_<slug>/
+            files[a.short_path] = files[a.path]
+    if p.family == "gongkai":
+        files["/_gongkai.json"] = json.dumps(shapes.gongkai_data(p), ensure_ascii=False,
+                                             indent=1) + "\n"
+    if p.challenge:
+        files["/_challenge.json"] = json.dumps(p.challenge, ensure_ascii=False) + "\n"
     for c in p.columns.values():
         if c.render == "browser_list":
             files["/api/ndbg.json"] = browser_list_json(p, c)
             headers.append(("/api/ndbg.json", "Content-Type: application/json; charset=utf-8"))
-    if p.xxgk_units:
+    if p.xxgk_units or p.agencies:
         files["/module/xxgk/css/xxgk.css"] = ".xxgk_main{width:1000px;margin:0 auto}\n"
     by_path = {a.path: a for a in p.articles.values()}
     for path in sorted(files):
@@ -566,7 +625,9 @@ def attachment_bytes(a: Article, att) -> bytes | None:
         return None
     if att.asset:
         return (ASSETS_DIR / att.asset).read_bytes()
-    text = synth.report_text(a.agency, a.year)
+    if att.kind == "interpretation":    # a 问答解读 file, not the report
+        return documents.docx_bytes(shapes.interpretation_text(a.agency, a.year, a.title))
+    text = shapes.report_text(a)
     if att.kind == "scan":
         import tempfile
         with tempfile.TemporaryDirectory() as tmp:
@@ -609,6 +670,9 @@ def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
             if parts.scheme != "http" or parts.netloc != "portal":
                 continue
             target = parts.path + ("index.html" if parts.path.endswith("/") else "")
+            channel = shapes.GK_CHANNEL_RE.fullmatch(parts.path)
+            if channel and p.family == "gongkai":     # answered by serve.py from _gongkai/
+                target = f"/_gongkai/channel_{channel.group(1)}.html"
             if target == "/module/download/downfile.jsp":
                 q = dict(parse_qsl(parts.query))
                 target = f"/attach/{q['classid']}/{q['filename']}"
@@ -631,21 +695,38 @@ def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
 def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> dict:
     m: dict = {"portals": {}, "reports": [], "noise": [], "pages": [], "broken": [], "redirects": []}
     for p in PORTALS:
+        files = all_files[p.name]
         m["portals"][p.name] = {"dir": p.name, "site_name": p.site_name, "domain": p.domain,
                                 "home": "/"}
         if p.charset != "utf-8":
             m["portals"][p.name]["charset"] = p.charset
+        if p.imitates:
+            m["portals"][p.name].update(family=p.family, imitates=p.imitates)
+        if p.challenge:
+            m["portals"][p.name]["challenge"] = p.challenge["mode"]
         kind_by_path = {a.path: a.kind for a in p.articles.values()}
+        kind_by_path.update({a.short_path: a.kind for a in p.articles.values() if a.short_path})
+        alias_of = {a.short_path: a.path for a in p.articles.values() if a.short_path}
         via_by_path = {a.path: a.listed_via for a in p.articles.values() if a.listed_via != "html"}
-        for path in all_files[p.name]:
+        for path in files:
             if path.endswith(".html") and not path.startswith("/_"):
                 kind = "home" if path == "/index.html" else kind_by_path.get(path, "column")
                 page = {"portal": p.name, "path": path, "kind": kind}
                 if path in via_by_path:
                     page["via"] = via_by_path[path]
+                if path in alias_of:        # served like the real platform, linked or not
+                    page["alias_of"] = alias_of[path]
+                    page["linked"] = path in shapes.linked_hrefs(p, files, None)
                 m["pages"].append(page)
+        for c in p.columns.values():       # pages the server answers from _gongkai/
+            if c.render == "gk_channel":
+                m["pages"].append({"portal": p.name, "path": c.href, "kind": "column",
+                                   "file": f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html"})
+        new_shapes = p.family in shapes.FAMILY_PAGES
         for a in p.articles.values():
             col = p.columns[a.column]
+            if a.kind == "report" and new_shapes:
+                continue
             if a.kind == "report" and not a.seed:
                 add_synth_report(m, p, a, col)
             elif a.kind == "report":
@@ -656,6 +737,8 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
             else:
                 m["noise"].append({"portal": p.name, "path": a.path, "kind": a.kind,
                                    "title": a.title})
+        if new_shapes:
+            add_real_shape_reports(m, p, files)
         atts = {att.path: (a, att) for a in p.articles.values() for att in a.attachments}
         for path, sources in broken[p.name].items():
             entry = {"portal": p.name, "path": path, "linked_from": sources}
@@ -667,7 +750,42 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
         add_endpoints(m, p)
         for old, new in p.redirects:
             m["redirects"].append({"portal": p.name, "from": old, "to": new, "status": 301})
+        m.setdefault("lookalikes", []).extend(shapes.lookalikes(p, files))
+        if p.challenge:
+            m.setdefault("challenges", {})[p.name] = {
+                **p.challenge, "file": "/_challenge.json",
+                "reports_reachable": p.challenge["mode"] != "captcha"}
+        codes = shapes.credit_codes(p)
+        if codes:
+            m.setdefault("credit_codes", {})[p.name] = codes
+    for entry in m["reports"] + m.get("synth_reports", []) + m.get("needs_ocr", []):
+        entry.setdefault("form", "html")
+        entry.setdefault("listed_via", "html")
+        entry.setdefault("aliases", [])
+        entry.setdefault("has_attachment", "attachment_path" in entry)
+        entry.setdefault("text_variant", "")
+    m["text_variants"] = VARIANTS
     return m
+
+
+def add_real_shape_reports(m: dict, p: Portal, files: dict) -> None:
+    """jcms / gongkai portals: every report with all the URLs that serve it. Seeds go to
+    "reports", generated ones to "synth_reports", those behind a captcha to
+    "unreachable_reports" (no client of ours can pass it)."""
+    for entry in shapes.report_docs(p, files):
+        if p.challenge:
+            entry["challenge"] = p.challenge["mode"]
+        if p.challenge and p.challenge["mode"] == "captcha":
+            entry["blocked_by"] = "captcha"
+            m.setdefault("unreachable_reports", []).append(entry)
+            continue
+        if "seed" in entry:
+            m["reports"].append(entry)
+            continue
+        entry["forms"] = sorted({entry["form"]} | {entry["listed_via"]} - {"html"}
+                                | ({entry["text_variant"]} if entry["text_variant"] else set()))
+        entry["facts"] = synth.report_facts(entry["agency"], entry["year"])
+        m.setdefault("synth_reports", []).append(entry)
 
 
 def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
@@ -710,7 +828,8 @@ def add_endpoints(m: dict, p: Portal) -> None:
                     "agency": u.name, "year": y, "title": synth.title_of(u.name, y),
                     "form": "xxgk", "listed_via": "xxgk", "format": "html", "charset": "utf-8",
                     "area": u.area, "forms": ["xxgk"], "facts": synth.report_facts(u.name, y)})
-    if not (p.hanweb or p.xxgk_units or any(c.render == "browser_list" for c in p.columns.values())):
+    if not (p.hanweb or p.xxgk_units or p.agencies or p.family == "gongkai"
+            or any(c.render == "browser_list" for c in p.columns.values())):
         return
     ep: dict = {}
     for c in p.columns.values():
@@ -723,7 +842,8 @@ def add_endpoints(m: dict, p: Portal) -> None:
                 "nextgroup": nextgroup_href(p), "perpage": c.per_page, "totalrecord": n,
                 "totalpage": (n + c.per_page - 1) // c.per_page,
                 "records": [resolve_item(p, r)[1] for r in c.items],
-                "params": "startrecord, endrecord (1-based, inclusive), perpage + nextgroup query"}
+                "params": "startrecord, endrecord (1-based, inclusive), perpage + nextgroup query",
+                "record_wrappers": not c.bare_records}
             ep["downfile"] = {"path": "/module/download/downfile.jsp", "status": 302,
                               "location": "/attach/{classid}/{filename}"}
         if c.render == "browser_list":
@@ -737,6 +857,10 @@ def add_endpoints(m: dict, p: Portal) -> None:
                       "empty_marker": "暂无年度报告",
                       "units": [{"name": u.name, "area": u.area, "years": list(u.years)}
                                 for u in p.xxgk_units]}
+    if p.agencies:
+        ep["xxgk"] = shapes.jcms_endpoint(p)
+    if p.family == "gongkai":
+        ep["gongkai"] = shapes.gongkai_endpoint(p)
     m.setdefault("endpoints", {})[p.name] = ep
 
 

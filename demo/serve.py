@@ -17,6 +17,9 @@ has a component starting with "_" is ever served):
         /module/download/downfile.jsp     ?classid=&filename= -> 302 /attach/CLASSID/FILENAME
         /module/xxgk/xxgkAnnualReport.jsp ?area=&fbtime= -> report page, or 暂无年度报告 (200)
         /module/xxgk/tree.jsp             ?area= -> the unit's 信息公开 directory page
+        /module/xxgk/xxgkGuide.jsp        ?area= -> the agency's 政府信息公开指南 (never a report)
+    _gongkai.json    enables the 济南 gongkai platform's channel pages:
+        /gongkai/channel_<24 hex>[/]      any ?open= -> the channel page (DYNAMIC_PATTERNS)
 """
 from __future__ import annotations
 
@@ -245,6 +248,8 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         data = self.server.hanweb
         path = self._url_path()
         route = DYNAMIC.get(path)
+        if route is None:
+            route, data = _pattern_route(path), self.server.gongkai
         if not data or route is None:
             return False
         getattr(self, route)(data, self._params(post), head)
@@ -275,6 +280,8 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         end = max(_int(params.get("endrecord"), start + per - 1), start - 1)
         chosen = records[start - 1:end]
         recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in chosen)
+        if col.get("bare"):         # some Hanweb answers hold the items without <record>
+            recs = "<![CDATA[\n" + "\n".join(chosen) + "\n]]>"
         xml = ('<?xml version="1.0" encoding="UTF-8"?>'
                f'<datastore><nextgroup><![CDATA[<a href="{col["nextgroup"]}"></a>]]></nextgroup>'
                f"<recordset>{recs}</recordset><totalrecord>{len(records)}</totalrecord>"
@@ -300,6 +307,20 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         rel = data["tree"].get(params.get("area", ""))
         body = self._portal_file(rel or data["xxgk_empty"])
         self._send_body(200, "text/html;charset=UTF-8", body, head)
+
+    def _xxgk_guide(self, data, params, head):
+        rel = data.get("guide", {}).get(params.get("area", ""), data.get("guide_empty"))
+        if rel is None:
+            self.send_error(404, "File not found")
+            return
+        self._send_body(200, "text/html;charset=UTF-8", self._portal_file(rel), head)
+
+    def _gongkai_channel(self, data, params, head):
+        rel = data["channels"].get(GONGKAI_CHANNEL.fullmatch(self._url_path()).group(1))
+        if rel is None:
+            self.send_error(404, "File not found")
+            return
+        self._send_body(200, "text/html; charset=utf-8", self._portal_file(rel), head)
 
     def _url_path(self) -> str:
         return unquote(urlsplit(self.path).path)
@@ -380,7 +401,16 @@ DYNAMIC = {
     "/module/download/downfile.jsp": "_downfile",
     "/module/xxgk/xxgkAnnualReport.jsp": "_xxgk_report",
     "/module/xxgk/tree.jsp": "_xxgk_tree",
+    "/module/xxgk/xxgkGuide.jsp": "_xxgk_guide",
 }
+
+# Routes by path pattern, fed by _gongkai.json (the 济南 district platform).
+GONGKAI_CHANNEL = re.compile(r"/gongkai/channel_([0-9a-f]{24})/?")
+DYNAMIC_PATTERNS = [(GONGKAI_CHANNEL, "_gongkai_channel")]
+
+
+def _pattern_route(path: str) -> str | None:
+    return next((route for rx, route in DYNAMIC_PATTERNS if rx.fullmatch(path)), None)
 
 
 class PortalServer(http.server.ThreadingHTTPServer):
@@ -392,6 +422,8 @@ class PortalServer(http.server.ThreadingHTTPServer):
         self.headers_map = read_headers(portal_dir)
         hw = portal_dir / "_hanweb.json"
         self.hanweb = json.loads(hw.read_text(encoding="utf-8")) if hw.exists() else None
+        gk = portal_dir / "_gongkai.json"
+        self.gongkai = json.loads(gk.read_text(encoding="utf-8")) if gk.exists() else None
         self.verbose = verbose
         super().__init__(addr, functools.partial(PortalHandler, directory=str(portal_dir)))
 

@@ -114,6 +114,8 @@ def report_text(agency: str, year: int) -> str:
     r = _rng(agency + "#text", year)
     nxt = year + 1
     short = agency.replace("济宁市", "").replace("嘉祥县", "县") if len(agency) > 8 else agency
+    contact = agency if agency.endswith("办公室") else f"{agency}办公室"
+    area_code = "0531" if agency.startswith("济南") else "0537"
     L: list[str] = []
     add = L.append
     add(title_of(agency, year))
@@ -122,7 +124,7 @@ def report_text(agency: str, year: int) -> str:
     add("本报告内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
         "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等六部分内容。")
     add(f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，"
-        f"请与{agency}办公室联系（联系电话：0537-{3400000 + r.randint(0, 99999)}）。")
+        f"请与{contact}联系（联系电话：{area_code}-{3400000 + r.randint(0, 99999)}）。")
     add("")
     add("一、总体情况")
     add(f"{year}年，{short}深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，"

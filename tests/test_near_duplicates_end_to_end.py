@@ -10,23 +10,25 @@ def cross_post(site, manifest, seed_prefix, name, agency=None):
     """Put a copy of a seed's report page on the jining portal's report list,
     with its contact line changed (and, if given, the agency renamed)."""
     entry = next(r for r in manifest["reports"] if r["seed"].startswith(seed_prefix))
-    html = (site / entry["portal"] / entry["path"].lstrip("/")).read_text(encoding="utf-8")
+    html = (site / entry["portal"] / entry.get("file", entry["path"]).lstrip("/")).read_text(encoding="utf-8")
     html = html.replace("联系电话", "咨询电话")
     title = entry["title"]
     if agency:
         html = html.replace(entry["agency"], agency)
         title = title.replace(entry["agency"], agency)
-    (site / "jining" / "zwgk" / "ndbg" / name).write_text(html, encoding="utf-8")
-    listing = site / "jining" / "zwgk" / "ndbg" / "index.html"
+    (site / "jining" / "art" / "2024" / "2" / "1").mkdir(parents=True, exist_ok=True)
+    (site / "jining" / "art" / "2024" / "2" / "1" / name).write_text(html, encoding="utf-8")
+    listing = site / "jining" / "col" / "col2604" / "index.html"       # the 年报 datastore column
     page = listing.read_text(encoding="utf-8")
-    page = page.replace('<ul class="list-news">', f'<ul class="list-news"><li><a href="./{name}">{title}</a></li>', 1)
+    record = f'<record><![CDATA[\n<li><a href="/art/2024/2/1/{name}" title="{title}">{title}</a></li>\n]]></record>\n'
+    page = page.replace("<recordset>\n", "<recordset>\n" + record, 1)
     listing.write_text(page, encoding="utf-8")
     return entry
 
 
 def test_cross_posts_are_linked(site_copy, manifest, tmp_path):
-    same = cross_post(site_copy, manifest, "001", "xp_same.html")
-    renamed = cross_post(site_copy, manifest, "003", "xp_renamed.html", agency="汶上县公共资源交易管理中心")
+    same = cross_post(site_copy, manifest, "001", "art_2604_3990001.html")
+    renamed = cross_post(site_copy, manifest, "003", "art_2604_3990002.html", agency="汶上县公共资源交易管理中心")
     db_path = tmp_path / "archive.db"
     with serve.start(site_copy) as server:
         run_crawl(server.urls.values(), db_path)

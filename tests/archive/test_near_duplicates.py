@@ -140,7 +140,7 @@ def test_changed_footer_line_is_linked(archive):
 def test_html_page_and_pdf_of_one_report_are_linked(archive):
     entry = next(e for e in json.loads((DEMO_SITE / "manifest.json").read_text("utf-8"))["reports"]
                  if e["seed"].startswith("001"))
-    page = DEMO_SITE / entry["portal"] / entry["path"].lstrip("/")
+    page = DEMO_SITE / entry["portal"] / entry.get("file", entry["path"]).lstrip("/")
     html_text = normalize_text(extract_html(page.read_bytes())[0])
     seed = (SEEDS / entry["seed"]).read_text(encoding="utf-8")
     pdf_text = normalize_text(read_pdf(documents.pdf_bytes(seed, title=entry["title"])))

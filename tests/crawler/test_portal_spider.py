@@ -48,13 +48,13 @@ def test_home_page_follows_only_in_scope_links(spider):
     assert "http://www.gov.cn/" not in urls
     assert not any("shandong.gov.cn" in url or "beian" in url for url in urls)
     assert len(urls) == len(requests)  # no duplicates
-    # Nav links (政务公开, 政府信息公开年报, 指南) at priority 20, with hop count reset.
-    for path in ("/zwgk/index.html", "/zwgk/ndbg/index.html", "/zwgk/xxgkzn/index.html"):
+    # Nav links (政府信息公开, 政府信息公开年报, 指南) at priority 20, with hop count reset.
+    for path in ("/col/col2592/index.html", "/col/col2604/index.html", "/col/col2598/index.html"):
         assert urls[BASE + path].priority == 20, path
         assert urls[BASE + path].meta["blind_hops"] == 0
-    assert urls[BASE + "/zwgk/ndbg/index.html"].meta["link_text"] == "政府信息公开年报"
+    assert urls[BASE + "/col/col2604/index.html"].meta["link_text"] == "政府信息公开年报"
     # "Other" links cost a blind hop.
-    news = urls[BASE + "/xwdt/index.html"]
+    news = urls[BASE + "/col/col2590/index.html"]
     assert news.priority == 0 and news.meta["blind_hops"] == 1
     assert all(r.callback == spider.parse for r in requests)
 
@@ -80,23 +80,24 @@ def test_report_list_page_yields_report_links_and_no_item(spider):
 
 
 def test_report_page_yields_one_document_item(spider):
-    path = "/zwgk/ndbg/202201/t20220125_3456789.html"
+    path = "/art/2021/1/29/art_2622_2931001.html"
+    old = "/jcms/jcms_files/jcms1/web1/site/art/2021/1/29/art_2622_35.html"
     res = response(
         "jining", path,
-        meta={"blind_hops": 0, "link_text": "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告",
-              "redirect_urls": [BASE + "/art/2022/1/25/old_001.html"]},
-        headers={"Referer": BASE + "/zwgk/ndbg/index.html"},
+        meta={"blind_hops": 0, "link_text": "济宁市公共资源交易服务中心2020年政府信息公开工作年度报告",
+              "redirect_urls": [BASE + old]},
+        headers={"Referer": BASE + "/col/col2604/index.html"},
     )
     items, requests = split(list(spider.parse(res)))
     assert len(items) == 1
     item = items[0]
     assert item.url == BASE + path
-    assert item.requested_url == BASE + "/art/2022/1/25/old_001.html"
+    assert item.requested_url == BASE + old
     assert item.body == (SITE / "jining" / path.lstrip("/")).read_bytes()
-    assert item.page_title == "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告"
+    assert item.page_title == "济宁市公共资源交易服务中心2020年政府信息公开工作年度报告"
     assert item.page_meta["ContentSource"] == "济宁市公共资源交易服务中心"
     assert item.page_meta["SiteName"] == "济宁市人民政府"
-    assert item.linked_from == BASE + "/zwgk/ndbg/index.html"
+    assert item.linked_from == BASE + "/col/col2604/index.html"
     assert item.content_type == "text/html; charset=utf-8"
     assert item.http_status == 200
     assert item.encoding == "utf-8"
@@ -117,17 +118,17 @@ def test_blind_hop_limit(spider):
     # The home page reached after two blind hops: 'other' links would be a third.
     _, requests = split(list(spider.parse(response("jining", "/", {"blind_hops": 2}))))
     urls = {r.url for r in requests}
-    assert BASE + "/xwdt/index.html" not in urls
-    assert BASE + "/hdjl/index.html" not in urls
-    assert BASE + "/xwdt/bmdt/202106/t20210618_3367890.html" not in urls  # training news: other
+    assert BASE + "/col/col2590/index.html" not in urls
+    assert BASE + "/col/col2593/index.html" not in urls
+    assert BASE + "/art/2021/6/18/art_2590_2767890.html" not in urls  # training news: other
     # A news title with 政务公开 in it is nav, and nav is always followed.
-    assert BASE + "/xwdt/bmdt/202012/t20201218_3276543.html" in urls
+    assert BASE + "/art/2020/12/18/art_2590_2676543.html" in urls
     # Nav links still followed.
-    assert BASE + "/zwgk/index.html" in urls
-    assert BASE + "/zwgk/ndbg/index.html" in urls
+    assert BASE + "/col/col2592/index.html" in urls
+    assert BASE + "/col/col2604/index.html" in urls
     # One hop fewer: 'other' links are followed with blind_hops 2.
     _, requests = split(list(spider.parse(response("jining", "/", {"blind_hops": 1}))))
-    other = {r.url: r for r in requests}[BASE + "/xwdt/index.html"]
+    other = {r.url: r for r in requests}[BASE + "/col/col2590/index.html"]
     assert other.meta["blind_hops"] == 2
 
 

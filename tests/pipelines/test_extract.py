@@ -19,7 +19,7 @@ def report_page(seed_no):
 
     manifest = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
     entry = next(r for r in manifest["reports"] if r["seed"].startswith(seed_no))
-    return (SITE / entry["portal"] / entry["path"].lstrip("/")).read_bytes()
+    return (SITE / entry["portal"] / entry.get("file", entry["path"]).lstrip("/")).read_bytes()
 
 
 def run(pipeline, item):

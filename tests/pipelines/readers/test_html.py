@@ -23,7 +23,7 @@ def page_bytes(portal, path):
 
 def report_page(seed_no):
     entry = REPORTS[seed_no]
-    return page_bytes(entry["portal"], entry["path"])
+    return page_bytes(entry["portal"], entry.get("file", entry["path"]))
 
 
 def seed_text(seed_no):
@@ -113,11 +113,11 @@ def _focused_root(body):
 @pytest.mark.parametrize(
     "seed_no, attr, value",
     [
-        ("000", "class", "TRS_Editor"),
-        ("001", "class", "TRS_Editor"),
+        ("000", "id", "zoom"),
+        ("001", "id", "zoom"),
         ("003", "id", "zoom"),
         ("002", "id", "UCAP-CONTENT"),
-        ("004", "id", "content"),  # no known CMS container: the densest one
+        ("004", "id", "zoom"),
     ],
 )
 def test_focus_body_picks_the_body_container(seed_no, attr, value):
@@ -143,13 +143,14 @@ SHORT = "<p>本单位2021年政府信息公开工作年度报告见附件。</p>
 
 
 def test_short_page_in_known_container_gives_only_its_sentences():
-    body = _with_body("jining", REPORTS["001"]["path"], '<div class="TRS_Editor">', SHORT)
+    body = _with_body("jining", REPORTS["001"]["file"], '<div class="nb_content" id="zoom">', SHORT)
     text, _ = extract_html(body)
     assert text == "本单位2021年政府信息公开工作年度报告见附件。\n特此公告。"
 
 
 def test_short_page_in_generic_container_gives_only_its_sentences():
-    body = _with_body("qufu", REPORTS["004"]["path"], '<div class="content-text" id="content">', SHORT)
+    page = next(r for r in MANIFEST["synth_reports"] if r["portal"] == "licheng")["path"]
+    body = _with_body("licheng", page, '<div class="gk-content" id="gkContent">', SHORT)
     text, _ = extract_html(body)
     assert text == "本单位2021年政府信息公开工作年度报告见附件。\n特此公告。"
 
