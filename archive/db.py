@@ -15,6 +15,10 @@ import sqlite_utils
 from archive import search
 
 SCHEMA_VERSION = 1
+# Which form of one publication is the current version when a page and its
+# attachment first appear together: the page as the portal shows it, then
+# the file that keeps tables as tables.
+FORM_RANK = {"html": 0, "docx": 1, "doc": 2, "pdf": 3}
 # Run states that mean a crawl ran to its end (Scrapy's close reasons).
 FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
 
@@ -455,12 +459,14 @@ class Archive:
                 )
                 if reverted:
                     updates["current_version_id"] = version_id
-            if new_version:
+            if new_version and not self._other_form_is_current(report, doc.get("format"), run_id):
                 updates["current_version_id"] = version_id
                 updates["title"] = doc.get("title") or (report or {}).get("title")
             db["reports"].update(report_id, updates)
-            if new_version:
-                self._index_report(report_id, text)
+            current = updates.get("current_version_id")
+            if current is not None and current != (report or {}).get("current_version_id"):
+                # The search index holds the current text, whichever moved it.
+                self._index_report(report_id, text if current == version_id else self.db["versions"].get(current)["text"])
         return {
             "report_id": report_id,
             "version_id": version_id,
@@ -468,6 +474,24 @@ class Archive:
             "new_report": new_report,
             "new_version": new_version,
         }
+
+    def _other_form_is_current(self, report, fmt, run_id):
+        """A page and its attachment (two forms of one publication) first
+        seen in the same run: the better form stays current whichever was
+        stored first, so the choice does not depend on download order. A
+        version from a later run is newer and always becomes current."""
+        if not report or not report["current_version_id"] or run_id is None:
+            return False
+        current = self._find_one(
+            "select v.format, (select run_id from captures where version_id = v.id order by id limit 1) as run_id "
+            "from versions v where v.id = ?",
+            [report["current_version_id"]],
+        )
+        return (
+            current is not None
+            and current["run_id"] == run_id
+            and FORM_RANK.get(current["format"], 9) < FORM_RANK.get(fmt, 9)
+        )
 
     def has_capture(self, url, body):
         """Whether a capture of *url* with exactly these bytes is archived."""

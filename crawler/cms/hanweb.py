@@ -62,6 +62,43 @@ def plausible_code(code):
     return checksum_ok(code)
 
 
+# A function whose body builds the module's URL from one of its parameters:
+# function annualReport(area, year) { …xxgkAnnualReport.jsp?area=' + area … }
+_FUNCTION_RE = re.compile(r"function\s+([A-Za-z_$][\w$]*)\s*\(([^)]*)\)\s*\{(.{0,800}?)\}", re.S)
+_BUILDS_AREA_RE = re.compile(r"xxgkAnnualReport\.jsp\?[^'\"]*area=['\"]\s*\+\s*([A-Za-z_$][\w$]*)")
+_CALL_RE = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(([^()]*)\)")
+# Calls whose name says annual report, when the function itself is in a
+# script file the page loads: their first string argument is the area.
+_REPORT_CALL_RE = re.compile(r"annual|report|nianbao|ndbg|^(?:show|open|get|go|to)?nb", re.I)
+_AREA_VALUE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{3,40}$")
+
+
+def script_areas(scripts):
+    """The area values a page's scripts pass to what builds its annual-report
+    link: a credit code, or what else the module is keyed by (370800)."""
+    builders = {}
+    for name, params, body in _FUNCTION_RE.findall("\n".join(scripts)):
+        built = _BUILDS_AREA_RE.search(body)
+        params = [param.strip() for param in params.split(",")]
+        if built and built.group(1) in params:
+            builders[name] = params.index(built.group(1))
+    areas = set()
+    for script in scripts:
+        for name, arguments in _CALL_RE.findall(script):
+            if name in builders:
+                index = builders[name]
+            elif name != "function" and _REPORT_CALL_RE.search(name):
+                index = 0
+            else:
+                continue
+            values = [value.strip() for value in arguments.split(",")]
+            if index < len(values) and values[index][:1] in "'\"" and values[index][-1:] == values[index][:1]:
+                value = values[index][1:-1]
+                if _AREA_VALUE_RE.match(value):
+                    areas.add(value)
+    return areas
+
+
 class Datastore:
     def __init__(self, records, nextgroup="", total=None):
         self.records = records  # HTML snippets, one per list item
@@ -199,6 +236,7 @@ class HanwebAdapter(Adapter):
         scripts = response.xpath("//script[not(@src)]/text() | //@*[starts-with(name(), 'on')]").getall()
         for script in scripts:
             codes.update(code for code in _QUOTED_CODE_RE.findall(script) if plausible_code(code))
+        codes.update(script_areas(scripts))
         index = _INDEX_CODE_RE.match((page_meta or {}).get("索引号", ""))
         if index:
             codes.add(index.group(1))

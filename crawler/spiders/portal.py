@@ -211,7 +211,8 @@ class PortalSpider(scrapy.Spider):
 
         yield from self._list_requests(response, list_requests)
         codes = adapter.credit_codes(response, meta_tags)
-        yield from self._annual_report_requests(response.url, codes, f"found on {response.url}")
+        linked = {link.url for link in links}
+        yield from self._annual_report_requests(response.url, codes, f"found on {response.url}", linked)
         yield from self._follow_pages(response, pages, report_links)
 
     def _candidate(self, response, title, meta_tags, link_text, attachments, report_attachments):
@@ -406,7 +407,7 @@ class PortalSpider(scrapy.Spider):
                 },
             )
 
-    def _annual_report_requests(self, site_url, codes, found):
+    def _annual_report_requests(self, site_url, codes, found, linked=()):
         """The module's report for each year a report can exist and is not known yet.
 
         A report on year Y appears in Y+1, so the current year is never
@@ -441,6 +442,8 @@ class PortalSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("portal/hanweb_years_skipped", skipped)
             self.explain.code(netloc, code, found, sorted(plan), skipped)
             for year in plan:
+                if urls[year] in linked:
+                    continue  # the page links it: followed as a link already
                 yield scrapy.Request(
                     urls[year],
                     callback=self.parse,

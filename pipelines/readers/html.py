@@ -7,6 +7,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
+from crawler.cms.base import META_LABELS
 from pipelines.readers.encoding import decode_html
 
 
@@ -53,6 +54,14 @@ def _is_chrome(element):
     return False
 
 
+def _is_metadata_table(element):
+    """The 索引号/发布机构 table above an article: labels, not report text."""
+    if element.tag != "table":
+        return False
+    cells = (re.sub(r"[\s:：]+", "", cell.text_content()) for cell in element.iter("td", "th"))
+    return sum(1 for cell in cells if cell in META_LABELS) >= 2
+
+
 def _densest_container(root):
     """The element whose own paragraph children hold the most non-link text.
 
@@ -62,7 +71,11 @@ def _densest_container(root):
     """
     best, best_length = None, 0
     for element in root.iter("div", "td", "section", "article", "main"):
-        length = sum(_own_text_length(child) for child in element if child.tag in _PARAGRAPHS)
+        length = sum(
+            _own_text_length(child)
+            for child in element
+            if child.tag in _PARAGRAPHS and not _is_metadata_table(child)
+        )
         if length > best_length and not _is_chrome(element):
             best, best_length = element, length
     return best

@@ -338,3 +338,21 @@ def test_the_same_text_as_page_and_attachment_is_one_version_with_two_captures(a
     attachment = archive.store(doc(url="http://www.jining.gov.cn/attach/0/a.docx", format="docx"), run_id=1)
     assert page["version_id"] == attachment["version_id"] and attachment["new_version"] is False
     assert count(archive, "captures") == 2
+
+
+def test_the_page_is_current_whichever_form_of_one_publication_came_first(archive):
+    page = {"url": "http://www.licheng.gov.cn/gongkai/channel_1/doc_2.html", "format": "html", "text": TEXT_A}
+    attachment = {"url": "http://www.licheng.gov.cn/gongkai/upload/202401/a.pdf", "format": "pdf",
+                  "text": TEXT_A + "\n第1页"}
+    archive.db["crawl_runs"].insert_all([{"id": run_id, "status": "finished"} for run_id in (1, 2)])
+    pdf = archive.store(doc(**attachment), run_id=1)
+    html = archive.store(doc(**page), run_id=1)
+    report = archive.db["reports"].get(html["report_id"])
+    assert report["current_version_id"] == html["version_id"]
+    # The search index holds the current text: the PDF's page marker is not found.
+    assert fts_rowids(archive, "reports_fts", "第1页") == []
+    # A revised PDF in a later run is newer: it becomes current.
+    revised = archive.store(doc(**{**attachment, "text": TEXT_B + "\n第1页"}), run_id=2)
+    assert archive.db["reports"].get(html["report_id"])["current_version_id"] == revised["version_id"]
+    assert fts_rowids(archive, "reports_fts", "更正") == [html["report_id"]]
+    assert pdf["version_id"] != revised["version_id"]

@@ -60,23 +60,29 @@ def test_home_page_follows_only_in_scope_links(spider):
 
 
 def test_report_list_page_yields_report_links_and_no_item(spider):
-    results = list(spider.parse(response("jining", "/zwgk/ndbg/index.html", {"blind_hops": 1, "link_text": "政府信息公开年报"})))
+    # jining's 年报 column: a Hanweb datastore of 4 records, the rest behind dataproxy.jsp.
+    results = list(spider.parse(response("jining", "/col/col2604/index.html",
+                                         {"blind_hops": 1, "link_text": "政府信息公开年报"})))
     items, requests = split(results)
     assert items == []
     by_url = {r.url: r for r in requests}
     reports = {url for url, r in by_url.items() if r.priority == 30}
     assert reports == {
-        BASE + "/zwgk/ndbg/202201/t20220128_3458001.html",
-        BASE + "/art/2022/1/25/old_001.html",
+        BASE + "/art/2025/1/27/art_33376_2851230.html",
+        BASE + "/module/xxgk/xxgkAnnualReport.jsp?area=12370800664437539U&fbtime=2021",
+        BASE + "/art/2022/1/28/art_2604_2935801.html",
+        BASE + "/jcms/jcms_files/jcms1/web1/site/art/2021/1/29/art_2622_35.html",
     }
     for url in reports:
         assert by_url[url].meta["blind_hops"] == 0
-    assert by_url[BASE + "/art/2022/1/25/old_001.html"].meta["link_text"] == (
-        "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告")
-    # Pagination of a report column (URL says ndbg: nav).
-    assert by_url[BASE + "/zwgk/ndbg/index_1.html"].priority in (20, 10)
-    # The 部门决算 link is not a report link.
-    assert by_url[BASE + "/zwgk/yjs/202208/t20220815_3512340.html"].priority == 0
+    assert by_url[BASE + "/art/2022/1/28/art_2604_2935801.html"].meta["link_text"] == (
+        "济宁市城市管理局2021年政府信息公开工作年度报告")
+    # The rest of the column: records 5-8 asked of dataproxy.jsp, as jpage.js does.
+    [more] = [r for r in requests if r.method == "POST"]
+    assert "/module/web/jpage/dataproxy.jsp" in more.url and "columnid=2604" in more.url
+    assert more.body == b"startrecord=5&endrecord=8&perpage=4"
+    # News is not a report link, and costs a blind hop.
+    assert by_url[BASE + "/col/col2590/index.html"].priority == 0
 
 
 def test_report_page_yields_one_document_item(spider):

@@ -27,6 +27,7 @@ def portals(tmp_path):
     def make(**max_age):
         for name, mode in (("js", "js"), ("captcha", "captcha"), ("open", None)):
             shutil.copytree(DEMO_SITE / "qufu", tmp_path / name)
+            (tmp_path / name / "_challenge.json").unlink(missing_ok=True)  # the demo's own firewall
             if mode:
                 (tmp_path / name / "_challenge.json").write_text(json.dumps(
                     {"mode": mode, "cookie": "waf_clearance", "max_age": max_age.get(mode, 600)}))
@@ -43,7 +44,7 @@ def challenge_cookie(body):
 
 def test_js_challenge(portals):
     with portals() as demo:
-        for path in ("/robots.txt", "/", "/zwgk/xxgknb/index.html"):
+        for path in ("/robots.txt", "/", "/col/col15257/index.html"):
             status, headers, body = fetch(demo.url("js", path))
             assert status == 412, path
             assert headers["Content-Type"] == "text/html; charset=utf-8"
@@ -54,7 +55,7 @@ def test_js_challenge(portals):
         cookie = challenge_cookie(fetch(demo.url("js", "/robots.txt"))[2])
         status, _, body = fetch(demo.url("js", "/robots.txt"), headers={"Cookie": "x=1; " + cookie})
         assert (status, body) == (200, (DEMO_SITE / "qufu" / "robots.txt").read_bytes())
-        assert fetch(demo.url("js", "/zwgk/xxgknb/index.html"), headers={"Cookie": cookie})[0] == 200
+        assert fetch(demo.url("js", "/col/col15257/index.html"), headers={"Cookie": cookie})[0] == 200
         # One nonce's cookie serves many requests, but only on its own portal.
         assert fetch(demo.url("js", "/"), headers={"Cookie": cookie})[0] == 200
         assert fetch(demo.url("captcha", "/"), headers={"Cookie": cookie})[0] == 412

@@ -168,3 +168,28 @@ def test_years_asked_of_the_module():
     assert 2012 not in asked   # no report ten days ago
     assert 2010 in asked       # no report three months ago: asked again
     assert 2013 in asked       # never asked
+
+
+def test_areas_passed_to_the_function_that_builds_the_report_link():
+    # An agency page keyed by a division code: the module's area is what the
+    # page's script passes to the function that builds the report URL.
+    body = """<ul><li><a href="javascript:void(0);" onclick="xxgkGuide('370800')">政府信息公开指南</a></li>
+<li><a href="javascript:void(0);" onclick="annualReport('370800')">政府信息公开年报</a>
+<select onchange="annualReport('370800', this.value)"><option value="2025">2025年</option></select></li></ul>
+<script>
+function annualReport(area, year) {
+  var y = year || document.getElementById('nbnd').value;
+  window.open('/module/xxgk/xxgkAnnualReport.jsp?area=' + area + '&fbtime=' + y);
+}
+function xxgkGuide(area) { window.open('/module/xxgk/xxgkGuide.jsp?area=' + area); }
+</script>"""
+    codes = hanweb.credit_codes(page(HOST + "/col/col2619/index.html?vc_xxgkarea=370800&number=A0001&jh=263", body), {})
+    assert codes == {"370800"}  # not the guide's argument twice over: the same value, once
+
+
+def test_a_report_call_whose_function_lives_in_a_script_file():
+    body = """<a href="javascript:;" onclick="showNb('jnshbj')">年报</a>
+<a href="javascript:;" onclick="openNb('12370800664437539U', '2021')">年报</a>
+<a href="javascript:;" onclick="share('abcdefgh')">分享</a><script src="/js/xxgk.js"></script>"""
+    codes = hanweb.credit_codes(page(HOST + "/col/col2622/index.html", body), {})
+    assert codes == {"jnshbj", "12370800664437539U"}
