@@ -68,3 +68,24 @@ def fetch(url: str, method: str = "GET", headers: dict | None = None, body: byte
         return r.status, r.headers, r.read()
     finally:
         conn.close()
+
+
+def publications(entry):
+    """How many documents publish one report of the manifest: its page (or
+    its attachment, for a page that only introduces one), the attachment of a
+    full report page, and the disclosure module's answer when the report has
+    an article page too. URL aliases of one document (?xxgkhide=1, another
+    parameter order, a gongkai URL without its site) are not documents."""
+    count = 1
+    if entry.get("form") == "html+attachment":
+        count += 1
+    module = "xxgkAnnualReport.jsp" in entry["path"]
+    if not module and any("xxgkAnnualReport.jsp" in alias for alias in entry.get("aliases", [])):
+        count += 1
+    return count
+
+
+def expected_documents(manifest):
+    """Report documents a crawl of the whole demo captures (scans included)."""
+    entries = manifest["reports"] + manifest.get("synth_reports", [])
+    return sum(publications(entry) for entry in entries) + len(manifest.get("needs_ocr", []))
