@@ -18,7 +18,7 @@ echo "demo portal: $(cat "$urls_file")"
 
 # The demo portal is local: no politeness delays needed.
 "$BIN/scrapy" crawl portal -a start_url="$(cat "$urls_file")" -s ARCHIVE_DB="$DB" \
-  -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s LOG_LEVEL=WARNING
+  -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=8 -s LOG_LEVEL=WARNING
 kill "$server"; trap - EXIT; rm -f "$urls_file"
 
 "$BIN/sqlite-utils" query "$DB" \

@@ -29,8 +29,9 @@ def crawl_command(start_urls, db_path, *settings, **spider_args):
         sys.executable, "-m", "scrapy", "crawl", "portal",
         *[arg for name, value in spider_args.items() for arg in ("-a", f"{name}={value}")],
         "-s", f"ARCHIVE_DB={db_path}",
-        # Loopback fixture portal: no politeness delays.
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+        # Loopback fixture portal: no politeness delays, and the demo's
+        # portals (one host, 127.0.0.1, eight ports) fetched eight at a time.
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
         *[arg for setting in settings for arg in ("-s", setting)],
     ]
 
