@@ -199,3 +199,11 @@ def test_real_page_shapes(case):
     assert (found.agency, found.year) == (expect["agency"], expect["year"])
     if "region" in expect:
         assert found.region.path == expect["region"]
+
+
+# Found by tests/property/pipelines/test_identify_properties.py: "²" is a
+# digit to str.isdigit() but not to int(), so a module year of "²" raised
+# ValueError instead of NotAReport.
+def test_module_year_that_is_no_number_is_ignored():
+    with pytest.raises(NotAReport, match="no report year"):
+        identify(None, None, None, {"标题": "政府信息公开工作年度报告", "ReportYear": "²"}, require_content=False)
