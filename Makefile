@@ -47,8 +47,10 @@ crawl: setup
 	@test -n "$(URL)" || { echo "give URL=https://portal/ (comma-separated for several)"; exit 2; }
 	$(BIN)/scrapy crawl portal -a start_url="$(URL)" -s ARCHIVE_DB=$(ARCHIVE_DB)
 
+# datasette-config/ holds settings.json (time and row limits), also used by
+# scripts/run_demo.sh; Datasette reads it as its configuration directory.
 serve: setup
-	$(BIN)/datasette serve -i $(ARCHIVE_DB) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
+	$(BIN)/datasette serve datasette-config -i $(ARCHIVE_DB) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE_DB) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache

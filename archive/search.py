@@ -13,8 +13,11 @@ gets it through plugins/cjk_search.py).
 
 import re
 
-# Han ideographs (CJK Unified, Extension A, Compatibility) and 〇.
-_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Han ideographs (CJK Unified, Extension A, Compatibility) and 〇, and the
+# supplementary ideographic planes (Extensions B to H and the Compatibility
+# Supplement): rare characters of place and personal names (𬌗, 𫖯) live there,
+# and a character left out would be a separator, unsearchable.
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 _TOKEN_RE = re.compile(rf"[{_HAN}]+|[0-9A-Za-z_]+(?:[.][0-9]+)*")
 _HAN_RUN_RE = re.compile(rf"^[{_HAN}]+$")
 _QUOTED_OR_SPACE_RE = re.compile(r'\s+|("[^"]*")')

@@ -284,7 +284,8 @@ def report_year(title, text, today=None, page_meta=None):
     # The year a disclosure module was asked for (Hanweb's fbtime is the
     # year reported on), when the report's words name none.
     asked = meta.get("ReportYear")
-    if asked.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if asked.isdecimal():
         candidates.append(int(asked))
     if published:
         # A report on year Y is published in Y+1.

@@ -22,6 +22,23 @@ _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
 _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
 
 
+def _strip_furniture(text):
+    """Artefacts and page widgets removed until none is left.
+
+    Removing one can join the text around it into another (今天是2024年 inside
+    a 今天是…日, [打印] inside a [bookmark: …]); what the first pass leaves must
+    be what a second normalization leaves, or the same text would hash as two
+    versions. Each pass shortens the text, so this ends.
+    """
+    while True:
+        stripped = _ARTEFACT_RE.sub("", text)
+        for pattern in _VOLATILE_RES:
+            stripped = pattern.sub("", stripped)
+        if stripped == text:
+            return text
+        text = stripped
+
+
 def normalize_line(line):
     line = _SPACES_RE.sub(" ", line)
     cells = [cell.strip() for cell in line.split("\t")]
@@ -37,10 +54,9 @@ def normalize_text(text):
     """
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE_RE.sub("", text)
-    text = _ARTEFACT_RE.sub("", text)
-    for pattern in _VOLATILE_RES:
-        text = pattern.sub("", text)
-    text = text.translate(_FULLWIDTH)
+    # Full-width letters first, so that a ［ｂｏｏｋｍａｒｋ: …］ is an artefact now,
+    # not only once its letters are plain (on the next normalization).
+    text = _strip_furniture(text.translate(_FULLWIDTH))
     lines = [normalize_line(line) for line in text.split("\n")]
     out = []
     for line in lines:

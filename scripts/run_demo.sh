@@ -47,5 +47,5 @@ metadata["description_html"] = (
 json.dump(metadata, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 echo "Archive ready: http://127.0.0.1:$PORT/archive  (Ctrl-C to stop)"
-exec "$BIN/datasette" serve -i "$DB" --metadata "$metadata" --plugins-dir plugins \
+exec "$BIN/datasette" serve datasette-config -i "$DB" --metadata "$metadata" --plugins-dir plugins \
   -h 127.0.0.1 -p "$PORT"

@@ -17,6 +17,8 @@ def get(crawled_archive):
         immutables=[str(crawled_archive["path"])],
         metadata=METADATA,
         plugins_dir=str(ROOT / "plugins"),
+        # The settings `make serve` and scripts/run_demo.sh serve with.
+        config_dir=ROOT / "datasette-config",
     )
 
     def get(path, **params):

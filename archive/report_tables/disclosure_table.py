@@ -56,16 +56,30 @@ def parse_disclosure_tables(lines, generation):
     """(cells, problems): cells of every clause read; one problem per clause that was not.
 
     Clauses are independent tables, so one unreadable clause does not
-    discard the others.
+    discard the others. A clause or row printed twice (a table repeated on
+    the page, a PDF page break) is read once when both copies say the same;
+    when they differ, which is right cannot be told and the clause is not read.
     """
     clauses = catalogue.DISCLOSURE_CLAUSES[generation]
-    found, problems = [], []
+    read, problems, refused = {}, [], set()
     for clause, cells in _blocks(cells_of(_disclosure_lines(lines))):
         if clause not in clauses:
             problems.append(f"{clause}: not a clause of the {generation} format")
             continue
+        if clause in refused:
+            continue
         try:
-            found.extend(_clause_cells(clause, cells, clauses[clause][0]))
+            clause_cells = _clause_cells(clause, cells, clauses[clause][0])
         except Unparsed as problem:
             problems.append(str(problem))
-    return found, problems
+            continue
+        kept = read.setdefault(clause, {})
+        for cell in clause_cells:
+            key = (cell.item, cell.measure)
+            if key in kept and (kept[key].value, kept[key].unit) != (cell.value, cell.unit):
+                problems.append(f"{clause} {cell.item}: printed twice with different numbers")
+                refused.add(clause)
+                del read[clause]
+                break
+            kept.setdefault(key, cell)
+    return [cell for kept in read.values() for cell in kept.values()], problems

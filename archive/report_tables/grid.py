@@ -19,6 +19,10 @@ LEFT_FILLED = "left_filled"  # fewer numbers than columns, no layout: filled fro
 _DIGIT_RE = re.compile(r"\d")
 # A cell this short with a digit in it stands where a number should be.
 _GARBLE_MAX = 8
+# No count or amount of these tables comes near this; a larger "number" is
+# digits run together (a PDF losing its cell borders). Below 2**53, every
+# value stored is exact as SQLite INTEGER or REAL, and fits them at all.
+MAX_VALUE = 10**15
 
 
 class Unparsed(Exception):
@@ -40,6 +44,8 @@ def _numbers(cells, what):
         if is_blank(cell.text):
             continue
         number = parse_number(cell.text)
+        if number is not None and not abs(number[0]) < MAX_VALUE:
+            raise Unparsed(f"{what}: cell {cell.text!r} is too large to be a count or amount")
         if number is not None:
             found.append((cell, number))
         elif _DIGIT_RE.search(cell.key) and len(cell.key) <= _GARBLE_MAX:

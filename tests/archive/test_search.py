@@ -121,3 +121,18 @@ def test_single_char_at_end_of_run_matches(db):
 @pytest.mark.parametrize("query", ["", "   ", "，。！", '""'])
 def test_empty_or_punctuation_query_does_not_crash(db, query):
     assert match(db, query) == []
+
+
+# Found by tests/property/archive/test_search_properties.py: characters
+# beyond the BMP (Extensions B and later, rare characters of place and
+# personal names) were separators, so a search for them found nothing.
+def test_supplementary_plane_han_characters_are_searchable():
+    db = sqlite_utils.Database(memory=True)
+    db.execute("CREATE VIRTUAL TABLE [versions_fts] USING fts5(text, tokenize='unicode61')")
+    for rowid, text in {1: "𠀀", 2: "王𫖯局长", 3: "王局长"}.items():
+        db.execute("insert into versions_fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
+    assert index_text("王𫖯局长") == "王𫖯 𫖯局 局长 长"
+    assert match(db, "𠀀") == [1]
+    assert match(db, "王𫖯") == [2]
+    assert match(db, "𫖯") == [2]
+    assert match(db, "王局") == [3]

@@ -154,3 +154,33 @@ def test_cli_reparses_every_version_idempotently(tmp_path, capsys):
     assert db["stats_check"].count == 3
     assert db["request_stats"].count == 25 * 7 + 23 * 7
     assert db.execute("select count(*) from request_totals").fetchone()[0] == 3
+
+
+# Found by tests/property/archive/test_report_tables_properties.py: both
+# raised from store_stats (after the parse), so the version kept no
+# stats_check row and every crawl retried it; a reparse of the archive
+# stopped at the first such version.
+def test_number_too_large_for_sqlite_is_unparsed_not_an_overflow(archive):
+    text = "第二十条第(一)项\n规章\n9223372036854775808"
+    stored = add(archive, "济南公共资源交易中心", 2019, text)
+    summary = store_stats(archive.db, stored["version_id"], stored["report_id"], text)
+    assert summary["disclosure_table"] == "unparsed"
+    assert "too large" in summary["detail"]
+    assert archive.db["active_disclosure"].count == 0
+
+
+def test_disclosure_table_printed_twice_is_read_once(archive):
+    text = "第二十条第(一)项\n规章\t1\t2\t3\n第二十条第(一)项\n规章\t1\t2\t3"
+    stored = add(archive, "济南公共资源交易中心", 2019, text)
+    summary = store_stats(archive.db, stored["version_id"], stored["report_id"], text)
+    assert summary["disclosure_table"] == "parsed"
+    assert [row["value"] for row in archive.db.query("select value from active_disclosure order by rowid")] == [1, 2, 3]
+
+
+def test_disclosure_row_printed_twice_with_other_numbers_is_not_read(archive):
+    text = "第二十条第(一)项\n规章\t1\t2\t3\n规章\t1\t2\t4"
+    stored = add(archive, "济南公共资源交易中心", 2019, text)
+    summary = store_stats(archive.db, stored["version_id"], stored["report_id"], text)
+    assert summary["disclosure_table"] == "unparsed"
+    assert "printed twice with different numbers" in summary["detail"]
+    assert archive.db["active_disclosure"].count == 0

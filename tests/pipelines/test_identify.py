@@ -221,3 +221,11 @@ def test_the_registry_is_read_once_at_start(monkeypatch, tmp_path):
     item = DocumentItem(url="http://www.jining.gov.cn/a.html", body=b"", page_title="济宁市财政局2023年政府信息公开工作年度报告",
                         text="本报告由济宁市财政局按照《中华人民共和国政府信息公开条例》要求编制。主动公开、依申请公开、行政复议、行政诉讼情况。统计期限自2023年1月1日起至2023年12月31日止。")
     assert pipeline.process_item(item).agency == "济宁市财政局"
+
+
+# Found by tests/property/pipelines/test_identify_properties.py: "²" is a
+# digit to str.isdigit() but not to int(), so a module year of "²" raised
+# ValueError instead of NotAReport.
+def test_module_year_that_is_no_number_is_ignored():
+    with pytest.raises(NotAReport, match="no report year"):
+        identify(None, None, None, {"标题": "政府信息公开工作年度报告", "ReportYear": "²"}, require_content=False)

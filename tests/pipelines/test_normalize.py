@@ -73,3 +73,18 @@ def test_pipeline_sets_text():
     item = DocumentItem(url="u", body=b"", raw_text="２０２１年\n\n\n报告")
     assert NormalizeTextPipeline().process_item(item) is item
     assert item.text == "2021年\n\n报告"
+
+
+# Found by tests/property/pipelines/test_normalize_properties.py: removing
+# furniture joined its surroundings into more furniture, which only the
+# second normalization removed (one text, two hashes).
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "今天是 2024年今天是 2024年 1月2日1月2日",  # a date inside a date
+        "[bookmark[打印]: x]",  # a button inside an artefact
+        "[ｂｏｏｋｍａｒｋ: x]",  # an artefact in full-width letters
+    ],
+)
+def test_furniture_hidden_in_furniture_goes_in_one_pass(raw):
+    assert normalize_text(raw) == ""

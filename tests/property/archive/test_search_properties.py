@@ -1,0 +1,132 @@
+"""archive/search.py: the bigram index and the query rewrite, against SQLite FTS5.
+
+Generated texts are indexed with index_text into an FTS5 table made as
+archive/db.py makes versions_fts; fts_query's MATCH must find exactly the
+texts a substring test finds. Texts are Chinese-heavy: a few frequent Han
+characters (so that queries hit), rare ones (Extension A, compatibility
+ideographs, 〇, beyond the BMP), digits, ASCII letters, punctuation and
+whitespace.
+
+What "contains" means: Han characters are matched as a substring, so 济宁
+finds 济宁市 and a single character finds every text holding it. Letters
+and digits are words, as in any search engine: 2021 finds 2021年 and
+v1.2, 021 does not find 2021; ASCII case is ignored. Punctuation and
+whitespace separate words and are not searched; whitespace separates terms,
+which must all be found.
+"""
+
+import re
+
+import sqlite_utils
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.search import fts_query, index_text
+
+# Frequent characters make queries that hit; the rest make sure every kind
+# of Han character the archive may hold is indexed.
+COMMON_HAN = "济宁市年度报告公开信息政府"
+RARE_HAN = "〇㐀䶵丂龥豈﨩𠀀𪜀𫝀𬺰𰀀"
+DIGITS = "0123456789"
+LETTERS = "abAB"
+PUNCTUATION = "，。、：；（）《》“”.-_/%!?'\"*^()[]{}"
+WHITESPACE = " \t\n\u3000"
+SEARCHABLE = COMMON_HAN + RARE_HAN + DIGITS + LETTERS
+
+texts = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(COMMON_HAN),
+        st.sampled_from(RARE_HAN),
+        st.sampled_from(DIGITS),
+        st.sampled_from(LETTERS),
+        st.sampled_from(PUNCTUATION),
+        st.sampled_from(WHITESPACE),
+    ),
+    max_size=40,
+)
+corpora = st.lists(texts, min_size=1, max_size=8)
+
+_WORD = "0-9A-Za-z"
+_SEARCHABLE_RUN_RE = re.compile(f"[{re.escape(SEARCHABLE)}]+")
+
+
+def contains(text, term):
+    """The substring test, with letters and digits as whole words."""
+    text, term = text.lower(), term.lower()
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before_ok = not re.match(f"[{_WORD}]", term[0]) or start == 0 or not re.match(f"[{_WORD}]", text[start - 1])
+        after_ok = not re.match(f"[{_WORD}]", term[-1]) or end == len(text) or not re.match(f"[{_WORD}]", text[end])
+        if before_ok and after_ok:
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def build_index(corpus):
+    # As archive/db.py creates versions_fts.
+    db = sqlite_utils.Database(memory=True)
+    db.execute("CREATE VIRTUAL TABLE [versions_fts] USING fts5(text, tokenize='unicode61')")
+    for rowid, text in enumerate(corpus, start=1):
+        db.execute("insert into versions_fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
+    return db
+
+
+def matched(db, query):
+    sql = "select rowid from versions_fts where versions_fts match ? order by rowid"
+    return {row[0] for row in db.execute(sql, [fts_query(query)]).fetchall()}
+
+
+@st.composite
+def corpus_and_terms(draw):
+    """Texts and search terms, half of the terms cut from the texts."""
+    corpus = draw(corpora)
+    runs = [run.group(0) for text in corpus for run in _SEARCHABLE_RUN_RE.finditer(text)]
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        if runs and draw(st.booleans()):
+            run = draw(st.sampled_from(runs))
+            start = draw(st.integers(0, len(run) - 1))
+            length = draw(st.integers(1, min(6, len(run) - start)))
+            terms.append(run[start : start + length])
+        else:
+            terms.append(draw(st.text(alphabet=st.sampled_from(SEARCHABLE), min_size=1, max_size=5)))
+    return corpus, terms
+
+
+@given(corpus_and_terms())
+def test_match_finds_exactly_the_texts_containing_every_term(case):
+    corpus, terms = case
+    db = build_index(corpus)
+    query = " ".join(terms)
+    expected = {rowid for rowid, text in enumerate(corpus, start=1) if all(contains(text, term) for term in terms)}
+    assert matched(db, query) == expected
+
+
+@given(corpora, st.sampled_from(COMMON_HAN + RARE_HAN))
+def test_one_han_character_finds_every_text_holding_it(corpus, character):
+    db = build_index(corpus)
+    assert matched(db, character) == {rowid for rowid, text in enumerate(corpus, start=1) if character in text}
+
+
+@given(corpora, st.one_of(st.text(max_size=20), texts, st.none()))
+def test_any_query_is_valid_fts5(corpus, query):
+    # Whatever a visitor types (quotes, operators, stars, NEAR, column
+    # filters), the rewritten query is a valid MATCH expression.
+    db = build_index(corpus)
+    rewritten = fts_query(query)
+    assert isinstance(rewritten, str) and rewritten
+    matched(db, query)
+    # Words made only of what is not searched find nothing, not everything.
+    if not _SEARCHABLE_RUN_RE.search(query or "") and not re.search(r"[\w]", query or ""):
+        assert matched(db, query) == set()
+
+
+@given(st.one_of(st.text(max_size=40), texts))
+def test_index_text_is_plain_tokens(text):
+    # Nothing in the indexed text could be read by FTS5 as more than
+    # space-separated words (no quotes, no operators).
+    indexed = index_text(text)
+    assert not re.search(r'["*^():+\-]', indexed)
+    assert indexed == " ".join(indexed.split())
