@@ -22,7 +22,7 @@ import sqlite_utils
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from archive.db import create_schema
+from archive.migrations import migrate
 from archive.report_tables import ABSENT, PARSED, PARTIAL, UNPARSED, ReportTables, catalogue, parse_report
 from archive.report_tables.check import FAILED, NOT_APPLICABLE, PASSED
 from archive.stats_db import store_stats
@@ -143,7 +143,7 @@ def test_parse_report_never_raises(text, year):
 @pytest.fixture(scope="module")
 def db():
     db = sqlite_utils.Database(memory=True)
-    create_schema(db)
+    migrate(db)
     db["reports"].insert({"id": 1, "agency": "济宁市城市管理局", "region": "", "year": 2021})
     db["versions"].insert({"id": 1, "report_id": 1, "sha256": "x", "text": ""})
     return db
