@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from archive import search
+from archive.migrations import migrate
 
-SCHEMA_VERSION = 1
 # Which form of one publication is the current version when a page and its
 # attachment first appear together: the page as the portal shows it, then
 # the file that keeps tables as tables.
@@ -51,182 +51,20 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _table(db, name, columns, **options):
-    """Create a table, or add the columns an older archive lacks."""
-    db[name].create(columns, if_not_exists=True, **options)
-    existing = db[name].columns_dict
-    for column, kind in columns.items():
-        if column not in existing:
-            db[name].add_column(column, kind)
-
-
-def create_schema(db):
-    """Create every table, index and FTS table that is missing."""
-    run_counts = {
-        "source": str,
-        "pid": int,
-        "resumed": int,
-        "pages": int,
-        "not_modified": int,
-        "from_cache": int,
-        "captures": int,
-        "new_reports": int,
-        "new_versions": int,
-        # Fetches refused by a host's firewall (fetch_log outcome 'blocked').
-        "blocked": int,
-        "errors": str,
-        "flags": str,
-    }
-    _table(
-        db,
-        "crawl_runs",
-        {"id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, **run_counts, "stats": str},
-        pk="id",
-    )
-    _table(
-        db,
-        "reports",
-        {
-            "id": int,
-            "agency": str,
-            "agency_series": str,
-            "region": str,
-            "province": str,
-            "city": str,
-            "county": str,
-            "division_code": str,
-            "admin_level": str,
-            "year": int,
-            "title": str,
-            "first_seen": str,
-            "last_seen": str,
-            "current_version_id": int,
-        },
-        pk="id",
-    )
-    db["versions"].create(
-        {
-            "id": int,
-            "report_id": int,
-            "sha256": str,
-            "text": str,
-            "format": str,
-            "chars": int,
-            "extraction": str,
-            "first_seen": str,
-            "last_seen": str,
-        },
-        pk="id",
-        foreign_keys=[("report_id", "reports", "id")],
-        if_not_exists=True,
-    )
-    _table(
-        db,
-        "captures",
-        {
-            "id": int,
-            "version_id": int,
-            "url": str,
-            "requested_url": str,
-            "linked_from": str,
-            "fetched_at": str,
-            "http_status": int,
-            "content_type": str,
-            "bytes": int,
-            "body_sha256": str,
-            "title": str,
-            "format": str,
-            "needs_ocr": int,
-            "warc_filename": str,
-            "warc_offset": int,
-            "warc_length": int,
-            "warc_record_id": str,
-            "run_id": int,
-        },
-        pk="id",
-        foreign_keys=[("version_id", "versions", "id"), ("run_id", "crawl_runs", "id")],
-    )
-    db["fetch_log"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "url": str,
-            "method": str,
-            "fetched_at": str,
-            "http_status": int,
-            "outcome": str,
-            "content_type": str,
-            "bytes": int,
-            "detail": str,
-            "referer": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "crawl_runs", "id")],
-        if_not_exists=True,
-    )
-    db["rejected_documents"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "url": str,
-            "title": str,
-            "reason": str,
-            "seen_at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "crawl_runs", "id")],
-        if_not_exists=True,
-    )
-    # Module answers saying there is no report (Hanweb's 暂无年报 for a
-    # year): remembered so the year is not asked on every crawl.
-    _table(
-        db,
-        "no_report_answers",
-        {"url": str, "first_seen": str, "last_checked": str, "times": int, "run_id": int},
-        pk="url",
-    )
-    # A report is one agency's for one year in one region: agencies named
-    # without their place ("市公共资源交易中心") exist in every city.
-    if "idx_reports_agency_year" in {index.name for index in db["reports"].indexes}:
-        db.execute("drop index idx_reports_agency_year")
-    db["reports"].create_index(["agency", "region", "year"], unique=True, if_not_exists=True)
-    db["versions"].create_index(["report_id", "sha256"], unique=True, if_not_exists=True)
-    db["captures"].create_index(["version_id"], if_not_exists=True)
-    db["captures"].create_index(["url"], if_not_exists=True)
-    db["captures"].create_index(["run_id", "url"], if_not_exists=True)
-    db["fetch_log"].create_index(["run_id", "outcome"], if_not_exists=True)
-    # Standalone FTS5 tables of bigram text (see archive/search.py); rowid is
-    # the id of the row they index. Kept up to date by Archive, not triggers,
-    # because the bigram text is computed in Python.
-    for name, columns in (
-        ("reports_fts", "agency, region, title, text"),
-        ("versions_fts", "text"),
-    ):
-        db.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS [{name}] USING fts5({columns}, tokenize='unicode61')"
-        )
-    from archive.stats_db import create_stats_schema
-
-    create_stats_schema(db)
-    from archive.near_duplicates import create_near_duplicate_schema
-
-    create_near_duplicate_schema(db)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
 class Archive:
     """One open archive database, written by one crawl."""
 
     def __init__(self, path):
         self.path = str(path)
+        # ARCHIVE_DB=var/archive.db on a fresh checkout: make var/.
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         # WAL: readers (Datasette) are not blocked by a running crawl, and a
         # commit costs no fsync of the whole file.
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        with self.db.atomic():
-            create_schema(self.db)
+        migrate(self.db)
 
     def close(self):
         # Leave one self-contained file: Datasette serves it immutable (-i),
@@ -386,101 +224,119 @@ class Archive:
         capture_id and new_report / new_version flags.
         """
         now = doc.get("fetched_at") or utcnow()
-        text = doc["text"]
-        digest = sha256_text(text)
-        db = self.db
-        with db.atomic():
-            region = doc.get("region") or ""
-            report = self._find_one(
-                "select * from reports where agency = ? and region = ? and year = ?",
-                [doc["agency"], region, doc["year"]],
-            )
-            identity = {
-                key: doc.get(key)
-                for key in ("agency_series", "region", "province", "city", "county", "division_code", "admin_level")
-            }
-            identity["agency_series"] = identity["agency_series"] or doc["agency"]
-            identity["region"] = region
-            new_report = report is None
-            if new_report:
-                report_id = (
-                    db["reports"]
-                    .insert(
-                        {
-                            "agency": doc["agency"],
-                            "year": doc["year"],
-                            "title": doc.get("title"),
-                            "first_seen": now,
-                            "last_seen": now,
-                            **identity,
-                        }
-                    )
-                    .last_pk
-                )
-            else:
-                report_id = report["id"]
-            version = self._find_one(
-                "select id from versions where report_id = ? and sha256 = ?", [report_id, digest]
-            )
-            new_version = version is None
-            if new_version:
-                version_id = (
-                    db["versions"]
-                    .insert(
-                        {
-                            "report_id": report_id,
-                            "sha256": digest,
-                            "text": text,
-                            "format": doc.get("format", "html"),
-                            "chars": len(text),
-                            "extraction": doc.get("extraction"),
-                            "first_seen": now,
-                            "last_seen": now,
-                        }
-                    )
-                    .last_pk
-                )
-                db.execute(
-                    "insert into versions_fts (rowid, text) values (?, ?)",
-                    [version_id, search.index_text(text)],
-                )
-            else:
-                version_id = version["id"]
-                db["versions"].update(version_id, {"last_seen": now})
-            capture_id = self._insert_capture(doc, version_id, run_id, now)
-            updates = {"last_seen": now, **{k: v for k, v in identity.items() if v}}
-            if not new_version and report and report["current_version_id"] != version_id:
-                # The URL that served the current version serves this older
-                # text again (a revert): it is current again. Another portal
-                # keeping an older copy is not.
-                reverted = self._find_one(
-                    "select 1 from captures where url = ? and version_id = ? limit 1",
-                    [doc["url"], report["current_version_id"]],
-                )
-                if reverted:
-                    updates["current_version_id"] = version_id
-            if new_version and not self._other_form_is_current(report, doc.get("format"), run_id):
-                updates["current_version_id"] = version_id
-                updates["title"] = doc.get("title") or (report or {}).get("title")
-            db["reports"].update(report_id, updates)
-            current = updates.get("current_version_id")
-            if current is not None and current != (report or {}).get("current_version_id"):
-                # The search index holds the current text, whichever moved it.
-                self._index_report(report_id, text if current == version_id else self.db["versions"].get(current)["text"])
+        with self.db.atomic():
+            report, new_report = self.lookup_report(doc, now)
+            version_id, new_version = self.add_version(report["id"], doc, now)
+            capture_id = self.add_capture(doc, version_id, run_id, now)
+            current = self._current_after(report, version_id, new_version, doc, run_id)
+            if current is not None:
+                self.make_current(report["id"], current, title=doc.get("title") if current == version_id else None)
         return {
-            "report_id": report_id,
+            "report_id": report["id"],
             "version_id": version_id,
             "capture_id": capture_id,
             "new_report": new_report,
             "new_version": new_version,
         }
 
+    def lookup_report(self, doc, now):
+        """The report a document belongs to, created if new: (row, new).
+
+        A report is an agency's for a year in a region. A document identified
+        without a region belongs to the one report of its agency and year; a
+        report kept without a region takes the region a later document names.
+        """
+        identity = {
+            key: doc.get(key)
+            for key in ("agency_series", "province", "city", "county", "division_code", "admin_level")
+        }
+        identity["agency_series"] = identity["agency_series"] or doc["agency"]
+        region = self._region_of(doc["agency"], doc["year"], doc.get("region") or "")
+        table = self.db["reports"]
+        before = self.db.conn.total_changes
+        report_id = table.lookup(
+            {"agency": doc["agency"], "region": region, "year": doc["year"]},
+            {"title": doc.get("title"), "first_seen": now, "last_seen": now, **identity},
+        )
+        new = self.db.conn.total_changes != before
+        if not new:
+            table.update(report_id, {"last_seen": now, **{key: value for key, value in identity.items() if value}})
+        return table.get(report_id), new
+
+    def _region_of(self, agency, year, region):
+        rows = list(self.db.query("select id, region from reports where agency = ? and year = ?", [agency, year]))
+        if not region:
+            return rows[0]["region"] if len(rows) == 1 else ""
+        blank = [row for row in rows if not row["region"]]
+        if blank and all(row["region"] != region for row in rows):
+            self.db["reports"].update(blank[0]["id"], {"region": region})
+            self._index_report(blank[0]["id"])
+        return region
+
+    def add_version(self, report_id, doc, now):
+        """The version of a report with this text, added if new: (id, new)."""
+        text = doc["text"]
+        digest = sha256_text(text)
+        found = self._find_one("select id from versions where report_id = ? and sha256 = ?", [report_id, digest])
+        if found:
+            self.db["versions"].update(found["id"], {"last_seen": now})
+            return found["id"], False
+        version_id = (
+            self.db["versions"]
+            .insert(
+                {
+                    "report_id": report_id,
+                    "sha256": digest,
+                    "text": text,
+                    "format": doc.get("format", "html"),
+                    "chars": len(text),
+                    "extraction": doc.get("extraction"),
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            )
+            .last_pk
+        )
+        self.db.execute("insert into versions_fts (rowid, text) values (?, ?)", [version_id, search.index_text(text)])
+        return version_id, True
+
+    def make_current(self, report_id, version_id, title=None):
+        """Make a version the report's current one; the search index follows.
+
+        The one place that moves current_version_id, so reports_fts always
+        holds the current text.
+        """
+        updates = {"current_version_id": version_id}
+        if title:
+            updates["title"] = title
+        self.db["reports"].update(report_id, updates)
+        self._index_report(report_id)
+
+    def _current_after(self, report, version_id, new_version, doc, run_id):
+        """The version that should be current after this document, or None for no change."""
+        if report["current_version_id"] == version_id:
+            return None
+        if not report["current_version_id"]:
+            return version_id
+        if new_version:
+            # A newer text is current, unless it is another form of a
+            # publication first seen in this run (see _other_form_is_current).
+            return None if self._other_form_is_current(report, doc.get("format"), run_id) else version_id
+        # The URL that served the current version serves this older text
+        # again (a revert): it is current again. Another portal keeping an
+        # older copy is not.
+        reverted = self._find_one(
+            "select 1 from captures where url = ? and version_id = ? limit 1",
+            [doc["url"], report["current_version_id"]],
+        )
+        return version_id if reverted else None
+
     def _other_form_is_current(self, report, fmt, run_id):
         """A page and its attachment (two forms of one publication) first
         seen in the same run: the better form stays current whichever was
         stored first, so the choice does not depend on download order. A
         version from a later run is newer and always becomes current."""
-        if not report or not report["current_version_id"] or run_id is None:
+        if run_id is None:
             return False
         current = self._find_one(
             "select v.format, (select run_id from captures where version_id = v.id order by id limit 1) as run_id "
@@ -508,9 +364,10 @@ class Archive:
         No report or version is made from it: there is no text to version.
         """
         with self.db.atomic():
-            return self._insert_capture(doc, None, run_id, doc.get("fetched_at") or utcnow())
+            return self.add_capture(doc, None, run_id, doc.get("fetched_at") or utcnow())
 
-    def _insert_capture(self, doc, version_id, run_id, now):
+    def add_capture(self, doc, version_id, run_id, now):
+        """Record one fetch of a report document (once per run and URL)."""
         if run_id is not None:
             # A resumed run fetching again what it fetched before its kill.
             existing = self._find_one(
@@ -546,13 +403,15 @@ class Archive:
             .last_pk
         )
 
-    def _index_report(self, report_id, text):
+    def _index_report(self, report_id):
+        """reports_fts row of a report: its identity and its current text."""
         row = self.db["reports"].get(report_id)
+        current = row["current_version_id"]
+        text = self.db["versions"].get(current)["text"] if current else ""
         self.db.execute("delete from reports_fts where rowid = ?", [report_id])
         self.db.execute(
             "insert into reports_fts (rowid, agency, region, title, text) values (?, ?, ?, ?, ?)",
-            [report_id]
-            + [search.index_text(value) for value in (row["agency"], row["region"], row["title"], text)],
+            [report_id] + [search.index_text(value) for value in (row["agency"], row["region"], row["title"], text)],
         )
 
     def _find_one(self, sql, params):

@@ -28,7 +28,9 @@ from pipelines.readers import read_document, sniff_format
 
 ROOT = Path(__file__).resolve().parent.parent
 SAME_SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "CONCURRENT_REQUESTS=16",
-                 "CONCURRENT_REQUESTS_PER_DOMAIN=16", "ROBOTSTXT_OBEY=0", "LOG_LEVEL=WARNING"]
+                 "CONCURRENT_REQUESTS_PER_DOMAIN=16", "ROBOTSTXT_OBEY=0", "LOG_LEVEL=WARNING",
+                 # The generated portal is served on loopback.
+                 "FETCH_PRIVATE_HOSTS=127.0.0.1"]
 
 
 def portal(out, reports):

@@ -77,7 +77,16 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.ArchiveLogFormatter"
 
+# Never loopback, private, link-local or metadata addresses, non-http(s)
+# schemes or hosts out of scope, also through redirects and DNS answers
+# (crawler/safety.py). Hosts listed here (as written in URLs) may be on
+# such addresses: only the loopback demo and test portals.
+FETCH_PRIVATE_HOSTS = []
+DNS_RESOLVER = "crawler.safety.SafeResolver"
+
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt is asked for: an unsafe host is not asked anything.
+    "crawler.safety.SafeTargetMiddleware": 90,
     # Retries wait 2, 4, 8 ... seconds (at most 60) instead of none, or
     # what a 429/503's Retry-After asks (at most RETRY_AFTER_MAX).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -423,6 +423,8 @@ def _read_yaml(path):
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise SourceError(f"{path}: not valid YAML: {error}") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read the sources registry: {error.strerror or error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise SourceError(f"{path}: expected a mapping with a 'sources:' list")
     return data

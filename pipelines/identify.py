@@ -409,7 +409,7 @@ def report_region(agency, page_meta):
     return region
 
 
-def identify(page_title, link_text, text, page_meta=None, today=None, require_content=True):
+def identify(page_title, link_text, text, page_meta=None, today=None, require_content=True, aliases=None):
     """Identity of an OGI annual report, or NotAReport with the reason.
 
     *page_meta* may hold the page's <meta name=…> tags by name (ArticleTitle,
@@ -417,7 +417,8 @@ def identify(page_title, link_text, text, page_meta=None, today=None, require_co
     metadata table's fields by label (索引号, 发布机构, 组配分类, 成文日期,
     名称, 标题), and the crawler's RegistryAgency and RegistryRegion.
     *require_content* False judges by the title alone, for a document whose
-    text cannot be read (a scan).
+    text cannot be read (a scan). *aliases* ({former name: current name})
+    defaults to the registry's.
     """
     meta = _Meta(page_meta)
     text = text or ""
@@ -447,16 +448,32 @@ def identify(page_title, link_text, text, page_meta=None, today=None, require_co
         # Only the body's opening named it: name it as reports do.
         title = f"{agency}{year}年政府信息公开工作年度报告"
     # Renamed agencies keep one series under their current name.
-    series = agency_aliases(include_guesses=False).get(agency, agency)
+    if aliases is None:
+        aliases = agency_aliases(include_guesses=False)
+    series = aliases.get(agency, agency)
     region = report_region(agency, meta)
     return Identity(title, agency, series, year, region, regions.admin_level(agency, region))
 
 
 class IdentifyReportPipeline:
+    def __init__(self, aliases):
+        self.aliases = aliases
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        # Read once, at start: a missing or invalid registry stops the crawl
+        # here with the validator's message, instead of failing every item.
+        return cls(agency_aliases(include_guesses=False))
+
     def process_item(self, item):
         try:
             found = identify(
-                item.page_title, item.link_text, item.text, item.page_meta, require_content=not item.needs_ocr
+                item.page_title,
+                item.link_text,
+                item.text,
+                item.page_meta,
+                require_content=not item.needs_ocr,
+                aliases=self.aliases,
             )
         except NotAReport as reason:
             raise DropItem(f"not a report: {reason}")

@@ -32,6 +32,8 @@ def crawl_command(start_urls, db_path, *settings, **spider_args):
         # Loopback fixture portal: no politeness delays, and the demo's
         # portals (one host, 127.0.0.1, eight ports) fetched eight at a time.
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        # A real crawl never fetches a loopback address; the fixture portals are on one.
+        "-s", "FETCH_PRIVATE_HOSTS=127.0.0.1",
         *[arg for setting in settings for arg in ("-s", setting)],
     ]
 

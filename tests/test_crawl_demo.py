@@ -1,6 +1,7 @@
 """The whole path: demo portal -> portal spider -> pipelines -> archive.db."""
 
 import difflib
+import os
 import re
 import signal
 import sqlite3
@@ -160,6 +161,17 @@ def test_crawl_stays_on_start_hosts(crawled_archive, demo_portal):
 def test_bad_start_url_is_a_clear_error(tmp_path):
     with pytest.raises(AssertionError, match="not an http"):
         run_crawl(["ftp://127.0.0.1/"], tmp_path / "archive.db")
+
+
+def test_a_bad_registry_stops_the_crawl_at_start(demo_portal, tmp_path):
+    # Issue 9, defect 5: not one error per item, one clear error at start.
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources: [not valid", encoding="utf-8")
+    result = subprocess.run(crawl_command([demo_portal.urls["wenshang"]], tmp_path / "archive.db"), cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "OGI_SOURCES": str(bad)})
+    assert result.returncode != 0
+    assert f"SourceError: {bad}: not valid YAML" in result.stderr
+    assert "not a report" not in result.stderr and "Scraped from" not in result.stderr
 
 
 def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, tmp_path, crawled_archive):

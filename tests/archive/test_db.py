@@ -7,6 +7,7 @@ import sqlite_utils
 
 from archive import search
 from archive.db import Archive, sha256_bytes, sha256_text
+from archive.migrations import NAMES
 
 TEXT_A = "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告\n一、总体情况\n主动公开政府信息2748条。"
 TEXT_B = TEXT_A + "\n（更正）依申请公开0件。"
@@ -58,7 +59,7 @@ def test_schema_tables_and_user_version(archive):
     names = set(archive.db.table_names())
     assert {"crawl_runs", "reports", "versions", "captures", "fetch_log", "rejected_documents",
             "reports_fts", "versions_fts"} <= names
-    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 3
 
 
 def test_reopening_existing_database_keeps_rows(tmp_path):
@@ -356,3 +357,42 @@ def test_the_page_is_current_whichever_form_of_one_publication_came_first(archiv
     assert archive.db["reports"].get(html["report_id"])["current_version_id"] == revised["version_id"]
     assert fts_rowids(archive, "reports_fts", "更正") == [html["report_id"]]
     assert pdf["version_id"] != revised["version_id"]
+
+
+def test_a_revert_puts_the_reverted_text_back_in_the_search_index(archive):
+    # Issue 9, defect 1: texts A, B, A at one URL; a word only in B must no
+    # longer find the report.
+    archive.db["crawl_runs"].insert_all([{"id": run_id, "status": "finished"} for run_id in (1, 2, 3)])
+    first = archive.store(doc(text=TEXT_A), run_id=1)
+    archive.store(doc(text=TEXT_B, fetched_at="2024-02-01T00:00:00Z"), run_id=2)
+    assert fts_rowids(archive, "reports_fts", "更正") == [first["report_id"]]
+    reverted = archive.store(doc(text=TEXT_A, fetched_at="2024-03-01T00:00:00Z"), run_id=3)
+    report = archive.db["reports"].get(first["report_id"])
+    assert report["current_version_id"] == reverted["version_id"] == first["version_id"]
+    assert fts_rowids(archive, "reports_fts", "更正") == []
+    assert fts_rowids(archive, "reports_fts", "主动公开") == [first["report_id"]]
+
+
+def test_a_capture_identified_without_a_region_joins_its_report(archive):
+    # Issue 9, defect 4: agency and year known, region not found this time.
+    first = archive.store(doc())
+    again = archive.store(doc(region="", province="", city="", division_code="", text=TEXT_B,
+                              url="http://www.jining.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=X&fbtime=2021"))
+    assert again["report_id"] == first["report_id"] and not again["new_report"]
+    assert count(archive, "reports") == 1
+    assert archive.db["reports"].get(first["report_id"])["region"] == "山东省/济宁市"
+
+
+def test_a_report_kept_without_a_region_takes_the_region_named_later(archive):
+    first = archive.store(doc(region="", province="", city="", division_code=""))
+    later = archive.store(doc(text=TEXT_B))
+    assert later["report_id"] == first["report_id"] and count(archive, "reports") == 1
+    report = archive.db["reports"].get(first["report_id"])
+    assert report["region"] == "山东省/济宁市"
+    assert fts_rowids(archive, "reports_fts", "济宁市") == [first["report_id"]]
+
+
+def test_the_same_agency_in_two_named_regions_is_two_reports(archive):
+    archive.store(doc(agency="市公共资源交易中心"))
+    archive.store(doc(agency="市公共资源交易中心", region="山东省/济南市", city="济南市", division_code="370100"))
+    assert count(archive, "reports") == 2

@@ -396,6 +396,18 @@ def test_an_unofficial_start_host_is_refused(tmp_path):
     assert spider.in_scope("http://www.example.com/a")
 
 
+def test_a_rendered_list_keeps_its_depth(spider):
+    # Issue 9, defect 3: the browser request carried no link_depth, so a
+    # rendered column started again from depth 0.
+    url = BASE + "/zwgk/ndbg/script.html"
+    body = ('<html><head><title>政府信息公开年报</title></head><body><ul id="list"></ul>'
+            '<script>fill()</script></body></html>').encode()
+    res = HtmlResponse(url=url, body=body, encoding="utf-8",
+                       request=scrapy.Request(url, meta={"blind_hops": 1, "link_depth": 7, "link_text": "年报"}))
+    [render] = [r for r in spider.parse(res) if isinstance(r, scrapy.Request)]
+    assert render.meta["playwright"] and render.meta["link_depth"] == 7 and render.meta["blind_hops"] == 1
+
+
 # -- hostile pages: bounds -----------------------------------------------------------------
 
 

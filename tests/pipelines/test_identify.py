@@ -156,13 +156,13 @@ def test_future_year_is_not_accepted():
 def test_pipeline_fills_item_and_drops_non_reports():
     entry = REPORTS["003"]
     item = DocumentItem(url="http://x/", body=b"", page_title=entry["title"], text=seed("003"))
-    assert IdentifyReportPipeline().process_item(item) is item
+    assert IdentifyReportPipeline({}).process_item(item) is item
     assert (item.agency, item.year, item.county, item.division_code, item.admin_level) == (
         "汶上县公共资源交易中心", 2019, "汶上县", "370830", "county")
     assert item.region == "山东省/济宁市/汶上县"
     bad = DocumentItem(url="http://x/", body=b"", page_title="曲阜市政府信息公开目录", text="目录")
     with pytest.raises(DropItem, match="not a report"):
-        IdentifyReportPipeline().process_item(bad)
+        IdentifyReportPipeline({}).process_item(bad)
 
 
 def test_year_first_title_of_a_peoples_government_keeps_its_name():
@@ -199,3 +199,25 @@ def test_real_page_shapes(case):
     assert (found.agency, found.year) == (expect["agency"], expect["year"])
     if "region" in expect:
         assert found.region.path == expect["region"]
+
+
+def test_the_registry_is_read_once_at_start(monkeypatch, tmp_path):
+    # Issue 9, defect 5: a missing or invalid registry failed every item.
+    import pipelines.identify as identify_module
+    from crawler.sources import SourceError
+
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources: [not valid", encoding="utf-8")
+    monkeypatch.setenv("OGI_SOURCES", str(bad))
+    crawler = type("Crawler", (), {})()
+    with pytest.raises(SourceError, match="not valid YAML"):
+        IdentifyReportPipeline.from_crawler(crawler)
+    monkeypatch.setenv("OGI_SOURCES", str(tmp_path / "missing.yaml"))
+    with pytest.raises(SourceError, match="cannot read the sources registry"):
+        IdentifyReportPipeline.from_crawler(crawler)
+    # A pipeline made at start never reads the registry again.
+    pipeline = IdentifyReportPipeline({})
+    monkeypatch.setattr(identify_module, "agency_aliases", lambda **_: pytest.fail("registry read per item"))
+    item = DocumentItem(url="http://www.jining.gov.cn/a.html", body=b"", page_title="济宁市财政局2023年政府信息公开工作年度报告",
+                        text="本报告由济宁市财政局按照《中华人民共和国政府信息公开条例》要求编制。主动公开、依申请公开、行政复议、行政诉讼情况。统计期限自2023年1月1日起至2023年12月31日止。")
+    assert pipeline.process_item(item).agency == "济宁市财政局"

@@ -1,0 +1,218 @@
+"""The archive's schema as numbered migrations (sqlite-utils' Migrations).
+
+Table and column names are a public interface (researchers' SQL, other
+tools). Each change of the schema is a new migration at the end of this
+file; a migration, once released, is never edited. ``migrate`` applies the
+pending ones in order (each in its own transaction, recorded in
+``_sqlite_migrations``), sets ``PRAGMA user_version`` to the number applied,
+and refuses an archive made by a newer version of the project.
+
+Archives made before migrations existed (release d7bd1d1, user_version 1)
+already hold what 0001 creates: it only creates what is missing, and adds
+the columns that archives older still lack, so it is recorded as applied
+without touching their rows.
+"""
+
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("ogi-archive")
+NAMES = []
+
+
+def migration(name):
+    """Register the next migration; names are numbered in order."""
+    NAMES.append(name)
+    return MIGRATIONS(name=name)
+
+
+class NewerArchive(RuntimeError):
+    """The archive was made by a newer version of the project."""
+
+
+def _table(db, name, columns, **options):
+    """Create a table, or add the columns an older archive lacks."""
+    db[name].create(columns, if_not_exists=True, **options)
+    existing = db[name].columns_dict
+    for column, kind in columns.items():
+        if column not in existing:
+            db[name].add_column(column, kind)
+
+
+@migration("0001_release_d7bd1d1")
+def release_d7bd1d1(db):
+    """Every table, index and FTS table of the first release."""
+    run_counts = {
+        "source": str,
+        "pid": int,
+        "resumed": int,
+        "pages": int,
+        "not_modified": int,
+        "from_cache": int,
+        "captures": int,
+        "new_reports": int,
+        "new_versions": int,
+        "errors": str,
+        "flags": str,
+    }
+    _table(
+        db,
+        "crawl_runs",
+        {"id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, **run_counts, "stats": str},
+        pk="id",
+    )
+    _table(
+        db,
+        "reports",
+        {
+            "id": int,
+            "agency": str,
+            "agency_series": str,
+            "region": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "division_code": str,
+            "admin_level": str,
+            "year": int,
+            "title": str,
+            "first_seen": str,
+            "last_seen": str,
+            "current_version_id": int,
+        },
+        pk="id",
+    )
+    db["versions"].create(
+        {
+            "id": int,
+            "report_id": int,
+            "sha256": str,
+            "text": str,
+            "format": str,
+            "chars": int,
+            "extraction": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+        if_not_exists=True,
+    )
+    _table(
+        db,
+        "captures",
+        {
+            "id": int,
+            "version_id": int,
+            "url": str,
+            "requested_url": str,
+            "linked_from": str,
+            "fetched_at": str,
+            "http_status": int,
+            "content_type": str,
+            "bytes": int,
+            "body_sha256": str,
+            "title": str,
+            "format": str,
+            "needs_ocr": int,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "warc_record_id": str,
+            "run_id": int,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "versions", "id"), ("run_id", "crawl_runs", "id")],
+    )
+    db["fetch_log"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "method": str,
+            "fetched_at": str,
+            "http_status": int,
+            "outcome": str,
+            "content_type": str,
+            "bytes": int,
+            "detail": str,
+            "referer": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+        if_not_exists=True,
+    )
+    db["rejected_documents"].create(
+        {"id": int, "run_id": int, "url": str, "title": str, "reason": str, "seen_at": str},
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+        if_not_exists=True,
+    )
+    # A report is one agency's for one year in one region: agencies named
+    # without their place ("市公共资源交易中心") exist in every city.
+    if "idx_reports_agency_year" in {index.name for index in db["reports"].indexes}:
+        db.execute("drop index idx_reports_agency_year")
+    db["reports"].create_index(["agency", "region", "year"], unique=True, if_not_exists=True)
+    db["versions"].create_index(["report_id", "sha256"], unique=True, if_not_exists=True)
+    db["captures"].create_index(["version_id"], if_not_exists=True)
+    db["captures"].create_index(["url"], if_not_exists=True)
+    db["captures"].create_index(["run_id", "url"], if_not_exists=True)
+    db["fetch_log"].create_index(["run_id", "outcome"], if_not_exists=True)
+    # Standalone FTS5 tables of bigram text (see archive/search.py); rowid is
+    # the id of the row they index. Kept up to date by Archive, not triggers,
+    # because the bigram text is computed in Python.
+    for name, columns in (("reports_fts", "agency, region, title, text"), ("versions_fts", "text")):
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{name}] USING fts5({columns}, tokenize='unicode61')")
+    from archive.near_duplicates import create_near_duplicate_schema
+    from archive.stats_db import create_stats_schema
+
+    create_stats_schema(db)
+    create_near_duplicate_schema(db)
+
+
+@migration("0002_no_report_answers")
+def no_report_answers(db):
+    """Module answers saying there is no report (Hanweb's 暂无年报 for a year)."""
+    db["no_report_answers"].create(
+        {"url": str, "first_seen": str, "last_checked": str, "times": int, "run_id": int},
+        pk="url",
+        if_not_exists=True,
+    )
+
+
+@migration("0003_crawl_runs_blocked")
+def crawl_runs_blocked(db):
+    """Fetches refused by a host's firewall (fetch_log outcome 'blocked')."""
+    if "blocked" not in db["crawl_runs"].columns_dict:
+        db["crawl_runs"].add_column("blocked", int)
+
+
+def schema_version():
+    """The user_version of an archive with every migration applied."""
+    return len(NAMES)
+
+
+def migrate(db):
+    """Apply the pending migrations; returns the names applied."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > schema_version():
+        raise NewerArchive(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2] or 'the archive'} has schema version {found}, "
+            f"newer than this code's {schema_version()}: update the project before writing to it"
+        )
+    pending = [migration.name for migration in MIGRATIONS.pending(db)]
+    MIGRATIONS.apply(db)
+    db.execute(f"PRAGMA user_version = {schema_version()}")
+    refresh_views(db)
+    return pending
+
+
+def refresh_views(db):
+    """Views hold no data: they are recreated on every open, so their
+    definitions follow the code without a migration."""
+    from archive.near_duplicates import NEAR_DUPLICATES_VIEW
+    from archive.stats_db import REQUEST_TOTALS
+
+    with db.atomic():
+        for name, sql in (("request_totals", REQUEST_TOTALS), ("near_duplicates", NEAR_DUPLICATES_VIEW)):
+            db.execute(f"DROP VIEW IF EXISTS {name}")
+            db.execute(f"CREATE VIEW {name} AS {sql}")
