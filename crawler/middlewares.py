@@ -13,6 +13,7 @@ import codecs
 import datetime
 import email.utils
 import logging
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -25,6 +26,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler import discovery
 from crawler.archive_run import ArchiveRun
+from crawler.safety import unsafe_target
 from pipelines.readers.encoding import detect_encoding
 
 logger = logging.getLogger(__name__)
@@ -258,12 +260,14 @@ class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
 
 
 class _RecordedRedirects:
-    """Scrapy's redirects, with the chains it will not follow on record.
+    """Scrapy's redirects, with the ones it will not follow on record.
 
     A loop (a URL the chain already went through) is stopped at once instead
     of being dropped without a word by the duplicate filter, and a chain
     longer than REDIRECT_MAX_TIMES is recorded where Scrapy only logs it at
-    DEBUG. Both are recorded as ``ignored`` for the URL not fetched.
+    DEBUG: both ``ignored``, for the URL not fetched. A redirect to a scheme
+    other than http(s) (``file://``), which Scrapy hands to the spider as an
+    unhandled 3xx, is ``refused`` as crawler/safety.py refuses unsafe targets.
     """
 
     fetch_log = None
@@ -274,21 +278,26 @@ class _RecordedRedirects:
         middleware.fetch_log = FetchLogMiddleware(ArchiveRun.of(crawler))
         return middleware
 
+    def _build_redirect_request(self, source_request, response, *, url, **kwargs):
+        if urlsplit(url).scheme not in ("http", "https"):
+            self._refuse(source_request, url, "refused", f"Refused: unsafe target: {unsafe_target(url)}")
+        return super()._build_redirect_request(source_request, response, url=url, **kwargs)
+
     def _redirect(self, redirected, request, reason):
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if redirected.url in chain:
             hops = len(chain) - chain.index(redirected.url)
-            self._refuse(request, redirected, f"redirect loop: back to {redirected.url} after {hops} hop(s)")
+            self._refuse(request, redirected.url, "ignored", f"redirect loop: back to {redirected.url} after {hops} hop(s)")
         try:
             return super()._redirect(redirected, request, reason)
         except IgnoreRequest:
             detail = f"too many redirects: {len(chain)} hops from {chain[0]} (REDIRECT_MAX_TIMES={self.max_redirect_times})"
-            self._refuse(request, redirected, detail)
+            self._refuse(request, redirected.url, "ignored", detail)
 
-    def _refuse(self, request, redirected, detail):
+    def _refuse(self, request, url, outcome, detail):
         self.crawler.stats.inc_value("redirect/refused")
         if self.fetch_log is not None:
-            self.fetch_log.record(request, "ignored", detail, url=redirected.url)
+            self.fetch_log.record(request, outcome, detail, url=url)
         raise IgnoreRequest(detail)
 
 

@@ -87,6 +87,10 @@ DNS_RESOLVER = "crawler.safety.SafeResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt is asked for: an unsafe host is not asked anything.
     "crawler.safety.SafeTargetMiddleware": 90,
+    # Scope is SafeTargetMiddleware's (host and port, refusals recorded);
+    # Scrapy's offsite filter would drop a redirect to another host first,
+    # when it is scheduled, without a record.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Retries wait 2, 4, 8 ... seconds (at most 60) instead of none, or
     # what a 429/503's Retry-After asks (at most RETRY_AFTER_MAX).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

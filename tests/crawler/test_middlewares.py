@@ -330,3 +330,13 @@ def test_a_page_is_stopped_at_page_maxsize(run, mw):
     assert [(r["outcome"], r["http_status"], r["bytes"], r["detail"]) for r in rows(run)] == [
         ("network_error", 200, 1200, "too large: a page of more than 1,200 bytes")
     ]
+
+
+def test_a_redirect_to_a_file_url_is_refused_and_recorded(run):
+    # Scrapy hands such a 3xx to the spider, unfollowed and unrecorded.
+    middleware = RecordedRedirectMiddleware.from_crawler(crawler_with(run))
+    with pytest.raises(IgnoreRequest):
+        redirect(middleware, request(BASE_A, referer=None), "file:///etc/passwd")
+    assert [(r["url"], r["outcome"], r["detail"]) for r in rows(run)] == [
+        ("file:///etc/passwd", "refused", "Refused: unsafe target: scheme file: is not http(s)")
+    ]

@@ -15,9 +15,9 @@ record its ``expect`` names, exactly:
 
 ``record_url`` is where the record is when it is not the case's own URL (a
 redirect's target). ``stat``: a crawl statistic that must be positive.
-``depends``: the module the expectation needs; cases that depend on
-crawler/safety.py (refusing unsafe targets and redirects out of scope) fail
-until it is merged.
+``depends``: the module the expectation needs: the four redirects to unsafe
+targets are refused by crawler/safety.py (the test marks them xfail in a
+checkout without it).
 
 The crawl runs with the CRAWL_SETTINGS below (small timeouts, retries and
 bounds, so the slow and endless cases end within seconds).
@@ -30,7 +30,7 @@ SAFETY = "crawler/safety.py"
 
 CRAWL_SETTINGS = {
     "DOWNLOAD_TIMEOUT": "15",
-    "RETRY_TIMES": "1",
+    "RETRY_TIMES": "2",
     "RETRY_BACKOFF_BASE": "0.2",
     "RETRY_AFTER_MAX": "2",
     "DISCOVERY_MAX_LIST_PAGES": "6",
