@@ -30,13 +30,25 @@ DOWNLOAD_TIMEOUT = 30
 # Scanned reports can be large; nothing a portal serves as a report is bigger.
 DOWNLOAD_MAXSIZE = 200 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
+# A page (HTML, XML, text; not a URL naming a .pdf/.doc...) is stopped as
+# soon as it passes this many bytes, inflated or not (crawler/middlewares.py
+# PageSizeLimit): report pages are well under 2 MB.
+PAGE_MAXSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
+# A 429/503 with Retry-After is retried when the server asks, but never
+# waits longer than this many seconds (crawler/middlewares.py).
+RETRY_AFTER_MAX = 120.0
 # Bounds per crawl run (one source per run with crawl_sources): pages, and
 # list pages of one column (?page=N and index_N traps).
 CLOSESPIDER_PAGECOUNT = 20000
 DISCOVERY_MAX_LIST_PAGES = 300
+# Links read from one page (anchors in document order, then script links):
+# a page with 200,000 links would stall the reactor while its requests are
+# built and flood the scheduler. Counted in the stats
+# (portal/links_per_page_limit: pages cut; portal/links_not_read).
+DISCOVERY_MAX_LINKS_PER_PAGE = 2000
 # Scrapy counts every 下一页 and dataproxy group as a level, which would cut
 # long report columns short; depth is bounded by the spider instead, in
 # links from the start page with the pages of one list at one level
@@ -75,9 +87,23 @@ DNS_RESOLVER = "crawler.safety.SafeResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt is asked for: an unsafe host is not asked anything.
     "crawler.safety.SafeTargetMiddleware": 90,
-    # Retries wait 2, 4, 8 ... seconds (at most 60) instead of none.
+    # Scope is SafeTargetMiddleware's (host and port, refusals recorded);
+    # Scrapy's offsite filter would drop a redirect to another host first,
+    # when it is scheduled, without a record.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # Retries wait 2, 4, 8 ... seconds (at most 60) instead of none, or
+    # what a 429/503's Retry-After asks (at most RETRY_AFTER_MAX).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's own, with what they refuse recorded in fetch_log: bodies that
+    # inflate beyond DOWNLOAD_MAXSIZE or not at all, redirect loops and
+    # chains beyond REDIRECT_MAX_TIMES.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.BoundedHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RecordedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.RecordedMetaRefreshMiddleware": 580,
     # Outermost on the way back, so the spider sees the corrected encoding.
     "crawler.middlewares.CharsetMiddleware": 50,
     "crawler.middlewares.FetchLogMiddleware": 950,
@@ -85,8 +111,15 @@ DOWNLOADER_MIDDLEWARES = {
     # the browser; hosts that still refuse are recorded as blocked.
     "crawler.challenge.ChallengeMiddleware": 960,
 }
+SPIDER_MIDDLEWARES = {
+    # URLs longer than URLLENGTH_LIMIT (2083) are dropped, and recorded in
+    # fetch_log as ignored.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "crawler.middlewares.RecordedUrlLengthMiddleware": 800,
+}
 EXTENSIONS = {
     "crawler.archive_run.ArchiveRun": 100,
+    "crawler.middlewares.PageSizeLimit": 110,
 }
 # Documents are read in worker processes (pipelines/extract.py).
 EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", os.cpu_count() or 1))

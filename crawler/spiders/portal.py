@@ -164,7 +164,7 @@ class PortalSpider(scrapy.Spider):
         adapter = self.adapter(response)
         if not isinstance(response, HtmlResponse):
             # Data a list is built from (a Hanweb dataproxy answer).
-            links = list(self._scoped(response, adapter.script_links(response)))
+            links = list(self._scoped(response, self._bounded(response, [], adapter.script_links(response))))
             list_requests = adapter.list_requests(response)
             if links or list_requests:
                 report_links = sum(1 for link in links if link.kind == "report")
@@ -180,9 +180,12 @@ class PortalSpider(scrapy.Spider):
         title = discovery.page_title(meta_tags, meta_tags.get("h1", ""), meta_tags.get("html_title", ""))
         link_text = response.meta.get("link_text", "")
 
-        anchors = [(anchor.attrib["href"], self._anchor_text(anchor)) for anchor in response.css("a[href]")]
+        # At most DISCOVERY_MAX_LINKS_PER_PAGE anchors are even read.
+        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 0)
+        found = response.xpath(f"(//a[@href])[position() <= {limit + 1}]" if limit > 0 else "//a[@href]")
+        anchors = [(anchor.attrib["href"], self._anchor_text(anchor)) for anchor in found]
         script_links = adapter.script_links(response)
-        links = list(self._scoped(response, [*anchors, *script_links]))
+        links = list(self._scoped(response, self._bounded(response, anchors, script_links)))
         list_requests = adapter.list_requests(response)
         report_links = sum(1 for link in links if link.kind == "report")
         attachments = [link for link in links if discovery.is_attachment(link.url)]
@@ -265,8 +268,12 @@ class PortalSpider(scrapy.Spider):
         max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES", 300)
         max_depth = self.crawler.settings.getint("DISCOVERY_MAX_DEPTH", 12)
         depth = response.meta.get("link_depth", 0)
+        # Pages of one list followed in a row (a page reached otherwise is
+        # page 1): bounds a pager whose URLs carry no page number, as
+        # page_number() bounds ?page=N.
+        list_page = response.meta.get("list_page", 1) + 1
         for link in links:
-            if discovery.page_number(link.url) > max_list_pages:
+            if discovery.page_number(link.url) > max_list_pages or (link.kind == "page" and list_page > max_list_pages):
                 # An endless ?page=N or calendar: stop somewhere.
                 self.crawler.stats.inc_value("portal/list_page_limit")
                 self.explain.skip(response.url, link, f"list page beyond DISCOVERY_MAX_LIST_PAGES={max_list_pages}")
@@ -305,8 +312,23 @@ class PortalSpider(scrapy.Spider):
                     "link_depth": link_depth,
                     "link_text": link.text,
                     "document": link.kind == "report",
+                    **({"list_page": list_page} if link.kind == "page" else {}),
                 },
             )
+
+    def _bounded(self, response, anchors, script_links):
+        """A page's links, anchors first, at most DISCOVERY_MAX_LINKS_PER_PAGE."""
+        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 0)
+        hrefs = [*anchors, *script_links]
+        if limit <= 0 or len(hrefs) <= limit:
+            return hrefs
+        total = len(script_links) + int(float(response.xpath("count(//a[@href])").get())) if anchors else len(hrefs)
+        self.crawler.stats.inc_value("portal/links_per_page_limit")
+        self.crawler.stats.inc_value("portal/links_not_read", total - limit)
+        self.logger.warning(
+            "%s has %d links: only the first %d are read (DISCOVERY_MAX_LINKS_PER_PAGE)", response.url, total, limit
+        )
+        return hrefs[:limit]
 
     @staticmethod
     def _anchor_text(anchor):

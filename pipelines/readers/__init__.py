@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pipelines.readers.doc import read_doc
 from pipelines.readers.docx import read_docx
 from pipelines.readers.encoding import decode_html, looks_like_mojibake
+from pipelines.readers import limits, pdf
 from pipelines.readers.html import extract_html
-from pipelines.readers.pdf import NeedsOCR, read_pdf
+from pipelines.readers.limits import Refused
+from pipelines.readers.pdf import NeedsOCR
 
 
 @dataclass
@@ -76,6 +78,8 @@ def read_document(body, fmt, content_type="", encoding="", containers=()):
 def _read(body, fmt, content_type, encoding, containers=()):
     try:
         if fmt == "html":
+            if len(body) > limits.HTML_MAX_BYTES:
+                raise Refused(f"too large: an HTML page of {limits.size(len(body))} (limit {limits.size(limits.HTML_MAX_BYTES)})")
             if encoding:
                 text = body.decode(encoding, errors="replace")
             else:
@@ -85,7 +89,7 @@ def _read(body, fmt, content_type, encoding, containers=()):
             extracted, method = extract_html(text, containers)
             return ReadResult(extracted, method, encoding)
         if fmt == "pdf":
-            return ReadResult(read_pdf(body), "pymupdf")
+            return ReadResult(*pdf.read(body))
         if fmt == "docx":
             return ReadResult(read_docx(body), "python-docx")
         if fmt == "doc":
@@ -93,5 +97,7 @@ def _read(body, fmt, content_type, encoding, containers=()):
         return ReadResult(error=f"no reader for format {fmt!r}")
     except NeedsOCR as reason:
         return ReadResult(method=fmt, needs_ocr=True, error=str(reason))
+    except Refused as reason:
+        return ReadResult(method=fmt, error=str(reason))
     except Exception as error:  # one bad document must not stop the crawl
         return ReadResult(method=fmt, error=f"{type(error).__name__}: {error}")

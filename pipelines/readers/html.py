@@ -9,6 +9,7 @@ from trafilatura.settings import use_config
 
 from crawler.cms.base import META_LABELS
 from pipelines.readers.encoding import decode_html
+from pipelines.readers.limits import Refused
 
 
 # Under MIN_EXTRACTED_SIZE (250 characters by default) trafilatura falls back
@@ -84,6 +85,19 @@ def _densest_container(root):
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
+def _check_limits(parser):
+    """Refuse a page libxml2 stopped reading midway.
+
+    libxml2 gives up at a resource limit (elements nested deeper than 256, a
+    text node over 10 MB) and keeps what it read so far: the rest of the
+    report would be lost without a word, here and in trafilatura.
+    """
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            message = " ".join(error.message.split())
+            raise Refused(f"HTML beyond the parser's limits at line {error.line}: {message}; the rest would be lost")
+
+
 def focus_body(html, containers=()):
     """The page (a string) cut down to its report body, marked as an <article>.
 
@@ -93,11 +107,13 @@ def focus_body(html, containers=()):
     """
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
+    parser = lxml.html.HTMLParser()
     try:
         # lxml refuses str input that declares an encoding.
-        root = lxml.html.document_fromstring(_XML_DECLARATION_RE.sub("", html))
+        root = lxml.html.document_fromstring(_XML_DECLARATION_RE.sub("", html), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    _check_limits(parser)
     container = None
     for xpath in (*containers, *KNOWN_CONTAINERS):
         found = root.xpath(xpath)

@@ -159,3 +159,184 @@ def test_retries_wait_longer_each_time(monkeypatch):
     assert isinstance(out, Response) and out.status == 503
     ok = Response(URL, status=200, request=req)
     assert asyncio.run(middleware.process_response(req, ok)) is ok
+
+
+# -- hostile responses: every refusal on record --------------------------------------------------
+
+import asyncio  # noqa: E402
+import email.utils  # noqa: E402
+import gzip  # noqa: E402
+import time as _time  # noqa: E402
+
+from scrapy.exceptions import IgnoreRequest  # noqa: E402
+from scrapy.http import Headers  # noqa: E402
+
+from crawler.middlewares import (  # noqa: E402
+    BackoffRetryMiddleware,
+    BoundedHttpCompressionMiddleware,
+    PageSizeLimit,
+    PageTooLarge,
+    RecordedRedirectMiddleware,
+    RecordedUrlLengthMiddleware,
+    retry_after,
+)
+
+
+def crawler_with(run, **settings):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": run.archive.path, "PROGRESS_INTERVAL": 0, **settings})
+    crawler._archive_run = run  # the run the fixture opened
+    crawler.spider = PortalSpider.from_crawler(crawler, start_url="http://127.0.0.1:8702/")
+    return crawler
+
+
+def waits_of(middleware, monkeypatch, responses):
+    waits = []
+
+    async def fake_sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    req = request()
+    for status, headers in responses:
+        out = asyncio.run(middleware.process_response(req, Response(URL, status=status, headers=headers, request=req)))
+        if isinstance(out, Response):
+            return waits, out
+        req = out
+    return waits, None
+
+
+def test_retry_after_is_honoured_and_capped(run, monkeypatch):
+    crawler = crawler_with(run, RETRY_TIMES=3, RETRY_BACKOFF_BASE=0.5, RETRY_AFTER_MAX=30)
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    waits, out = waits_of(middleware, monkeypatch, [
+        (429, {"Retry-After": "7"}), (503, {"Retry-After": "3600"}), (429, {}), (200, {}),
+    ])
+    # What the server asked (7 s), capped (3600 -> 30), and without a header the backoff.
+    assert waits == [7.0, 30.0, 2.0]
+    assert out.status == 200
+    assert crawler.stats.get_value("retry/retry_after") == 2
+
+
+def test_retry_after_as_an_http_date():
+    later = email.utils.formatdate(_time.time() + 20, usegmt=True)
+    assert 18 <= retry_after(Response(URL, status=429, headers={"Retry-After": later})) <= 20
+    assert retry_after(Response(URL, status=429, headers={"Retry-After": "soon"})) is None
+    assert retry_after(Response(URL, status=500, headers={"Retry-After": "5"})) is None
+
+
+def test_a_429_records_its_retry_after(run, mw):
+    req = request()
+    mw.process_response(req, Response(URL, status=429, headers={"Retry-After": "120"}, request=req))
+    assert [(r["outcome"], r["http_status"], r["detail"]) for r in rows(run)] == [("http_error", 429, "Retry-After: 120")]
+
+
+def test_a_gzip_bomb_turns_its_ok_into_a_network_error(run, mw):
+    crawler = crawler_with(run, DOWNLOAD_MAXSIZE=1 << 20)
+    compression = BoundedHttpCompressionMiddleware.from_crawler(crawler)
+    bomb = gzip.compress(b"\0" * (8 << 20))
+    req = request()
+    resp = Response(URL, status=200, body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"}, request=req)
+    mw.process_response(req, resp)  # logged as received, next to the downloader
+    with pytest.raises(IgnoreRequest):
+        compression.process_response(req, resp)
+    [row] = rows(run)
+    assert (row["outcome"], row["http_status"], row["bytes"]) == ("network_error", 200, len(bomb))
+    assert row["detail"] == (
+        f"too large: its gzip body of {len(bomb):,} bytes inflates beyond DOWNLOAD_MAXSIZE (1,048,576 bytes; "
+        "a decompression bomb?)"
+    )
+
+
+def test_a_body_that_does_not_inflate_is_a_network_error(run, mw):
+    compression = BoundedHttpCompressionMiddleware.from_crawler(crawler_with(run))
+    req = request()
+    resp = Response(URL, status=200, body=b"\x1f\x8b\x08\x00garbage", headers={"Content-Encoding": "gzip"}, request=req)
+    mw.process_response(req, resp)
+    with pytest.raises(IgnoreRequest):
+        compression.process_response(req, resp)
+    [row] = rows(run)
+    assert row["outcome"] == "network_error"
+    assert row["detail"].startswith("undecodable: its gzip body does not inflate")
+
+
+def test_a_good_gzip_body_passes(run):
+    compression = BoundedHttpCompressionMiddleware.from_crawler(crawler_with(run))
+    req = request()
+    resp = Response(URL, status=200, body=gzip.compress(b"<html>ok</html>"), headers={"Content-Encoding": "gzip"}, request=req)
+    assert compression.process_response(req, resp).body == b"<html>ok</html>"
+    assert rows(run) == []
+
+
+def redirect(middleware, req, location):
+    return middleware.process_response(req, Response(req.url, status=301, headers={"Location": location}, request=req))
+
+
+def test_a_redirect_loop_is_stopped_and_recorded(run):
+    middleware = RecordedRedirectMiddleware.from_crawler(crawler_with(run))
+    a, b = BASE_A, BASE_A.replace("a.html", "b.html")
+    second = redirect(middleware, request(a, referer=None), b)
+    assert second.url == b
+    with pytest.raises(IgnoreRequest):
+        redirect(middleware, second, a)
+    assert [(r["url"], r["outcome"], r["detail"]) for r in rows(run)] == [
+        (a, "ignored", f"redirect loop: back to {a} after 2 hop(s)")
+    ]
+
+
+def test_a_chain_beyond_redirect_max_times_is_recorded(run):
+    middleware = RecordedRedirectMiddleware.from_crawler(crawler_with(run, REDIRECT_MAX_TIMES=3))
+    req = request(BASE_A.replace("a.html", "0.html"), referer=None)
+    with pytest.raises(IgnoreRequest):
+        for hop in range(1, 10):
+            req = redirect(middleware, req, f"/r/{hop}.html")
+    [row] = rows(run)
+    assert (row["url"], row["outcome"]) == ("http://127.0.0.1:8702/r/4.html", "ignored")
+    assert row["detail"] == "too many redirects: 4 hops from http://127.0.0.1:8702/r/0.html (REDIRECT_MAX_TIMES=3)"
+
+
+BASE_A = "http://127.0.0.1:8702/r/a.html"
+
+
+def test_a_url_over_urllength_limit_is_recorded_as_ignored(run):
+    middleware = RecordedUrlLengthMiddleware.from_crawler(crawler_with(run, URLLENGTH_LIMIT=100))
+    long = "http://127.0.0.1:8702/" + "x" * 200
+    assert middleware.get_processed_request(scrapy.Request(long), None) is None
+    assert middleware.get_processed_request(scrapy.Request(URL), None) is not None
+    [row] = rows(run)
+    assert (row["url"], row["outcome"], row["detail"]) == (long, "ignored", "URL too long: 222 characters (URLLENGTH_LIMIT=100)")
+
+
+def test_a_page_is_stopped_at_page_maxsize(run, mw):
+    limit = PageSizeLimit(crawler_with(run, PAGE_MAXSIZE=1000, DOWNLOAD_MAXSIZE=10_000))
+    html = Headers({"Content-Type": "text/html; charset=utf-8"})
+    # By its Content-Length, at once.
+    with pytest.raises(PageTooLarge, match=r"^too large: a page \(text/html; charset=utf-8\) of 5,000 bytes"):
+        limit.headers_received(html, 5000, request(), None)
+    # Without one, when the bytes received pass the limit; a gzip body inflates only that far.
+    req = request()
+    limit.headers_received(html, None, req, None)
+    assert req.meta["download_maxsize"] == 1000
+    limit.bytes_received(b"x" * 600, req, None)
+    with pytest.raises(PageTooLarge, match=r"^too large: a page of more than 1,200 bytes \(no Content-Length\)"):
+        limit.bytes_received(b"x" * 600, req, None)
+    # Documents keep DOWNLOAD_MAXSIZE, whatever their Content-Type says.
+    pdf = request("http://127.0.0.1:8702/attach/report.pdf")
+    limit.headers_received(html, 5000, pdf, None)
+    limit.headers_received(Headers({"Content-Type": "application/pdf"}), 5000, request(), None)
+    # The stopped download is on record with its status.
+    stopped = PageTooLarge("too large: a page of more than 1,200 bytes")
+    stopped.response = Response(URL, status=200, body=b"x" * 1200)
+    mw.process_exception(req, stopped)
+    assert [(r["outcome"], r["http_status"], r["bytes"], r["detail"]) for r in rows(run)] == [
+        ("network_error", 200, 1200, "too large: a page of more than 1,200 bytes")
+    ]
+
+
+def test_a_redirect_to_a_file_url_is_refused_and_recorded(run):
+    # Scrapy hands such a 3xx to the spider, unfollowed and unrecorded.
+    middleware = RecordedRedirectMiddleware.from_crawler(crawler_with(run))
+    with pytest.raises(IgnoreRequest):
+        redirect(middleware, request(BASE_A, referer=None), "file:///etc/passwd")
+    assert [(r["url"], r["outcome"], r["detail"]) for r in rows(run)] == [
+        ("file:///etc/passwd", "refused", "Refused: unsafe target: scheme file: is not http(s)")
+    ]

@@ -406,3 +406,49 @@ def test_a_rendered_list_keeps_its_depth(spider):
                        request=scrapy.Request(url, meta={"blind_hops": 1, "link_depth": 7, "link_text": "年报"}))
     [render] = [r for r in spider.parse(res) if isinstance(r, scrapy.Request)]
     assert render.meta["playwright"] and render.meta["link_depth"] == 7 and render.meta["blind_hops"] == 1
+
+
+# -- hostile pages: bounds -----------------------------------------------------------------
+
+
+def bounded_spider(tmp_path, **settings):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
+    spider = PortalSpider.from_crawler(crawler, start_url=BASE + "/")
+    if crawler.stats is None:
+        crawler._apply_settings()
+    return spider
+
+
+def test_links_read_from_one_page_are_bounded(tmp_path):
+    spider = bounded_spider(tmp_path, DISCOVERY_MAX_LINKS_PER_PAGE=50)
+    links = "".join(f"<a href='/xxgk/item-{i}.html'>第{i}条</a>" for i in range(20_000))
+    page = html(BASE + "/xxgk/all.html", f"<html><head><title>历年年报汇总</title></head><body>{links}</body></html>")
+    _, requests = split(list(spider.parse(page)))
+    assert 0 < len(requests) <= 50
+    assert all(int(r.url.split("-")[1].split(".")[0]) < 50 for r in requests)  # the first ones, in page order
+    stats = spider.crawler.stats
+    assert stats.get_value("portal/links_per_page_limit") == 1
+    assert stats.get_value("portal/links_not_read") == 20_000 - 50
+
+
+def test_a_pager_without_page_numbers_ends_at_the_list_bound(tmp_path):
+    spider = bounded_spider(tmp_path, DISCOVERY_MAX_LIST_PAGES=3)
+
+    def page(n, list_page):
+        body = (f"<html><head><title>年度报告</title></head><body>"
+                f"<a href='/art/r.html'>某局2021年政府信息公开工作年度报告</a>"
+                f"<a href='/xxgk/more/a{n + 1}.html'>下一页</a></body></html>")
+        meta = {"list_page": list_page} if list_page else {}
+        return html(BASE + f"/xxgk/more/a{n}.html", body, meta)
+
+    followed, n, list_page = [], 1, 0
+    while True:
+        nxt = [r for r in split(list(spider.parse(page(n, list_page))))[1] if "/more/" in r.url]
+        if not nxt:
+            break
+        followed.append(nxt[0].url)
+        n, list_page = n + 1, nxt[0].meta["list_page"]
+        assert n < 50, "the pager never ends"
+    # Three pages, as ?page=1..3 would be: the first (reached by a link) and two more.
+    assert followed == [BASE + f"/xxgk/more/a{k}.html" for k in (2, 3)]
+    assert spider.crawler.stats.get_value("portal/list_page_limit") >= 1
