@@ -12,8 +12,11 @@ class itself and a family overrides only what it knows.
 """
 
 import datetime
+import itertools
 import re
 from dataclasses import dataclass, field
+
+from lxml import etree
 
 from crawler import discovery
 
@@ -65,6 +68,28 @@ def _label(text):
     return re.sub(r"\s+", "", match.group(1)), match.group(3).strip(), match.group(2).strip()
 
 
+def _text_nodes(root, limit):
+    """The first *limit* non-blank text nodes of a page, in document order,
+    read lazily (the table stands above the article)."""
+    nodes = []
+    skip = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(element.tag, str):
+            continue  # a comment or a processing instruction
+        hidden = element.tag in ("script", "style", "head")
+        if event == "start":
+            skip += hidden
+            text = element.text if not skip else None
+        else:
+            skip -= hidden
+            text = element.tail if not skip else None
+        if text and text.strip():
+            nodes.append(text)
+            if len(nodes) >= limit:
+                break
+    return nodes
+
+
 def metadata_table(response):
     """{label: value} of the metadata table, labels as printed without spaces.
 
@@ -72,15 +97,20 @@ def metadata_table(response):
     value in the next cell; elsewhere a label is followed by a colon (or a
     space) and the value, in the same text or, after a colon, in the next
     one. The first occurrence of a label wins (the table precedes the body).
+    Only the first cells and text nodes are read.
     """
+    root = response.selector.root
+    if not hasattr(root, "iter"):
+        return {}
     fields = {}
-    for cell in response.xpath("//body//*[self::td or self::th]"):
-        found = _label("".join(cell.xpath(".//text()").getall()))
+    for cell in itertools.islice(root.iter("td", "th"), 200):
+        found = _label("".join(cell.itertext()))
         if found and not found[1] and found[0] not in fields:
-            value = " ".join("".join(cell.xpath("following-sibling::*[1]//text()").getall()).split())
+            after = cell.getnext()
+            value = " ".join("".join(after.itertext()).split()) if after is not None else ""
             if value and not _label(value):
                 fields[found[0]] = value
-    nodes = response.xpath("//body//text()[normalize-space()]").getall()
+    nodes = _text_nodes(root, 1500)
     for index, node in enumerate(nodes):
         found = _label(node) if len(node) <= 200 else None
         if not found or found[0] in fields:
@@ -148,6 +178,16 @@ class Adapter:
     def page_meta(self, response):
         """Metadata of a page beyond its <meta> tags (the metadata table)."""
         return metadata_table(response)
+
+
+def first_hrefs(response, count=500):
+    """The href of a page's first *count* links, read lazily: a page of
+    200,000 links is not walked whole to learn its CMS."""
+    root = response.selector.root
+    if not hasattr(root, "iter"):
+        return []
+    hrefs = (element.get("href") for element in root.iter("a"))
+    return [href for href in itertools.islice(hrefs, count * 2) if href][:count]
 
 
 def link_texts(selector):

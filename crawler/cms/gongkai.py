@@ -18,7 +18,7 @@ only) keeps them out, not the shapes.
 import re
 from urllib.parse import urlparse
 
-from crawler.cms.base import Adapter
+from crawler.cms.base import Adapter, first_hrefs
 
 _DOC_RE = re.compile(r"/gongkai/(?:site_[A-Za-z0-9_]+/)?(?:channel_[0-9a-f]{24}/)?doc_([0-9a-f]{24})\.html?$")
 _CHANNEL_RE = re.compile(r"/gongkai/(?:site_[A-Za-z0-9_]+/)?channel_[0-9a-f]{24}/?$")
@@ -32,7 +32,7 @@ class GongkaiAdapter(Adapter):
     def detect(self, response):
         if _ANY_RE.search(urlparse(response.url).path):
             return True
-        return bool(response.xpath("//a[contains(@href, '/gongkai/channel_') or contains(@href, '/gongkai/site_')]"))
+        return any("/gongkai/channel_" in href or "/gongkai/site_" in href for href in first_hrefs(response))
 
     def document_key(self, url):
         # One document, two URL forms (with and without site_<slug>/):

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 from scrapy import Selector
 from scrapy.http import HtmlResponse
 
-from crawler.cms.base import Adapter, ListRequest, link_texts
+from crawler.cms.base import Adapter, ListRequest, first_hrefs, link_texts
 from crawler.credit_codes import CODE, CREDIT_CODE_RE, checksum_ok
 
 _DATASTORE_RE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
@@ -164,7 +164,9 @@ class HanwebAdapter(Adapter):
     def detect(self, response):
         if _MARK_RE.search(urlparse(response.url).path):
             return True
-        if any(_MARK_RE.search(href) for href in response.xpath("//a/@href").getall()):
+        # The first links show a family's marks (its navigation); a page of
+        # 200,000 links is not read whole for that.
+        if any(_MARK_RE.search(href) for href in first_hrefs(response)):
             return True
         return bool(_DATASTORE_RE.search(response.text[:200000]))
 
@@ -225,7 +227,7 @@ class HanwebAdapter(Adapter):
 
     def credit_codes(self, response, page_meta):
         codes = set()
-        for anchor_href in response.xpath("//a/@href").getall():
+        for anchor_href in response.xpath("//a[contains(@href, 'area=')]/@href").getall():
             for name, value in _query(anchor_href.replace("&amp;", "&")):
                 if name == "area" and CREDIT_CODE_RE.fullmatch(value):
                     codes.add(value)
