@@ -107,6 +107,16 @@ def slow_reader(body, fmt, content_type="", encoding="", containers=()):
     return ReadResult(text=f"read by {os.getpid()}: {body.decode()}", method="stand-in")
 
 
+class StatsStandIn:
+    def __init__(self):
+        from collections import Counter
+
+        self.values = Counter()
+
+    def inc_value(self, key, count=1):
+        self.values[key] += count
+
+
 def _alive(pid):
     import os
 
@@ -131,7 +141,8 @@ def test_a_stuck_document_fails_alone_and_its_worker_is_killed(monkeypatch, tmp_
     pid_file = tmp_path / "stuck.pid"
     # One worker, so the quick documents queue behind the stuck one: the
     # time limit must count a document's own run, not its wait in the queue.
-    pipeline = ExtractTextPipeline(workers=1, timeout=1.0)
+    stats = StatsStandIn()
+    pipeline = ExtractTextPipeline(workers=1, timeout=1.0, stats=stats)
     pipeline.open_spider()
     try:
         async def crawl():
@@ -166,6 +177,7 @@ def test_a_stuck_document_fails_alone_and_its_worker_is_killed(monkeypatch, tmp_
         assert int(item.raw_text.split()[2].rstrip(":")) != stuck_pid
     assert not _alive(stuck_pid)
     assert elapsed < 15
+    assert stats.values["extract/timeouts"] == 1
 
 
 def test_an_idle_worker_killed_is_replaced_and_the_next_document_read(monkeypatch):
@@ -213,7 +225,8 @@ def test_a_worker_dying_on_a_document_is_replaced_and_the_document_tried_once_mo
     from pipelines import extract
 
     monkeypatch.setattr(extract, "read_document", dying_reader)
-    pipeline = ExtractTextPipeline(workers=2)
+    stats = StatsStandIn()
+    pipeline = ExtractTextPipeline(workers=2, stats=stats)
     pipeline.open_spider()
     try:
         async def crawl():
@@ -230,5 +243,6 @@ def test_a_worker_dying_on_a_document_is_replaced_and_the_document_tried_once_mo
         with pytest.raises(DropItem, match="the worker reading it died twice"):
             run(pipeline, DocumentItem(url="http://x/die", body=f"DIE {tmp_path / 'always'}".encode(), format="html"))
         assert run(pipeline, DocumentItem(url="http://x/after", body=b"after", format="html")).raw_text.endswith("after")
+        assert stats.values["extract/worker_deaths"] == 3
     finally:
         pipeline.close_spider()
