@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ARCHIVE_DB ?= archive.db
 PORT ?= 8001
 
-.PHONY: setup system-packages demo test bench crawl serve clean
+.PHONY: setup system-packages demo test soak bench crawl serve clean
 
 setup: system-packages $(STAMP)
 
@@ -37,6 +37,12 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Long robustness loops left out of `make test`: a demo crawl SIGKILLed 20 times
+# at random moments over one archive (about 6 minutes). KILL_LOOP_SEED and
+# KILL_LOOP_KILLS change the seed and the number of kills.
+soak: setup
+	$(BIN)/python -m pytest -m soak
 
 # Figures, not assertions: readers per form, browser pages, full vs plain crawl.
 bench: setup

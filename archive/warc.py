@@ -9,6 +9,12 @@ the response record by file name, offset and length, as a CDX index does.
 
     python -m archive.warc ARCHIVE_DB CAPTURE_ID [--out FILE]   # one capture's bytes
     python -m archive.warc --cdx WARC_DIR                      # CDXJ index of a directory
+
+A crawl killed while writing a record (SIGKILL, power cut) leaves that record
+torn: the file ends inside its gzip member. Records are written before their
+capture rows are committed, so no capture points at a torn record; reading
+here detects a torn record (its gzip member never ends), skips it and says
+so, where warcio alone would hand back a short record or fail.
 """
 
 import argparse
@@ -20,6 +26,7 @@ import json
 import os
 import sqlite3
 import sys
+import zlib
 from io import BytesIO
 from pathlib import Path
 from typing import NamedTuple
@@ -164,7 +171,10 @@ class WarcWriter:
 
     Every writer starts its own file (exclusive create), so runs never
     interleave in one file, and a file killed midway is only truncated at
-    its end. A new file is started when the current one exceeds max_bytes.
+    its end (a torn last record, which reading skips). warcio flushes the
+    file after each record, so a record is in the file (the OS's) once
+    written, before its capture row is committed. A new file is started when
+    the current one exceeds max_bytes.
     """
 
     def __init__(self, directory, prefix="ogi-archive", max_bytes=1_000_000_000):
@@ -298,10 +308,97 @@ class RawRecord(NamedTuple):
     body: bytes
 
 
+class TornRecord(Exception):
+    """A record cut short: the file ends inside its gzip member."""
+
+    def __init__(self, path, offset, available):
+        self.path = Path(path)
+        self.offset = offset
+        self.available = available  # bytes of it in the file
+        super().__init__(
+            f"{self.path}: record at offset {offset} is torn: the file ends {available} bytes into it "
+            "(the crawler was killed while writing it)"
+        )
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 16
+
+
+def _gzip_members(stream, path, offset=0):
+    """(offset, compressed length, decompressed bytes) of each gzip member
+    from offset on; TornRecord for a member the file ends inside."""
+    stream.seek(offset)
+    pending = stream.read(_CHUNK)
+    while pending:
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        parts, fed = [], 0
+        while not decompressor.eof:
+            if not pending:
+                pending = stream.read(_CHUNK)
+                if not pending:
+                    raise TornRecord(path, offset, fed)
+            try:
+                parts.append(decompressor.decompress(pending))
+            except zlib.error as error:
+                raise ValueError(f"{path}: record at offset {offset} is damaged: {error}") from error
+            fed += len(pending)
+            pending = b""
+        pending = decompressor.unused_data
+        length = fed - len(pending)
+        yield offset, length, b"".join(parts)
+        offset += length
+        if not pending:
+            pending = stream.read(_CHUNK)
+
+
+def iter_records(path, torn=None, parse_http=True):
+    """(offset, length, record) of every whole record of a gzip-per-record WARC.
+
+    offset and length are those of the record's gzip member, as in CDX. A
+    torn last record is skipped: appended to torn (a list) when given, and
+    logged to stderr otherwise. A damaged record (bad data inside the file)
+    raises ValueError. Records are read in full, one at a time.
+    """
+    path = Path(path)
+    with open(path, "rb") as stream:
+        start = stream.read(2)
+        if start and GZIP_MAGIC.startswith(start) and len(start) < 2:
+            pass  # a file cut in its first record's first bytes: torn below
+        elif start != GZIP_MAGIC:
+            stream.seek(0)
+            # Not gzip (not written here): warcio reads it, as it is, and
+            # finding each record's length reads the record to its end.
+            iterator = ArchiveIterator(stream, no_record_parse=not parse_http)
+            for record in iterator:
+                yield iterator.get_record_offset(), iterator.get_record_length(), record
+            return
+        try:
+            for offset, length, data in _gzip_members(stream, path):
+                for record in ArchiveIterator(BytesIO(data), no_record_parse=not parse_http):
+                    yield offset, length, record
+        except TornRecord as error:
+            if torn is None:
+                print(f"warning: {error}; skipped", file=sys.stderr)
+            else:
+                torn.append(error)
+
+
 def read_raw(path, offset):
-    """The record at offset, its HTTP head and body unparsed."""
+    """The record at offset, its HTTP head and body unparsed.
+
+    Raises TornRecord when the file ends inside it.
+    """
     with open(path, "rb") as stream:
         stream.seek(offset)
+        start = stream.read(2)
+        if len(start) < 2:
+            raise TornRecord(path, offset, len(start))
+        if start == GZIP_MAGIC:
+            _, _, data = next(_gzip_members(stream, path, offset))
+            stream = BytesIO(data)
+        else:
+            stream.seek(offset)
         # no_record_parse: warcio leaves the HTTP block alone, so the head
         # comes back byte for byte instead of re-decoded.
         record = next(iter(ArchiveIterator(stream, no_record_parse=True)))
@@ -345,31 +442,33 @@ def surt_key(url):
     return key + ")" + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def cdx_lines(warc_dir):
-    """CDXJ lines of every response and revisit record of the .warc.gz files in warc_dir, sorted."""
+def cdx_lines(warc_dir, torn=None):
+    """CDXJ lines of every response and revisit record of the .warc.gz files in warc_dir, sorted.
+
+    A torn record (a crawl killed while writing it) is left out, and added
+    to torn when given (a list of TornRecord).
+    """
     warc_dir = Path(warc_dir)
     lines = []
     for path in sorted(warc_dir.rglob("*.warc.gz")):
-        with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                if record.rec_type not in ("response", "revisit"):
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                date = record.rec_headers.get_header("WARC-Date")
-                mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
-                fields = {
-                    "url": url,
-                    # pywb's marker for a record whose bytes are elsewhere
-                    "mime": "warc/revisit" if record.rec_type == "revisit" else mime,
-                    "status": record.http_headers.get_statuscode(),
-                    "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
-                    "length": str(iterator.get_record_length()),
-                    "offset": str(iterator.get_record_offset()),
-                    "filename": path.relative_to(warc_dir).as_posix(),
-                }
-                timestamp = "".join(ch for ch in date if ch.isdigit())[:14]
-                lines.append(f"{surt_key(url)} {timestamp} {json.dumps(fields, ensure_ascii=False)}")
+        for offset, length, record in iter_records(path, torn=torn if torn is not None else []):
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            date = record.rec_headers.get_header("WARC-Date")
+            mime = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip()
+            fields = {
+                "url": url,
+                # pywb's marker for a record whose bytes are elsewhere
+                "mime": "warc/revisit" if record.rec_type == "revisit" else mime,
+                "status": record.http_headers.get_statuscode(),
+                "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+                "length": str(length),
+                "offset": str(offset),
+                "filename": path.relative_to(warc_dir).as_posix(),
+            }
+            timestamp = "".join(ch for ch in date if ch.isdigit())[:14]
+            lines.append(f"{surt_key(url)} {timestamp} {json.dumps(fields, ensure_ascii=False)}")
     return sorted(lines)
 
 
@@ -414,7 +513,11 @@ def show_capture(db_path, capture_id, warc_dir=None, out=None, stdout=None, stde
         return 2
     warc_dir = Path(warc_dir) if warc_dir else Path(db_path).resolve().parent / "warc"
     path = warc_dir / row["warc_filename"]
-    raw = read_raw(path, row["warc_offset"])
+    try:
+        raw = read_raw(path, row["warc_offset"])
+    except TornRecord as error:
+        print(f"capture {capture_id}: {error}", file=stderr)
+        return 2
     if raw.warc_headers.get_header("WARC-Type") == "revisit":
         # A 304: the bytes are in the record of an earlier capture.
         original = _original_capture(db_path, row)
@@ -464,13 +567,16 @@ def main(argv=None):
     parser.add_argument("--cdx", metavar="WARC_DIR", help="print a CDXJ index of the WARC files in WARC_DIR")
     args = parser.parse_args(argv)
     if args.cdx:
+        torn = []
         try:
-            for line in cdx_lines(args.cdx):
+            for line in cdx_lines(args.cdx, torn=torn):
                 print(line)
         except BrokenPipeError:
             # `| head` has what it wanted; as the Python docs advise, point
             # stdout at devnull so the flush at exit does not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        for error in torn:
+            print(f"warning: {error}; skipped", file=sys.stderr)
         return 0
     if not args.archive_db or args.capture_id is None:
         parser.error("give ARCHIVE_DB CAPTURE_ID, or --cdx WARC_DIR")

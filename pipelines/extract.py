@@ -4,20 +4,33 @@ Reading a PDF or running trafilatura takes milliseconds to seconds of CPU;
 done on Scrapy's reactor thread it would stall every download. So documents
 are read in a pool of worker processes (one per core by default), and the
 reactor only awaits the result.
+
+Each document has its own time limit (EXTRACT_TIMEOUT), counted from the
+moment a worker starts reading it, not while it waits for a free worker. A
+document over its limit is dropped with that reason and the worker reading
+it is terminated (killed if it does not stop); the pool starts another, and
+the other documents, queued or running, are not touched. pebble's
+ProcessPool does this per task; concurrent.futures cannot stop one task.
 """
 
 import asyncio
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
 from concurrent.futures.process import BrokenProcessPool
 
+from pebble import ProcessExpired, ProcessPool
 from scrapy.exceptions import DropItem
 
 from pipelines.readers import read_document, sniff_format
 
 logger = logging.getLogger(__name__)
+
+
+def _stop(pool):
+    pool.stop()
+    pool.join()
 
 
 class ExtractTextPipeline:
@@ -39,34 +52,58 @@ class ExtractTextPipeline:
     def _start_pool(self):
         # forkserver: workers must not inherit the reactor's threads.
         context = multiprocessing.get_context("forkserver")
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.pool = ProcessPool(max_workers=self.workers, context=context)
 
     def close_spider(self):
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+            # Scrapy closes the spider once every item is done, so nothing
+            # waits on the pool; a worker still stuck is killed, not waited for.
+            pool, self.pool = self.pool, None
+            _stop(pool)
+
+    def _replace_pool(self, broken):
+        """A new pool, once, for all the documents that found this one broken."""
+        if self.pool is broken:
+            logger.warning("extraction workers failed; starting a new pool")
+            self._start_pool()
+            # Stopping joins pebble's threads and workers: not on the reactor.
+            threading.Thread(target=_stop, args=(broken,), name="extract-pool-stop", daemon=True).start()
 
     async def _read(self, item):
         args = (item.body, item.format, item.content_type, item.encoding, tuple(item.body_containers))
         if self.pool is None:
             return read_document(*args)
         for attempt in (1, 2):
+            pool = self.pool
             try:
-                future = asyncio.wrap_future(self.pool.submit(read_document, *args))
-                return await asyncio.wait_for(future, self.timeout)
-            except BrokenProcessPool:
-                # A worker died (a crashing PDF library, the OOM killer): a
-                # new pool, and one more try for this document.
-                logger.warning("extraction workers died reading %s; restarting them", item.url)
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self._start_pool()
+                future = pool.schedule(read_document, args=args, timeout=self.timeout)
+            except RuntimeError:
+                # pebble refuses work once its pool failed (all its workers
+                # died while none was reading): a new pool, and try again.
+                self._replace_pool(pool)
+                future = self.pool.schedule(read_document, args=args, timeout=self.timeout)
+            try:
+                return await asyncio.wrap_future(future)
+            except TimeoutError:
+                # pebble has stopped the worker reading it; the others go on.
+                logger.warning("extraction of %s took more than %g s; its worker was stopped", item.url, self.timeout)
+                self._inc("extract/timeouts")
+                raise DropItem(f"extraction failed: no result after {self.timeout:g} s of reading (worker stopped)")
+            except ProcessExpired as error:
+                # Its worker died (a crashing PDF library, the OOM killer);
+                # pebble has started another. One more try for this document.
+                logger.warning("the worker reading %s died (exit code %s)", item.url, error.exitcode)
+                self._inc("extract/worker_deaths")
                 if attempt == 2:
                     raise DropItem("extraction failed: the worker reading it died twice")
-            except asyncio.TimeoutError:
-                # The worker may be stuck; replace the pool so it cannot block others.
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self._start_pool()
-                raise DropItem(f"extraction failed: no result after {self.timeout:.0f} s")
+            except BrokenProcessPool:
+                self._replace_pool(pool)
+                if attempt == 2:
+                    raise DropItem("extraction failed: the extraction workers failed twice")
+
+    def _inc(self, key):
+        if self.stats is not None:
+            self.stats.inc_value(key)
 
     async def process_item(self, item):
         if item.format in ("", "unknown"):

@@ -325,3 +325,108 @@ def test_cli_follows_a_revisit_to_the_capture_with_the_bytes(archive_with_captur
     assert b"capture 3 is a revisit (304); bytes from capture 1" in result.stderr
     cdx = run_cli("--cdx", archive_with_capture.parent / "warc").stdout.decode("utf-8").splitlines()
     assert [json.loads(line.split(" ", 2)[2])["mime"] for line in cdx] == ["application/pdf", "warc/revisit"]
+
+
+# -- a crawl killed while writing -------------------------------------------------
+
+
+def test_a_record_is_in_the_file_as_soon_as_it_is_written(writer):
+    """The capture row is committed right after the write: a kill then must
+    not lose bytes the row points at (still in a buffer of the process)."""
+    location = writer.write_response("http://x/a.pdf", 200, "OK", [("Content-Type", "application/pdf")], PDF,
+                                     "2024-05-01T08:00:00Z")
+    revisit = writer.write_revisit("http://x/a.pdf", [], PDF, "2024-05-02T08:00:00Z")
+    path = writer.directory / location.filename
+    # Read through another handle while the writer still holds the file open.
+    assert read_record(path, location.offset).body == PDF
+    assert read_raw(path, revisit.offset).warc_headers.get_header("WARC-Type") == "revisit"
+    assert path.stat().st_size >= revisit.offset + revisit.length
+
+
+def torn_copies(tmp_path, count=3):
+    """A WARC of `count` responses, and the cut points that tear its last record
+    (inside the response, or inside the request record that follows it)."""
+    with WarcWriter(tmp_path / "whole") as writer:
+        bodies = [random.Random(n).randbytes(3000 + 7000 * n) for n in range(count)]
+        locations = [
+            writer.write_response(f"http://x/{n}.pdf", 200, "OK", [("Content-Type", "application/pdf")], body,
+                                  f"2024-05-0{n + 1}T08:00:00Z")
+            for n, body in enumerate(bodies)
+        ]
+    data = (tmp_path / "whole" / locations[0].filename).read_bytes()
+    last = locations[-1]
+    cuts = sorted({last.offset + 1, last.offset + 10, last.offset + last.length // 2, last.offset + last.length - 1,
+                   last.offset + last.length + 5, len(data) - 1})
+    return data, locations, bodies, cuts
+
+
+def test_a_torn_last_record_is_detected_and_skipped(tmp_path):
+    from archive.warc import TornRecord, iter_records
+
+    data, locations, bodies, cuts = torn_copies(tmp_path)
+    last = locations[-1]
+    for cut in cuts:
+        path = tmp_path / f"cut-{cut}.warc.gz"
+        path.write_bytes(data[:cut])
+        torn = []
+        records = [(offset, record.rec_type) for offset, _, record in iter_records(path, torn=torn)]
+        responses = [offset for offset, kind in records if kind == "response"]
+        # A response torn: the complete ones only. Its request torn: the response is whole.
+        whole_last = cut >= last.offset + last.length
+        assert responses == [location.offset for location in locations[: 3 if whole_last else 2]], cut
+        assert len(torn) == 1, cut
+        assert torn[0].offset == (last.offset + last.length if whole_last else last.offset)
+        assert torn[0].offset + torn[0].available == cut
+        if not whole_last:
+            with pytest.raises(TornRecord, match=f"offset {last.offset}"):
+                read_raw(path, last.offset)
+        for location, body in zip(locations[:2], bodies):
+            assert read_record(path, location.offset).body == body
+    # Killed right after starting a file: its warcinfo record is torn.
+    for cut in (1, 2, 40):
+        path = tmp_path / f"start-{cut}.warc.gz"
+        path.write_bytes(data[:cut])
+        torn = []
+        assert list(iter_records(path, torn=torn)) == []
+        assert [(t.offset, t.available) for t in torn] == [(0, cut)]
+
+
+def test_the_index_skips_a_torn_record_and_says_so(tmp_path):
+    data, locations, bodies, cuts = torn_copies(tmp_path)
+    last = locations[-1]
+    directory = tmp_path / "warc"
+    directory.mkdir()
+    (directory / "a.warc.gz").write_bytes(data)
+    (directory / "b.warc.gz").write_bytes(data[: last.offset + last.length // 2])
+    torn = []
+    lines = cdx_lines(directory, torn=torn)
+    files = [json.loads(line.split(" ", 2)[2])["filename"] for line in lines]
+    assert sorted(files) == ["a.warc.gz"] * 3 + ["b.warc.gz"] * 2
+    assert [(t.path.name, t.offset) for t in torn] == [("b.warc.gz", last.offset)]
+
+    result = run_cli("--cdx", directory)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().splitlines() == lines
+    assert f"b.warc.gz: record at offset {last.offset} is torn".encode() in result.stderr
+
+
+def test_a_damaged_record_is_not_mistaken_for_a_torn_one(tmp_path):
+    data, locations, _, _ = torn_copies(tmp_path)
+    middle = locations[1]
+    damaged = bytearray(data)
+    damaged[middle.offset + middle.length // 2] ^= 0xFF
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(bytes(damaged))
+    from archive.warc import iter_records
+
+    with pytest.raises(ValueError, match=f"offset {middle.offset}"):
+        list(iter_records(path))
+
+
+def test_cli_says_when_a_captures_record_is_torn(archive_with_capture):
+    capture = sqlite_utils.Database(archive_with_capture)["captures"].get(1)
+    warc = archive_with_capture.parent / "warc" / capture["warc_filename"]
+    warc.write_bytes(warc.read_bytes()[: capture["warc_offset"] + capture["warc_length"] // 2])
+    result = run_cli(archive_with_capture, 1)
+    assert result.returncode == 2
+    assert b"is torn" in result.stderr
