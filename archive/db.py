@@ -227,7 +227,7 @@ class Archive:
         with self.db.atomic():
             report, new_report = self.lookup_report(doc, now)
             version_id, new_version = self.add_version(report["id"], doc, now)
-            capture_id = self.add_capture(doc, version_id, run_id, now)
+            capture_id = self.add_capture(doc, version_id, run_id, now, report_id=report["id"])
             current = self._current_after(report, version_id, new_version, doc, run_id)
             if current is not None:
                 self.make_current(report["id"], current, title=doc.get("title") if current == version_id else None)
@@ -261,7 +261,31 @@ class Archive:
         new = self.db.conn.total_changes != before
         if not new:
             table.update(report_id, {"last_seen": now, **{key: value for key, value in identity.items() if value}})
+        else:
+            self.add_seen_agency(doc["agency"], region, identity, now)
         return table.get(report_id), new
+
+    def add_seen_agency(self, agency, region, identity, now):
+        """An agency that published a report is one that owes them (agencies)."""
+        self.db.execute(
+            "insert or ignore into agencies (name, agency_series, region, province, city, county, division_code, "
+            "admin_level, in_registry, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [agency, identity["agency_series"], region]
+            + [identity.get(key) for key in ("province", "city", "county", "division_code", "admin_level")]
+            + [now],
+        )
+
+    def sync_agencies(self, rows):
+        """Registry agencies into `agencies` (dicts of its columns); agencies
+        only seen in reports keep their rows."""
+        now = utcnow()
+        with self.db.atomic():
+            self.db.execute("update agencies set in_registry = 0")
+            for row in rows:
+                existing = self._find_one("select first_seen from agencies where name = ?", [row["name"]])
+                self.db["agencies"].upsert(
+                    {**row, "in_registry": 1, "first_seen": existing["first_seen"] if existing else now}, pk="name"
+                )
 
     def _region_of(self, agency, year, region):
         rows = list(self.db.query("select id, region from reports where agency = ? and year = ?", [agency, year]))
@@ -310,6 +334,10 @@ class Archive:
         if title:
             updates["title"] = title
         self.db["reports"].update(report_id, updates)
+        self.db.execute(
+            "update versions set is_current = (id = ?) where report_id = ? and (is_current = 1 or id = ?)",
+            [version_id, report_id, version_id],
+        )
         self._index_report(report_id)
 
     def _current_after(self, report, version_id, new_version, doc, run_id):
@@ -361,12 +389,21 @@ class Archive:
     def store_unreadable(self, doc, run_id=None):
         """Record a capture whose text cannot be read (a scan needing OCR).
 
-        No report or version is made from it: there is no text to version.
+        Identified by its title, it is a published report: the report row is
+        made (without a current version: there is no text to version), so it
+        does not look unpublished. Returns (report_id or None, capture_id).
         """
+        now = doc.get("fetched_at") or utcnow()
         with self.db.atomic():
-            return self.add_capture(doc, None, run_id, doc.get("fetched_at") or utcnow())
+            report_id = None
+            if doc.get("agency") and doc.get("year"):
+                report, _ = self.lookup_report(doc, now)
+                report_id = report["id"]
+                if not report["current_version_id"]:
+                    self._index_report(report_id)
+            return report_id, self.add_capture(doc, None, run_id, now, report_id=report_id)
 
-    def add_capture(self, doc, version_id, run_id, now):
+    def add_capture(self, doc, version_id, run_id, now, report_id=None):
         """Record one fetch of a report document (once per run and URL)."""
         if run_id is not None:
             # A resumed run fetching again what it fetched before its kill.
@@ -382,6 +419,7 @@ class Archive:
             .insert(
                 {
                     "version_id": version_id,
+                    "report_id": report_id,
                     "url": doc["url"],
                     "requested_url": doc.get("requested_url") or doc["url"],
                     "linked_from": doc.get("linked_from"),
@@ -410,8 +448,12 @@ class Archive:
         text = self.db["versions"].get(current)["text"] if current else ""
         self.db.execute("delete from reports_fts where rowid = ?", [report_id])
         self.db.execute(
-            "insert into reports_fts (rowid, agency, region, title, text) values (?, ?, ?, ?, ?)",
-            [report_id] + [search.index_text(value) for value in (row["agency"], row["region"], row["title"], text)],
+            "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
+            [report_id]
+            + [
+                search.index_text(value or "")
+                for value in (row["agency"], row["agency_series"], row["region"], row["title"], text)
+            ],
         )
 
     def _find_one(self, sql, params):

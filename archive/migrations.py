@@ -186,6 +186,69 @@ def crawl_runs_blocked(db):
         db["crawl_runs"].add_column("blocked", int)
 
 
+@migration("0005_agencies_coverage_current")
+def agencies_coverage_current(db):
+    """Who owes a report (agencies), which version is current (versions.is_current),
+    which report a capture belongs to (captures.report_id: a scan has no version),
+    and agency_series in the report search index."""
+    _table(
+        db,
+        "agencies",
+        {
+            "name": str,
+            "agency_series": str,
+            "former_names": str,
+            "credit_code": str,
+            "region": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "division_code": str,
+            "admin_level": str,
+            "portal": str,
+            "portal_url": str,
+            "in_registry": int,
+            "first_seen": str,
+        },
+        pk="name",
+    )
+    db.execute(
+        "insert or ignore into agencies (name, agency_series, region, province, city, county, division_code, "
+        "admin_level, in_registry, first_seen) "
+        "select agency, coalesce(nullif(agency_series, ''), agency), region, province, city, county, division_code, "
+        "admin_level, 0, min(first_seen) from reports group by agency"
+    )
+    if "is_current" not in db["versions"].columns_dict:
+        db["versions"].add_column("is_current", int, not_null_default=0)
+    db.execute(
+        "update versions set is_current = exists (select 1 from reports where current_version_id = versions.id)"
+    )
+    db["versions"].create_index(["is_current"], if_not_exists=True)
+    if "report_id" not in db["captures"].columns_dict:
+        db["captures"].add_column("report_id", int)
+    db.execute(
+        "update captures set report_id = (select report_id from versions where versions.id = captures.version_id) "
+        "where report_id is null"
+    )
+    db["captures"].create_index(["report_id"], if_not_exists=True)
+    # reports_fts gains agency_series: FTS5 columns cannot be added, so rebuild.
+    from archive import search
+
+    db.execute("DROP TABLE IF EXISTS reports_fts")
+    db.execute(
+        "CREATE VIRTUAL TABLE reports_fts USING fts5(agency, agency_series, region, title, text, tokenize='unicode61')"
+    )
+    rows = db.execute(
+        "select reports.id, agency, agency_series, region, title, coalesce(versions.text, '') "
+        "from reports left join versions on versions.id = current_version_id"
+    ).fetchall()
+    for report_id, *values in rows:
+        db.execute(
+            "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
+            [report_id, *(search.index_text(value or "") for value in values)],
+        )
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)
@@ -211,8 +274,12 @@ def refresh_views(db):
     definitions follow the code without a migration."""
     from archive.near_duplicates import NEAR_DUPLICATES_VIEW
     from archive.stats_db import REQUEST_TOTALS
+    from archive.views import VIEWS
 
+    # request_totals first: request_totals_by_series reads it.
+    views = {"request_totals": REQUEST_TOTALS, "near_duplicates": NEAR_DUPLICATES_VIEW, **VIEWS}
     with db.atomic():
-        for name, sql in (("request_totals", REQUEST_TOTALS), ("near_duplicates", NEAR_DUPLICATES_VIEW)):
+        for name in views:
             db.execute(f"DROP VIEW IF EXISTS {name}")
+        for name, sql in views.items():
             db.execute(f"CREATE VIEW {name} AS {sql}")

@@ -73,11 +73,66 @@ def fts_query(query):
     """Rewrite a user's search words into an FTS5 MATCH expression.
 
     Whitespace separates terms, which must all match (AND); a double-quoted
-    part is one term. ``fts_query('济宁 年度报告')`` gives
+    part is one term; ``OR`` between terms matches either side (AND binds
+    tighter: ``a b OR c`` is ``(a b) OR c``); ``-word`` leaves out the texts
+    holding it. ``fts_query('济宁 年度报告')`` gives
     ``'"济宁" "年度 度报 报告"'``; the index holds 年度报告 as
     ``年度 度报 报告 告``.
     """
-    terms = [t.strip('"') for t in _QUOTED_OR_SPACE_RE.split(query or "") if t and t.strip('"')]
-    phrases = [p for p in (_term_query(t) for t in terms) if p]
-    # An empty phrase matches nothing; an empty MATCH is a syntax error.
-    return " ".join(phrases) or '""'
+    groups, current = [], ([], [])
+    for part in _QUOTED_OR_SPACE_RE.split(query or ""):
+        if not part:
+            continue
+        if part == "OR":
+            groups.append(current)
+            current = ([], [])
+            continue
+        negative = part.startswith("-") and len(part) > 1
+        phrase = _term_query(part[1:].strip('"') if negative else part.strip('"'))
+        if phrase:
+            current[1 if negative else 0].append(phrase)
+    groups.append(current)
+    # A group of exclusions only has nothing to exclude from: FTS5 has no
+    # "everything", so it matches nothing, like an empty query.
+    expressions = [
+        " ".join(positive) + "".join(f" NOT {phrase}" for phrase in negative)
+        for positive, negative in groups
+        if positive
+    ]
+    if not expressions:
+        # An empty phrase matches nothing; an empty MATCH is a syntax error.
+        return '""'
+    if len(expressions) == 1:
+        return expressions[0]
+    return " OR ".join(f"({expression})" for expression in expressions)
+
+
+_SNIPPET_WIDTH = 40
+
+
+def snippet(text, query, width=_SNIPPET_WIDTH):
+    """The text around the first place a search term occurs, the term in 【】.
+
+    FTS5's snippet() would show the indexed bigrams (济宁 宁市 市), so the
+    excerpt is cut from the text itself. Empty when no term occurs.
+    """
+    text = text or ""
+    terms = [
+        part.strip('"')
+        for part in _QUOTED_OR_SPACE_RE.split(query or "")
+        if part and part != "OR" and not (part.startswith("-") and len(part) > 1) and part.strip('"')
+    ]
+    lowered = text.lower()
+    found = [(lowered.find(term.lower()), term) for term in terms]
+    found = [(start, term) for start, term in found if start >= 0]
+    if not found:
+        return ""
+    start, term = min(found)
+    end = start + len(term)
+    before = max(0, start - width)
+    after = min(len(text), end + width)
+    excerpt = (
+        ("…" if before else "") + text[before:start] + "【" + text[start:end] + "】" + text[end:after]
+        + ("…" if after < len(text) else "")
+    )
+    return " ".join(excerpt.split())

@@ -75,7 +75,11 @@ REQUEST_TOTALS = """
 select
     reports.id as report_id,
     reports.agency,
+    reports.agency_series,
     reports.region,
+    reports.province,
+    reports.city,
+    reports.county,
     reports.year,
     reports.current_version_id as version_id,
     stats_check.format_generation,

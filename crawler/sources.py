@@ -538,6 +538,45 @@ def agency_aliases(sources=None, include_guesses=True):
     return direct
 
 
+def registry_agencies(sources=None):
+    """Rows for the archive's `agencies` table: each source's government and
+    every agency it lists, and each former name (its series is the current
+    name). Regions from the name, else the source's own."""
+    import json
+
+    from archive import regions
+
+    if sources is None:
+        sources = load_sources()
+    rows = {}
+    for source in sources.values():
+        place = dict(zip(("province", "city", "county"), (source.region or "").split("/")))
+        listed = [(source.government, None, ())] if source.government else []
+        listed += [(agency.name, agency.credit_code, agency.former_names) for agency in source.all_agencies]
+        for name, code, former in listed:
+            found = regions.resolve(name)
+            region = (
+                {"province": found.province, "city": found.city, "county": found.county, "division_code": found.division_code}
+                if found
+                else {**{key: place.get(key, "") for key in ("province", "city", "county")}, "division_code": source.division_code}
+            )
+            path = "/".join(region[key] for key in ("province", "city", "county") if region[key])
+            level = regions.admin_level(name, regions.Region(region["province"], region["city"], region["county"]))
+            base = {
+                **region,
+                "region": path,
+                "admin_level": level,
+                "portal": source.name,
+                "portal_url": source.start_urls[0] if source.start_urls else None,
+            }
+            rows.setdefault(name, {**base, "name": name, "agency_series": name, "credit_code": code,
+                                   "former_names": json.dumps([f.name for f in former], ensure_ascii=False)})
+            for old in former:
+                rows.setdefault(old.name, {**base, "name": old.name, "agency_series": name, "credit_code": None,
+                                           "former_names": "[]"})
+    return list(rows.values())
+
+
 # -- validation -----------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from dataclasses import asdict
 
 from crawler.archive_run import ArchiveRun
+from crawler.sources import registry_agencies
 
 
 class StoreVersionPipeline:
@@ -13,10 +14,14 @@ class StoreVersionPipeline:
     def from_crawler(cls, crawler):
         return cls(ArchiveRun.of(crawler))
 
+    def open_spider(self, spider=None):
+        # Who owes reports: the registry's agencies, as the registry stands now.
+        self.run.archive.sync_agencies(registry_agencies())
+
     def process_item(self, item):
         stats = self.run.crawler.stats
         if item.needs_ocr:
-            item.capture_id = self.run.archive.store_unreadable(asdict(item), run_id=self.run.run_id)
+            item.report_id, item.capture_id = self.run.archive.store_unreadable(asdict(item), run_id=self.run.run_id)
             stats.inc_value("archive/needs_ocr")
             return item
         result = self.run.archive.store(asdict(item), run_id=self.run.run_id)

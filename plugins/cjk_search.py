@@ -9,7 +9,7 @@ trylast: our definition must be registered after Datasette's own.
 
 from datasette import hookimpl
 
-from archive.search import fts_query
+from archive.search import fts_query, snippet
 
 
 @hookimpl(trylast=True)
@@ -17,3 +17,5 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
     # The same, under a name of its own for canned queries and SQL users.
     conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
+    # cjk_snippet(text, :q): the text around the first match, for result lists.
+    conn.create_function("cjk_snippet", 2, snippet, deterministic=True)

@@ -51,12 +51,13 @@ def run_crawl(start_urls, db_path, *settings, **spider_args):
 
 
 def expected_reports(manifest):
-    """(agency, year) of every report the demo portal publishes readably.
+    """(agency, year) of every report the demo portal publishes.
 
+    A scan counts: identified by its title, it is a report without text yet.
     The agency as the archive keeps it: the fuller name where the body names
     the agency longer than the title (市环境保护局 -> 济宁市环境保护局).
     """
-    entries = manifest["reports"] + manifest.get("synth_reports", [])
+    entries = manifest["reports"] + manifest.get("synth_reports", []) + manifest.get("needs_ocr", [])
     return {(entry.get("body_agency") or entry["agency"], entry["year"]) for entry in entries}
 
 

@@ -81,15 +81,20 @@ def test_attachment_tables_stay_rows(crawled_archive, manifest, fmt):
     assert sum(int(cell) for cell in new_requests[1:-1]) == entry["facts"]["applications_new"]
 
 
-def test_scanned_pdf_is_a_capture_marked_needs_ocr(crawled_archive, manifest):
+def test_scanned_pdf_is_a_report_without_text_and_a_capture_marked_needs_ocr(crawled_archive, manifest):
     entry = manifest["needs_ocr"][0]
     db = crawled_archive["db"]
     captures = list(db.query("select * from captures where needs_ocr = 1"))
     assert [c["url"].endswith(entry["attachment_path"]) for c in captures] == [True]
     assert captures[0]["version_id"] is None
     assert captures[0]["title"] == entry["title"]
-    # Not an empty report.
-    assert list(db.query("select id from reports where agency = ? and year = ?", [entry["agency"], entry["year"]])) == []
+    # Identified by its title, it is a published report, without text until read.
+    reports = list(db.query("select id, current_version_id from reports where agency = ? and year = ?",
+                            [entry["agency"], entry["year"]]))
+    assert reports == [{"id": captures[0]["report_id"], "current_version_id": None}]
+    coverage = list(db.query("select status from coverage where agency_series = ? and year = ?",
+                             [entry["agency"], entry["year"]]))
+    assert coverage == [{"status": "scan only"}]
 
 
 def test_missing_attachment_is_a_recorded_failure(crawled_archive, manifest):

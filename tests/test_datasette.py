@@ -37,12 +37,12 @@ def search_reports(get, words):
 
 
 def reports_mentioning(db, word):
-    """Reports whose agency, region, title or current text contain word."""
+    """Reports whose agency, series, region, title or current text contain word."""
     return {
         (row["agency"], row["year"])
         for row in db.query(
-            "select agency, year from reports join versions on versions.id = current_version_id "
-            "where instr(agency || region || title || text, ?) > 0",
+            "select agency, year from reports left join versions on versions.id = current_version_id "
+            "where instr(agency || agency_series || region || title || coalesce(text, ''), ?) > 0",
             [word],
         )
     }
@@ -89,18 +89,57 @@ def test_reports_table_has_configured_facets(get, manifest):
     data = get("/archive/reports.json").json()
     facets = data["facet_results"]
     facets = facets.get("results", facets)  # shape differs across Datasette versions
-    assert {"year", "region", "agency"} <= set(facets)
-    years = {item["value"]: item["count"] for item in facets["year"]["results"]}
+    assert {"year", "city", "county", "agency_series", "admin_level"} <= set(facets)
+    years = [(item["value"], item["count"]) for item in facets["year"]["results"]]
     expected = {}
     for _, year in expected_reports(manifest):
         expected[year] = expected.get(year, 0) + 1
-    assert years == expected
+    # Newest year first, as a timeline, not by count.
+    assert years == sorted(expected.items(), reverse=True)
+
+
+def test_the_city_facet_keeps_county_agencies(get, crawled_archive):
+    # 济宁's reports: its county agencies too (the region path would drop them).
+    response = get("/archive/reports.json", city="济宁市", _shape="array", _size="max")
+    found = {(row["agency"], row["year"]) for row in response.json()}
+    assert found == {
+        (row["agency"], row["year"])
+        for row in crawled_archive["db"].query("select agency, year from reports where city = '济宁市'")
+    }
+    assert ("汶上县公共资源交易中心", 2019) in found
+
+
+def test_search_with_or_and_minus(get):
+    assert search_reports(get, "汶上 OR 嘉祥县 财政局") == {("汶上县公共资源交易中心", 2019), ("嘉祥县财政局", 2023)}
+    assert search_reports(get, "汶上 OR 嘉祥县") == search_reports(get, "汶上") | search_reports(get, "嘉祥县")
+    either = search_reports(get, "公共资源交易")
+    assert ("汶上县公共资源交易中心", 2019) in either
+    assert search_reports(get, "公共资源交易 -汶上") == either - {("汶上县公共资源交易中心", 2019)}
+
+
+def test_canned_search_gives_an_excerpt_around_the_word(get):
+    rows = get("/archive/search_reports.json", q="汶上", _shape="array").json()
+    assert [(row["agency"], row["year"]) for row in rows] == [("汶上县公共资源交易中心", 2019)]
+    assert "【汶上】" in rows[0]["excerpt"] and len(rows[0]["excerpt"]) < 120
+    assert rows[0]["report_id"]
+
+
+def test_coverage_view_answers_who_owes_a_report(get, crawled_archive, manifest):
+    rows = get("/archive/coverage.json", _shape="array", _size="max").json()
+    status = {(row["agency_series"], row["year"]): row["status"] for row in rows}
+    scan = manifest["needs_ocr"][0]
+    assert status[(scan["agency"], scan["year"])] == "scan only"
+    assert status[("汶上县公共资源交易中心", 2019)] == "archived"
+    assert {"archived", "scan only", "missing"} <= set(status.values())
+    # Every agency of the registry is there, archived or not.
+    registry = {row["agency_series"] for row in crawled_archive["db"].query("select agency_series from agencies where in_registry")}
+    assert registry and registry <= {agency for agency, _ in status}
 
 
 def test_every_table_and_column_is_described(crawled_archive):
     tables = METADATA["databases"]["archive"]["tables"]
     db = crawled_archive["db"]
-    for name in db.table_names():
+    for name in db.table_names() + db.view_names():
         if name.endswith("_fts") or "_fts_" in name:
             continue
         assert tables[name].get("description"), name

@@ -59,7 +59,7 @@ def test_schema_tables_and_user_version(archive):
     names = set(archive.db.table_names())
     assert {"crawl_runs", "reports", "versions", "captures", "fetch_log", "rejected_documents",
             "reports_fts", "versions_fts"} <= names
-    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 3
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 5
 
 
 def test_reopening_existing_database_keeps_rows(tmp_path):

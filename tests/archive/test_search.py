@@ -4,7 +4,7 @@ import pytest
 import sqlite_utils
 from sqlite_utils.db import sqlite3  # pysqlite3 when installed, as sqlite_utils uses
 
-from archive.search import fts_query, index_text, index_tokens
+from archive.search import fts_query, index_text, index_tokens, snippet
 
 TEXTS = {
     1: "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告",
@@ -136,3 +136,11 @@ def test_supplementary_plane_han_characters_are_searchable():
     assert match(db, "王𫖯") == [2]
     assert match(db, "𫖯") == [2]
     assert match(db, "王局") == [3]
+
+
+def test_snippet_marks_the_first_term_found_in_the_text():
+    text = "一、总体情况\n" + "甲" * 60 + "本机关收到政府信息公开申请6件" + "乙" * 60
+    # 40 characters either side.
+    assert snippet(text, "公开申请") == "…" + "甲" * 31 + "本机关收到政府信息【公开申请】6件" + "乙" * 38 + "…"
+    assert snippet(text, "未出现 -公开") == ""
+    assert snippet("短文本济宁", "济宁 OR 不在") == "短文本【济宁】"

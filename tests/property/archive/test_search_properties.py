@@ -130,3 +130,30 @@ def test_index_text_is_plain_tokens(text):
     indexed = index_text(text)
     assert not re.search(r'["*^():+\-]', indexed)
     assert indexed == " ".join(indexed.split())
+
+
+@given(corpus_and_terms(), corpus_and_terms())
+def test_or_finds_the_texts_either_side_finds(left, right):
+    corpus, left_terms = left
+    _, right_terms = right
+    db = build_index(corpus)
+    query = " ".join(left_terms) + " OR " + " ".join(right_terms)
+    expected = {
+        rowid
+        for rowid, text in enumerate(corpus, start=1)
+        if all(contains(text, term) for term in left_terms) or all(contains(text, term) for term in right_terms)
+    }
+    assert matched(db, query) == expected
+
+
+@given(corpus_and_terms(), st.text(alphabet=st.sampled_from(SEARCHABLE), min_size=1, max_size=4))
+def test_a_minus_word_leaves_out_the_texts_holding_it(case, excluded):
+    corpus, terms = case
+    db = build_index(corpus)
+    query = " ".join(terms) + " -" + excluded
+    expected = {
+        rowid
+        for rowid, text in enumerate(corpus, start=1)
+        if all(contains(text, term) for term in terms) and not contains(text, excluded)
+    }
+    assert matched(db, query) == expected

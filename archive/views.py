@@ -1,0 +1,92 @@
+"""Views researchers read: who owes a report, current-only statistics, series totals.
+
+Views hold no data; archive.migrations.refresh_views recreates them on every
+open, so they follow this file without a migration.
+"""
+
+# 《政府信息公开条例》 (2019) art. 49: a department publishes its report by
+# 1月31日 of the next year, a people's government its aggregate report by
+# 3月31日. 人民政府办公室/办公厅 are departments.
+def deadline_sql(agency, year):
+    """SQL for the legal deadline (YYYY-MM-DD) of agency's report on year."""
+    return (
+        f"(({year}) + 1) || case when {agency} like '%人民政府' then '-03-31' else '-01-31' end"
+    )
+
+
+def deadline_rule_sql(agency):
+    return f"case when {agency} like '%人民政府' then 'government Mar 31' else 'department Jan 31' end"
+
+
+# One row per agency series and year, from the archive's earliest report year
+# to last year. A series is an agency under its current name (former names
+# map to it), so a renamed agency's reports count once.
+COVERAGE = f"""
+with recursive years(year) as (
+    select min(year) from reports where year is not null
+    union all
+    select year + 1 from years where year < cast(strftime('%Y', 'now') as integer) - 1
+),
+series as (
+    select agency_series, max(in_registry) as in_registry, max(province) as province, max(city) as city,
+        max(county) as county, max(region) as region, max(admin_level) as admin_level
+    from agencies group by agency_series
+),
+held as (
+    select coalesce(nullif(agency_series, ''), agency) as agency_series, year,
+        count(*) as reports, max(current_version_id is not null) as has_text, min(id) as report_id
+    from reports group by 1, 2
+)
+select
+    series.agency_series,
+    series.region,
+    series.city,
+    series.county,
+    series.admin_level,
+    series.in_registry,
+    years.year,
+    {deadline_sql('series.agency_series', 'years.year')} as deadline,
+    case
+        when held.has_text then 'archived'
+        when held.reports then 'scan only'
+        when date('now') <= {deadline_sql('series.agency_series', 'years.year')} then 'not yet due'
+        else 'missing'
+    end as status,
+    held.report_id
+from series
+cross join years
+left join held on held.agency_series = series.agency_series and held.year = years.year
+"""
+
+# A report's statistics come from its current version only: request_stats
+# keeps every version's rows, and summing those double-counts.
+_CURRENT_STATS = """
+select reports.agency, reports.agency_series, reports.city, reports.county, reports.year, {table}.*
+from {table} join reports on reports.current_version_id = {table}.version_id
+"""
+
+# Totals per agency series, place and year (current versions only).
+REQUEST_TOTALS_BY_SERIES = """
+select
+    agency_series, province, city, county, year,
+    count(*) as reports,
+    sum(new_requests) as new_requests,
+    sum(disclosed) as disclosed,
+    sum(partially_disclosed) as partially_disclosed,
+    sum(withheld) as withheld,
+    sum(unable_to_provide) as unable_to_provide,
+    sum(not_handled) as not_handled,
+    sum(other_handling) as other_handling,
+    sum(total_handled) as total_handled,
+    sum(check_status = 'failed') as failed_checks
+from request_totals
+group by agency_series, province, city, county, year
+"""
+
+VIEWS = {
+    "coverage": COVERAGE,
+    "current_request_stats": _CURRENT_STATS.format(table="request_stats"),
+    "current_review_litigation": _CURRENT_STATS.format(table="review_litigation"),
+    "current_active_disclosure": _CURRENT_STATS.format(table="active_disclosure"),
+    "request_totals_by_series": REQUEST_TOTALS_BY_SERIES,
+}
