@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 
 import pytest
 from datasette.app import Datasette
@@ -151,3 +152,51 @@ def test_archive_is_served_read_only(get):
     response = get("/archive.json", sql="delete from reports")
     assert response.status_code == 400
     assert get("/archive/reports.json", _shape="array").json()
+
+
+DASHBOARD = METADATA["plugins"]["datasette-dashboards"]["archive"]
+
+
+def chart_rows(get, chart, **filters):
+    """A chart's data as the dashboard's page fetches it: its SQL over HTTP."""
+    sql = DASHBOARD["charts"][chart]["query"]
+    # The dashboards plugin keeps a [[ ... ]] part only when its filter is set.
+    sql = re.sub(r"\[\[(.*?)\]\]", lambda m: m.group(1) if any(f":{k}" in m.group(1) for k in filters) else "", sql)
+    response = get("/archive.json", sql=sql, _shape="array", **filters)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_dashboard_page_shows_every_chart(get):
+    page = get("/-/dashboards/archive")
+    assert page.status_code == 200
+    for chart in DASHBOARD["charts"].values():
+        assert chart["title"] in page.text
+    # The charting scripts come with the plugin, not from a CDN.
+    assert "/-/static-plugins/datasette_dashboards/vega-lite.min.js" in page.text
+    assert get("/-/static-plugins/datasette_dashboards/vega-lite.min.js").status_code == 200
+
+
+def test_requests_per_year_count_each_report_once(get, crawled_archive):
+    db = crawled_archive["db"]
+    charted = {row["year"]: row["new_requests"] for row in chart_rows(get, "requests-per-year")}
+    # The 总计 of 本年新收 of each report's current version, added up per year.
+    expected = {
+        row["year"]: row["n"]
+        for row in db.query(
+            "select year, sum(value) as n from current_request_stats where row_code = 'new' "
+            "and applicant_type = '总计' group by year"
+        )
+    }
+    assert charted == {year: n for year, n in expected.items()} and charted
+    jining = {row["year"]: row["new_requests"] for row in chart_rows(get, "requests-per-year", city="济宁市")}
+    assert jining and all(jining[year] <= charted[year] for year in jining)
+
+
+def test_coverage_per_year_counts_every_agency_once_a_year(get, crawled_archive):
+    db = crawled_archive["db"]
+    series = db.execute("select count(distinct agency_series) from agencies").fetchone()[0]
+    per_year = {}
+    for row in chart_rows(get, "coverage-per-year"):
+        per_year[row["year"]] = per_year.get(row["year"], 0) + row["agencies"]
+    assert per_year and set(per_year.values()) == {series}
