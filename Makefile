@@ -14,11 +14,12 @@ setup: system-packages $(STAMP)
 
 # Debian packages: chromium for scrapy-playwright (Playwright cannot download
 # browsers here), LibreOffice to read legacy .doc reports, python3-venv where
-# Python's venv lacks ensurepip.
+# Python's venv lacks ensurepip, a CJK font so browser screenshots show Chinese.
 system-packages:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
 	command -v soffice >/dev/null || need="$$need libreoffice-writer-nogui"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || need="$$need fonts-noto-cjk"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \

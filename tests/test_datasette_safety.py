@@ -46,6 +46,7 @@ TEXT = (
     "javascript:alert('xss-text')\n"
     "<iframe src=\"javascript:alert('xss-text')\"></iframe>\n"
 )
+DIFF_TEXT = "\n<script>alert('xss-diff')</script>\n<img src=x onerror=alert('xss-cell')>\t<a href=\"javascript:alert('xss-cell')\">1</a>\t2"
 URL = "http://www.jining.gov.cn/a\"onmouseover=alert('xss-url')\"<script>alert('xss-url')</script>.html"
 
 
@@ -66,6 +67,16 @@ def hostile_archive(tmp_path_factory):
             },
             run_id=run_id,
         )
+    # A corrected text of the first report: a second version, so a diff, with markup in a changed line and a cell.
+    archive.store(
+        {
+            "agency": AGENCY, "year": 2021, "title": TITLE, "region": REGION, "province": REGION,
+            "text": TEXT + FIXTURE_REPORT + DIFF_TEXT, "format": "html", "url": URL + "0", "requested_url": URL,
+            "fetched_at": "2024-02-01T00:00:00Z", "http_status": 200, "content_type": "text/html",
+            "body": DIFF_TEXT.encode("utf-8"),
+        },
+        run_id=run_id,
+    )
     archive.log_fetch(run_id=run_id, url=URL, outcome="http_error", http_status=500,
                       detail="<script>alert('xss-detail')</script>", referer="javascript:alert('xss-referer')")
     archive.log_rejected(run_id, URL, TITLE, "<b onmouseover=alert('xss-reason')>x</b>")
@@ -185,6 +196,23 @@ def test_search_pages_show_crawled_text_inert(get):
     assert_inert(get("/archive/versions", _search="点击查看"), ["<script>alert('xss-text')</script>"])
     # The visitor's own words come back in the search box, escaped.
     assert_inert(get("/archive/reports", _search="\"><script>alert('xss-q')</script>"))
+
+
+def test_report_page_shows_crawled_text_inert(get):
+    page = get("/archive/-/report/1")
+    assert_inert(page, [AGENCY, TITLE, REGION, URL + "0", "<script>alert('xss-diff')</script>",
+                        "<img src=x onerror=alert('xss-cell')>"])
+    assert "<td>&lt;img src=x onerror=alert(&#39;xss-cell&#39;)&gt;</td>" in page.text  # a cell, as text
+    old, new = re.search(r"/archive/-/report/1/diff/(\d+)/(\d+)", page.text).groups()
+    assert_inert(get(f"/archive/-/report/1/diff/{old}/{new}"), [AGENCY, "<script>alert('xss-diff')</script>"])
+    # Links made by the plugin keep crawled text out of their attributes.
+    assert_inert(get("/archive/reports"), [TITLE])
+    assert_inert(get("/archive/versions"))
+    assert_inert(get("/archive/search_reports", q="济宁"), [AGENCY, TITLE])
+    # Not kept (no WARC here): a page that says so, still inert.
+    missing = get("/archive/-/capture/1/original")
+    assert missing.status_code == 404 and "no WARC record" in missing.text
+    assert "<script>alert(" not in missing.text
 
 
 def test_canned_queries_show_crawled_text_inert(get):
@@ -348,5 +376,7 @@ def test_entry_points_serve_with_the_settings_plugins_and_robots(hostile_archive
     assert {name: served[name] for name in expected} == expected
     assert [(db["name"], db["is_mutable"]) for db in json.loads(get("/-/databases.json"))] == [("archive", False)]
     plugins = {plugin["name"] for plugin in json.loads(get("/-/plugins.json"))}
-    assert {"cjk_search.py", "datasette-block-robots"} <= plugins
+    assert {"cjk_search.py", "report_page.py", "datasette-block-robots"} <= plugins
+    # The report page's templates are found in datasette-config/templates.
+    assert 'class="report-text"' in get("/archive/-/report/1")
     assert_robots_blocked(get("/robots.txt"))
