@@ -186,7 +186,7 @@ async def report_view(datasette, request):
     captures = _rows(await db.execute(
         "select id, version_id, url, requested_url, fetched_at, http_status, content_type, bytes, format,"
         " warc_filename is not null and warc_filename != '' as has_warc"
-        " from captures where version_id in (select id from versions where report_id = ?)"
+        " from captures where report_id = ?"
         " order by fetched_at desc, id desc limit ?", [report_id, MAX_CAPTURES + 1]))
     truncated = len(captures) > MAX_CAPTURES
     by_version = {}
@@ -205,6 +205,8 @@ async def report_view(datasette, request):
             "current": current[0] if current else None,
             "check": check[0] if check else None,
             "versions": versions,
+            # A scan identified by its title: captured, no text to version yet.
+            "scans": by_version.get(None, []),
             "captures_truncated": truncated,
             "max_captures": MAX_CAPTURES,
             "report_path": report_path(datasette, report_id),

@@ -178,3 +178,19 @@ def test_torn_or_missing_warc_records_give_a_clear_error(versioned):
     assert torn.status_code == 410 and "torn" in torn.text
     missing = get(f"/archive/-/capture/{ids['missing']['capture_id']}/original")
     assert missing.status_code == 404 and "missing" in missing.text
+
+
+def test_a_scanned_report_shows_its_scan_and_no_text(get, crawled_archive, manifest):
+    entry = manifest["needs_ocr"][0]
+    db = crawled_archive["db"]
+    report = next(db.query("select id, current_version_id from reports where agency = ? and year = ?",
+                           [entry["agency"], entry["year"]]))
+    assert report["current_version_id"] is None
+    capture = next(db.query("select id, url from captures where report_id = ?", [report["id"]]))
+    page = get(f"/archive/-/report/{report['id']}")
+    assert page.status_code == 200
+    assert "Scans without text (1)" in page.text
+    assert capture["url"] in page.text
+    assert f"/archive/-/capture/{capture['id']}/original" in page.text
+    original = get(f"/archive/-/capture/{capture['id']}/original")
+    assert original.status_code == 200 and original.content.startswith(b"%PDF")
