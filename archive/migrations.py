@@ -186,6 +186,17 @@ def crawl_runs_blocked(db):
         db["crawl_runs"].add_column("blocked", int)
 
 
+@migration("0004_published_on")
+def published_on(db):
+    """When each capture and report was published, and how that is known
+    (pipelines/published.py); null in captures made before."""
+    for table in ("captures", "reports"):
+        existing = db[table].columns_dict
+        for column in ("published_on", "published_source"):
+            if column not in existing:
+                db[table].add_column(column, str)
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)
@@ -206,13 +217,36 @@ def migrate(db):
     return pending
 
 
+# The legal deadline of each report (《政府信息公开条例》). Since the 2019
+# revision (art. 49, reports on 2019 onwards): a department's by 31 January
+# of the next year, a government's own (an agency named …人民政府; its
+# 办公室/办公厅 are departments) by 31 March. Before (2007 art. 31): every
+# agency's by 31 March.
+_GOVERNMENT = "(r.agency like '%人民政府')"
+_RULE = (
+    f"case when r.year < 2019 then 'before 2019: Mar 31' when {_GOVERNMENT} then 'government Mar 31' "
+    "else 'department Jan 31' end"
+)
+_DEADLINE = (
+    f"case when r.year < 2019 or {_GOVERNMENT} then (r.year + 1) || '-03-31' else (r.year + 1) || '-01-31' end"
+)
+TIMELINESS = f"""
+select r.id as report_id, r.agency, r.agency_series, r.region, r.year, r.published_on, r.published_source,
+  {_DEADLINE} as deadline, {_RULE} as deadline_rule,
+  case when r.published_on is null or r.published_on = '' then null
+    else max(0, cast(julianday(r.published_on) - julianday({_DEADLINE}) as integer)) end as days_late
+from reports r
+"""
+
+
 def refresh_views(db):
     """Views hold no data: they are recreated on every open, so their
     definitions follow the code without a migration."""
     from archive.near_duplicates import NEAR_DUPLICATES_VIEW
     from archive.stats_db import REQUEST_TOTALS
 
+    views = (("request_totals", REQUEST_TOTALS), ("near_duplicates", NEAR_DUPLICATES_VIEW), ("timeliness", TIMELINESS))
     with db.atomic():
-        for name, sql in (("request_totals", REQUEST_TOTALS), ("near_duplicates", NEAR_DUPLICATES_VIEW)):
+        for name, sql in views:
             db.execute(f"DROP VIEW IF EXISTS {name}")
             db.execute(f"CREATE VIEW {name} AS {sql}")
