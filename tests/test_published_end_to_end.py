@@ -1,6 +1,11 @@
 """Publication dates and deadlines on the crawled demo portal (issue 10)."""
 
-from support import expected_reports
+import re
+
+import sqlite_utils
+
+from demo import serve
+from support import expected_reports, run_crawl
 
 
 def by_report(crawled_archive):
@@ -50,3 +55,34 @@ def test_the_late_report_is_flagged(crawled_archive):
     assert rows[("济南市历城区人民政府", 2023)]["deadline_rule"] == "government Mar 31"
     assert rows[("济南市历城区人民政府办公室", 2023)]["deadline_rule"] == "department Jan 31"
     assert all(row["days_late"] == 0 for row in rows.values() if row["days_late"] is not None and row["year"] >= 2019)
+
+
+def test_a_page_without_dates_is_dated_by_its_list_then_its_url(site_copy, tmp_path):
+    # 汶上's report page without its 发布时间 line and PubDate: its list's date
+    # (made a day later than its URL's, to tell them apart).
+    wenshang = site_copy / "wenshang"
+    page = wenshang / "art/2020/1/20/art_12350_678901.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta name="PubDate"[^>]*>', "", html)
+    html = re.sub(r"发布时间：2020-01-20", "来源：", html)
+    page.write_text(html, encoding="utf-8")
+    column = wenshang / "col/col12350/index.html"
+    column.write_text(column.read_text(encoding="utf-8").replace("[2020-01-20]", "[2020-01-21]"), encoding="utf-8")
+    # 济南's without any date on the page or in the list: /2025/0120/ in its URL.
+    jinan = site_copy / "jinan/xxgk/ndbg"
+    page = jinan / "2025/0120/c4998765.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta name="PubDate"[^>]*>', "", html).replace("发布时间：2025-01-20", "来源：")
+    page.write_text(html, encoding="utf-8")
+    listing = jinan / "index.html"
+    listing.write_text(listing.read_text(encoding="utf-8").replace("<em>2025-01-20</em>", ""), encoding="utf-8")
+
+    db_path = tmp_path / "archive.db"
+    with serve.start(site_copy) as server:
+        run_crawl([server.urls["wenshang"], server.urls["jinan"]], db_path)
+    db = sqlite_utils.Database(db_path)
+    dated = {row["agency"]: (row["published_on"], row["published_source"]) for row in db.query("select * from reports")}
+    assert dated["汶上县公共资源交易中心"] == ("2020-01-21", "list")
+    assert dated["济南公共资源交易中心"] == ("2025-01-20", "url")
+    captures = {row["url"].split("/", 3)[3]: row for row in db.query("select url, published_on, published_source from captures")}
+    assert captures["art/2020/1/20/art_12350_678901.html"]["published_source"] == "list"

@@ -323,7 +323,8 @@ class PortalSpider(scrapy.Spider):
                     "link_text": link.text,
                     "document": link.kind == "report",
                     **({"list_page": list_page} if link.kind == "page" else {}),
-                    **({"list_date": link.date} if link.date else {}),
+                    # Only beside a report link is a date its publication's.
+                    **({"list_date": link.date} if link.date and link.kind == "report" else {}),
                 },
             )
 

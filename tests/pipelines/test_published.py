@@ -43,7 +43,9 @@ def test_parse_date(text, expected):
     [
         ("http://www.jining.gov.cn/art/2022/1/28/art_2622_2931001.html", D(2022, 1, 28)),
         ("http://www.x.gov.cn/zwgk/202201/t20220128_123456.html", D(2022, 1, 28)),
-        ("http://www.x.gov.cn/uploadfiles/2022/0128/report.pdf", None),
+        ("http://www.x.gov.cn/uploadfiles/2022/0128/report.pdf", D(2022, 1, 28)),
+        ("http://www.jinan.gov.cn/xxgk/ndbg/2025/0120/c4998765.html", D(2025, 1, 20)),
+        ("http://www.x.gov.cn/uploadfiles/2022/1399/report.pdf", None),
         ("http://www.x.gov.cn/files/20220128/report.pdf", D(2022, 1, 28)),
         ("http://www.x.gov.cn/show.jsp?id=3&pubdate=2022-01-28", D(2022, 1, 28)),
         ("http://www.x.gov.cn/show.jsp?date=20220128", D(2022, 1, 28)),
