@@ -19,9 +19,9 @@ from archive.migrations import migrate
 # attachment first appear together: the page as the portal shows it, then
 # the file that keeps tables as tables.
 FORM_RANK = {"html": 0, "docx": 1, "doc": 2, "pdf": 3}
-# Run states that mean a crawl ran to its end (Scrapy's close reasons).
 # Sources of a publication date, most trusted first (pipelines/published.py).
 PUBLISHED_SOURCES = ("page", "list", "url", "http", "document")
+# Run states that mean a crawl ran to its end (Scrapy's close reasons).
 FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
 
 
