@@ -19,6 +19,8 @@ from archive.migrations import migrate
 # attachment first appear together: the page as the portal shows it, then
 # the file that keeps tables as tables.
 FORM_RANK = {"html": 0, "docx": 1, "doc": 2, "pdf": 3}
+# Sources of a publication date, most trusted first (pipelines/published.py).
+PUBLISHED_SOURCES = ("page", "list", "url", "http", "document")
 # Run states that mean a crawl ran to its end (Scrapy's close reasons).
 FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
 
@@ -228,6 +230,8 @@ class Archive:
             report, new_report = self.lookup_report(doc, now)
             version_id, new_version = self.add_version(report["id"], doc, now)
             capture_id = self.add_capture(doc, version_id, run_id, now, report_id=report["id"])
+            if doc.get("published_on"):
+                self._date_report(report["id"])
             current = self._current_after(report, version_id, new_version, doc, run_id)
             if current is not None:
                 self.make_current(report["id"], current, title=doc.get("title") if current == version_id else None)
@@ -401,7 +405,10 @@ class Archive:
                 report_id = report["id"]
                 if not report["current_version_id"]:
                     self._index_report(report_id)
-            return report_id, self.add_capture(doc, None, run_id, now, report_id=report_id)
+            capture_id = self.add_capture(doc, None, run_id, now, report_id=report_id)
+            if report_id and doc.get("published_on"):
+                self._date_report(report_id)
+            return report_id, capture_id
 
     def add_capture(self, doc, version_id, run_id, now, report_id=None):
         """Record one fetch of a report document (once per run and URL)."""
@@ -436,10 +443,27 @@ class Archive:
                     "warc_length": doc.get("warc_length"),
                     "warc_record_id": doc.get("warc_record_id") or None,
                     "run_id": run_id,
+                    "published_on": doc.get("published_on") or None,
+                    "published_source": doc.get("published_source") or None,
                 }
             )
             .last_pk
         )
+
+    def _date_report(self, report_id):
+        """A report's publication: the earliest date of the most trusted
+        source among its captures (all versions', and scans'). The first
+        publication is what a deadline asks for; a later correction (a new
+        version) does not make a report late."""
+        ranks = " ".join(f"when '{name}' then {rank}" for rank, name in enumerate(PUBLISHED_SOURCES))
+        best = self._find_one(
+            f"select c.published_on, c.published_source from captures c "
+            f"where c.report_id = ? and c.published_on is not null "
+            f"order by case c.published_source {ranks} else 9 end, c.published_on limit 1",
+            [report_id],
+        )
+        if best:
+            self.db["reports"].update(report_id, dict(best))
 
     def _index_report(self, report_id):
         """reports_fts row of a report: its identity and its current text."""

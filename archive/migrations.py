@@ -186,6 +186,17 @@ def crawl_runs_blocked(db):
         db["crawl_runs"].add_column("blocked", int)
 
 
+@migration("0004_published_on")
+def published_on(db):
+    """When each capture and report was published, and how that is known
+    (pipelines/published.py); null in captures made before."""
+    for table in ("captures", "reports"):
+        existing = db[table].columns_dict
+        for column in ("published_on", "published_source"):
+            if column not in existing:
+                db[table].add_column(column, str)
+
+
 @migration("0005_agencies_coverage_current")
 def agencies_coverage_current(db):
     """Who owes a report (agencies), which version is current (versions.is_current),

@@ -4,19 +4,38 @@ Views hold no data; archive.migrations.refresh_views recreates them on every
 open, so they follow this file without a migration.
 """
 
-# 《政府信息公开条例》 (2019) art. 49: a department publishes its report by
-# 1月31日 of the next year, a people's government its aggregate report by
-# 3月31日. 人民政府办公室/办公厅 are departments.
+# The legal deadline of each report (《政府信息公开条例》). Since the 2019
+# revision (art. 49, reports on 2019 onwards): a department's by 31 January
+# of the next year, a government's own (an agency named …人民政府; its
+# 办公室/办公厅 are departments) by 31 March. Before (2007 art. 31): every
+# agency's by 31 March.
 def deadline_sql(agency, year):
     """SQL for the legal deadline (YYYY-MM-DD) of agency's report on year."""
     return (
-        f"(({year}) + 1) || case when {agency} like '%人民政府' then '-03-31' else '-01-31' end"
+        f"(({year}) + 1) || case when ({year}) < 2019 or {agency} like '%人民政府' then '-03-31' else '-01-31' end"
     )
 
 
-def deadline_rule_sql(agency):
-    return f"case when {agency} like '%人民政府' then 'government Mar 31' else 'department Jan 31' end"
+def deadline_rule_sql(agency, year):
+    return (
+        f"case when ({year}) < 2019 then 'before 2019: Mar 31' when {agency} like '%人民政府' "
+        "then 'government Mar 31' else 'department Jan 31' end"
+    )
 
+
+def days_late_sql(published_on, deadline):
+    return (
+        f"case when {published_on} is null or {published_on} = '' then null "
+        f"else max(0, cast(julianday({published_on}) - julianday({deadline}) as integer)) end"
+    )
+
+
+TIMELINESS = f"""
+select r.id as report_id, r.agency, r.agency_series, r.region, r.year, r.published_on, r.published_source,
+  {deadline_sql('r.agency', 'r.year')} as deadline, {deadline_rule_sql('r.agency', 'r.year')} as deadline_rule,
+  {days_late_sql('r.published_on', deadline_sql('r.agency', 'r.year'))} as days_late
+from reports r
+"""
 
 # One row per agency series and year, from the archive's earliest report year
 # to last year. A series is an agency under its current name (former names
@@ -34,7 +53,8 @@ series as (
 ),
 held as (
     select coalesce(nullif(agency_series, ''), agency) as agency_series, year,
-        count(*) as reports, max(current_version_id is not null) as has_text, min(id) as report_id
+        count(*) as reports, max(current_version_id is not null) as has_text, min(id) as report_id,
+        min(published_on) as published_on
     from reports group by 1, 2
 )
 select
@@ -47,11 +67,14 @@ select
     years.year,
     {deadline_sql('series.agency_series', 'years.year')} as deadline,
     case
+        when held.has_text and held.published_on > {deadline_sql('series.agency_series', 'years.year')} then 'late'
         when held.has_text then 'archived'
         when held.reports then 'scan only'
         when date('now') <= {deadline_sql('series.agency_series', 'years.year')} then 'not yet due'
         else 'missing'
     end as status,
+    held.published_on,
+    {days_late_sql('held.published_on', deadline_sql('series.agency_series', 'years.year'))} as days_late,
     held.report_id
 from series
 cross join years
@@ -84,6 +107,7 @@ group by agency_series, province, city, county, year
 """
 
 VIEWS = {
+    "timeliness": TIMELINESS,
     "coverage": COVERAGE,
     "current_request_stats": _CURRENT_STATS.format(table="request_stats"),
     "current_review_litigation": _CURRENT_STATS.format(table="review_litigation"),

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from pipelines.published import parse_date
+
 YEAR = r"(?:19|20)\d{2}"
 # A report-ish title: a year and 年度报告/年报 (in either order).
 REPORT_TITLE_RE = re.compile(
@@ -42,6 +44,42 @@ class Link:
     url: str
     text: str
     kind: str  # "report", "nav", "page" (pagination) or "other"
+    date: str = ""  # printed beside the link in its list (ISO), if any
+
+
+# Elements that hold one row of a list; a list itself is never a row.
+_ROW_TAGS = {"li", "tr", "dd", "dt", "p", "div", "span", "td", "em"}
+_LIST_TAGS = {"ul", "ol", "dl", "table", "tbody", "body", "html"}
+
+
+def row_date(anchor):
+    """ISO date printed in the list row of an lxml <a> (its text excluded):
+    <li><a/><span>2022-01-28</span></li>, <tr><td><a/></td><td>[2022-01-28]</td></tr>."""
+    node = anchor
+    for _ in range(3):
+        node = node.getparent()
+        if node is None or not isinstance(node.tag, str) or node.tag in _LIST_TAGS or node.tag not in _ROW_TAGS:
+            return ""
+        # A small row only: a container of many links is not one entry.
+        if len(node) > 8:
+            return ""
+        found = parse_date(" ".join(_text_outside(node, anchor))[:200])
+        if found:
+            return found.isoformat()
+    return ""
+
+
+def _text_outside(node, anchor):
+    """Text of *node* without the anchor's own (its tail kept)."""
+    if node is anchor:
+        return []
+    parts = [node.text] if node.text else []
+    for child in node:
+        if isinstance(child.tag, str):
+            parts.extend(_text_outside(child, anchor))
+        if child.tail:
+            parts.append(child.tail)
+    return parts
 
 
 def clean(text):

@@ -20,6 +20,8 @@ class DocumentItem:
     requested_url: str = ""
     linked_from: str = ""
     link_text: str = ""
+    # the date printed beside the link in the list that led here
+    list_date: str = ""
     page_title: str = ""
     page_meta: dict = field(default_factory=dict)
     format: str = "html"
@@ -36,6 +38,8 @@ class DocumentItem:
     raw_text: str = ""
     extraction: str = ""
     needs_ocr: bool = False
+    # ISO dates the file itself carries (PDF ModDate/CreationDate, DOCX core properties)
+    document_dates: list = field(default_factory=list)
     # normalization
     text: str = ""
     # identification
@@ -49,6 +53,9 @@ class DocumentItem:
     county: str = ""
     division_code: str = ""
     admin_level: str = ""
+    # publication (pipelines/published.py)
+    published_on: str = ""
+    published_source: str = ""
     # WARC
     warc_filename: str = ""
     warc_offset: int | None = None

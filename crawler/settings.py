@@ -176,6 +176,7 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractTextPipeline": 100,
     "pipelines.normalize.NormalizeTextPipeline": 200,
     "pipelines.identify.IdentifyReportPipeline": 300,
+    "pipelines.published.PublishedDatePipeline": 320,
     "pipelines.warc.WarcPipeline": 350,
     "pipelines.store.StoreVersionPipeline": 400,
     "pipelines.stats.ParseStatsPipeline": 500,

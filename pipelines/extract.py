@@ -114,6 +114,7 @@ class ExtractTextPipeline:
             self.stats.inc_value(f"extract/{item.format}/seconds", result.seconds)
         item.extraction = result.method
         item.encoding = result.encoding or item.encoding
+        item.document_dates = list(result.dates)
         if result.needs_ocr:
             item.needs_ocr = True
             return item

@@ -40,6 +40,7 @@ META_LABELS = (
     "体裁分类",
     "成文日期",
     "发布日期",
+    "发布时间",
     "公开日期",
     "生成日期",
     "公开方式",
@@ -191,11 +192,12 @@ def first_hrefs(response, count=500):
 
 
 def link_texts(selector):
-    """(href, text) of the anchors under a selector, text from the title attribute when longer."""
+    """(href, text, date) of the anchors under a selector, text from the title
+    attribute when longer, date as printed in the anchor's list row."""
     for anchor in selector.css("a[href]"):
         text = discovery.clean("".join(anchor.css("::text").getall()))
         full = discovery.clean(anchor.attrib.get("title", ""))
-        yield anchor.attrib["href"].strip(), full if len(full) > len(text) else text
+        yield anchor.attrib["href"].strip(), full if len(full) > len(text) else text, discovery.row_date(anchor.root)
 
 
 def report_years(first, today):

@@ -24,9 +24,11 @@ from scrapy_playwright.page import PageMethod
 from archive.db import utcnow
 from crawler import browser, cms, discovery
 from crawler.archive_run import ArchiveRun
+from crawler.cms.base import _text_nodes
 from crawler.explain import Explain
 from crawler.items import DocumentItem
 from crawler.sources import get_source, is_loopback_host, is_official_host
+from pipelines import published
 from pipelines.readers import sniff_format
 
 # Higher runs first: reports, then the way to them, then list pages, then
@@ -38,6 +40,7 @@ DOCUMENT_FORMATS = ("pdf", "docx", "doc")
 SHORT_PAGE_CHARS = 1500
 # Preferred attachment when a report page offers several forms of one report.
 ATTACHMENT_RANK = {"docx": 0, "doc": 1, "wps": 2, "pdf": 3, "ofd": 4}
+PAGE_DATE_KEYS = set(published.PAGE_KEYS)
 
 
 class PortalSpider(scrapy.Spider):
@@ -183,7 +186,7 @@ class PortalSpider(scrapy.Spider):
         # At most DISCOVERY_MAX_LINKS_PER_PAGE anchors are even read.
         limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 0)
         found = response.xpath(f"(//a[@href])[position() <= {limit + 1}]" if limit > 0 else "//a[@href]")
-        anchors = [(anchor.attrib["href"], self._anchor_text(anchor)) for anchor in found]
+        anchors = [(anchor.attrib["href"], self._anchor_text(anchor), discovery.row_date(anchor.root)) for anchor in found]
         script_links = adapter.script_links(response)
         links = list(self._scoped(response, self._bounded(response, anchors, script_links)))
         list_requests = adapter.list_requests(response)
@@ -209,8 +212,10 @@ class PortalSpider(scrapy.Spider):
         if candidate:
             yield from self._candidate(response, title, meta_tags, link_text, attachments, report_attachments)
         else:
+            # A list's first 发布时间 is its first entry's, not the page's.
+            listed = {key: value for key, value in meta_tags.items() if key not in PAGE_DATE_KEYS}
             for link in report_attachments:
-                yield self._follow_attachment(response, link, link.text, meta_tags)
+                yield self._follow_attachment(response, link, link.text, meta_tags if report_links <= 1 else listed)
 
         yield from self._list_requests(response, list_requests)
         codes = adapter.credit_codes(response, meta_tags)
@@ -220,6 +225,11 @@ class PortalSpider(scrapy.Spider):
 
     def _candidate(self, response, title, meta_tags, link_text, attachments, report_attachments):
         self.crawler.stats.inc_value("portal/candidates")
+        if not published.page_date(meta_tags):
+            # The line under the title (发布时间：…, [ 2022-01-28 ]), read only on candidates.
+            day = published.head_date(_text_nodes(response.selector.root, 400), title)
+            if day:
+                meta_tags = {**meta_tags, "PageDate": day.isoformat()}
         # A page that only introduces its attachment gives way to it (an
         # attachment of another name too); a full report page is archived
         # as well as the attachment that carries the same report: an
@@ -313,6 +323,8 @@ class PortalSpider(scrapy.Spider):
                     "link_text": link.text,
                     "document": link.kind == "report",
                     **({"list_page": list_page} if link.kind == "page" else {}),
+                    # Only beside a report link is a date its publication's.
+                    **({"list_date": link.date} if link.date and link.kind == "report" else {}),
                 },
             )
 
@@ -340,7 +352,7 @@ class PortalSpider(scrapy.Spider):
     def _scoped(self, response, hrefs):
         """Links of a page as Links: joined, canonical, in scope, each once."""
         seen = set()
-        for href, text in hrefs:
+        for href, text, *date in hrefs:
             href = (href or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
@@ -363,7 +375,7 @@ class PortalSpider(scrapy.Spider):
             kind = adapter.link_kind(url, text) or discovery.classify_link(url, text)
             if kind == "nav" and discovery.looks_like_report_title(text):
                 kind = "report"
-            yield discovery.Link(url, text, kind)
+            yield discovery.Link(url, text, kind, date[0] if date else "")
 
     # -- attachments ----------------------------------------------------------
 
@@ -398,6 +410,7 @@ class PortalSpider(scrapy.Spider):
                 "page_title": title,
                 "page_meta": meta_tags,
                 "linked_from": response.url,
+                "list_date": link.date or response.meta.get("list_date", ""),
                 "context_responses": pages,
             },
         )
@@ -546,6 +559,7 @@ class PortalSpider(scrapy.Spider):
             requested_url=redirects[0] if redirects else response.url,
             linked_from=response.meta.get("linked_from") or referer,
             link_text=response.meta.get("link_text", "") if link_text is None else link_text,
+            list_date=response.meta.get("list_date", ""),
             page_title=response.meta.get("page_title", "") if title is None else title,
             page_meta=response.meta.get("page_meta", {}) if meta_tags is None else meta_tags,
             format=fmt,

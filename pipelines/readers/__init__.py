@@ -26,6 +26,8 @@ class ReadResult:
     needs_ocr: bool = False
     error: str = ""
     seconds: float = 0.0
+    # ISO dates the file carries (pipelines/published.py weighs them)
+    dates: tuple = ()
 
 
 def _is_word_zip(body):
@@ -70,12 +72,14 @@ def read_document(body, fmt, content_type="", encoding="", containers=()):
     *containers*: XPaths of an HTML report body, tried first (a CMS adapter's).
     """
     started = time.perf_counter()
-    result = _read(body, fmt, content_type, encoding, containers)
+    dates = []
+    result = _read(body, fmt, content_type, encoding, containers, dates)
+    result.dates = tuple(dates)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _read(body, fmt, content_type, encoding, containers=()):
+def _read(body, fmt, content_type, encoding, containers=(), dates=None):
     try:
         if fmt == "html":
             if len(body) > limits.HTML_MAX_BYTES:
@@ -89,11 +93,11 @@ def _read(body, fmt, content_type, encoding, containers=()):
             extracted, method = extract_html(text, containers)
             return ReadResult(extracted, method, encoding)
         if fmt == "pdf":
-            return ReadResult(*pdf.read(body))
+            return ReadResult(*pdf.read(body, dates))
         if fmt == "docx":
-            return ReadResult(read_docx(body), "python-docx")
+            return ReadResult(read_docx(body, dates), "python-docx")
         if fmt == "doc":
-            return ReadResult(read_doc(body), "libreoffice+python-docx")
+            return ReadResult(read_doc(body, dates=dates), "libreoffice+python-docx")
         return ReadResult(error=f"no reader for format {fmt!r}")
     except NeedsOCR as reason:
         return ReadResult(method=fmt, needs_ocr=True, error=str(reason))

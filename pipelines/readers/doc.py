@@ -22,7 +22,7 @@ class ReaderUnavailable(Exception):
     """A tool this format needs is not installed."""
 
 
-def read_doc(body, timeout=120):
+def read_doc(body, timeout=120, dates=None):
     soffice = shutil.which(SOFFICE)
     if not soffice:
         raise ReaderUnavailable("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
@@ -50,4 +50,4 @@ def read_doc(body, timeout=120):
         if result.returncode != 0 or not converted.exists():
             detail = (result.stderr or result.stdout).decode("utf-8", "replace")[:300]
             raise ValueError(f"LibreOffice could not convert the file ({result.returncode}): {detail}")
-        return read_docx(converted.read_bytes())
+        return read_docx(converted.read_bytes(), dates)

@@ -70,9 +70,26 @@ def _table_rows(table):
             yield "\t".join(cells)
 
 
-def read_docx(body):
+def _dates(document):
+    """ISO dates of the core properties modified and created."""
+    properties = document.core_properties
+    days = []
+    for name in ("modified", "created"):
+        try:
+            moment = getattr(properties, name)
+        except ValueError:  # a malformed W3CDTF value
+            continue
+        if moment is not None:
+            days.append(moment.date().isoformat())
+    return days
+
+
+def read_docx(body, dates=None):
+    """Text of a DOCX; *dates*, a list, receives its own dates."""
     check_zip(body)
     document = docx.Document(io.BytesIO(body))
+    if dates is not None:
+        dates.extend(_dates(document))
     lines = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):

@@ -108,8 +108,19 @@ def _check(document, body):
     _stream_sizes(document)
 
 
-def read(body):
+def _dates(document):
+    """ISO dates of the file's ModDate and CreationDate (its Info dictionary)."""
+    from pipelines.published import pdf_date
+
+    metadata = document.metadata or {}
+    days = (pdf_date(metadata.get(key)) for key in ("modDate", "creationDate"))
+    return [day.isoformat() for day in days if day]
+
+
+def read(body, dates=None):
     """(text, method) of a PDF given as bytes; Refused, or NeedsOCR for a scan.
+
+    *dates*, a list, receives the file's own dates (a scan's too).
 
     MuPDF repairs a damaged file silently (Document.is_repaired). A repaired
     file that was cut short is refused (see _check); one whose cross-reference
@@ -122,6 +133,8 @@ def read(body):
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     with pymupdf.open(stream=body, filetype="pdf") as document:
         _check(document, body)
+        if dates is not None:
+            dates.extend(_dates(document))
         pymupdf.TOOLS.mupdf_warnings(reset=True)
         pages = [_page(page) for page in document]
         repaired = document.is_repaired

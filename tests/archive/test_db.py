@@ -396,3 +396,44 @@ def test_the_same_agency_in_two_named_regions_is_two_reports(archive):
     archive.store(doc(agency="市公共资源交易中心"))
     archive.store(doc(agency="市公共资源交易中心", region="山东省/济南市", city="济南市", division_code="370100"))
     assert count(archive, "reports") == 2
+
+
+def timeliness(archive, report_id):
+    return dict(next(archive.db.query("select * from timeliness where report_id = ?", [report_id])))
+
+
+def test_a_report_is_dated_by_the_most_trusted_source_then_the_earliest_date(archive):
+    first = archive.store(doc(published_on="2022-02-10", published_source="url"))
+    assert archive.db["captures"].get(first["capture_id"])["published_on"] == "2022-02-10"
+    assert timeliness(archive, first["report_id"])["published_source"] == "url"
+    # A page date is trusted over a URL's, though later.
+    archive.store(doc(url="http://www.jining.gov.cn/b.html", published_on="2022-02-12", published_source="page"))
+    # A correction published later (a new version) does not move it.
+    archive.store(doc(text=TEXT_B, url="http://www.jining.gov.cn/c.html", published_on="2022-06-01",
+                      published_source="page"))
+    # Nor a capture without a date.
+    archive.store(doc(url="http://www.jining.gov.cn/d.html"))
+    report = archive.db["reports"].get(first["report_id"])
+    assert (report["published_on"], report["published_source"]) == ("2022-02-12", "page")
+    row = timeliness(archive, first["report_id"])
+    assert row["deadline"] == "2022-01-31" and row["deadline_rule"] == "department Jan 31"
+    assert row["days_late"] == 12
+
+
+@pytest.mark.parametrize(
+    "agency, year, published_on, deadline, rule, days_late",
+    [
+        ("济宁市人民政府", 2021, "2022-03-31", "2022-03-31", "government Mar 31", 0),
+        ("汶上县郭仓镇人民政府", 2021, "2022-04-01", "2022-03-31", "government Mar 31", 1),
+        ("济宁市人民政府办公室", 2021, "2022-03-01", "2022-01-31", "department Jan 31", 29),
+        ("济宁市教育局", 2021, "2022-01-05", "2022-01-31", "department Jan 31", 0),
+        ("济宁市教育局", 2013, "2014-11-14", "2014-03-31", "before 2019: Mar 31", 228),
+        ("济宁市教育局", 2020, None, "2021-01-31", "department Jan 31", None),
+    ],
+)
+def test_timeliness_deadlines(archive, agency, year, published_on, deadline, rule, days_late):
+    stored = archive.store(doc(agency=agency, year=year, published_on=published_on,
+                               published_source="page" if published_on else None))
+    row = timeliness(archive, stored["report_id"])
+    assert (row["deadline"], row["deadline_rule"], row["days_late"]) == (deadline, rule, days_late)
+    assert row["agency"] == agency and row["year"] == year and row["published_on"] == published_on

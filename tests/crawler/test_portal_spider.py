@@ -452,3 +452,24 @@ def test_a_pager_without_page_numbers_ends_at_the_list_bound(tmp_path):
     # Three pages, as ?page=1..3 would be: the first (reached by a link) and two more.
     assert followed == [BASE + f"/xxgk/more/a{k}.html" for k in (2, 3)]
     assert spider.crawler.stats.get_value("portal/list_page_limit") >= 1
+
+
+def test_list_dates_go_with_the_requests_and_the_page_date_with_its_attachment(jining_spider):
+    body = ('<html><body><h1>政府信息公开年报</h1><ul class="list">'
+            '<li><a href="/art/2022/1/28/art_1_1.html" title="甲局2021年政府信息公开工作年度报告">甲局2021年…</a><span>2022-01-27</span></li>'
+            '<li><span class="date">[2023-02-01]</span><a href="/art/2023/2/1/art_1_2.html">乙局2022年政府信息公开工作年度报告</a></li>'
+            '</ul><table><tr><td><a href="/art/2021/1/5/art_1_3.html">丙局2020年政府信息公开工作年度报告</a></td>'
+            '<td>[ 2021-01-05 ]</td></tr></table><a href="/col/col2/index.html">下一页</a></body></html>')
+    _, requests = split(list(jining_spider.parse(html(JINING + "/col/col1/index.html", body))))
+    dates = {r.url.rsplit("/", 1)[1]: r.meta.get("list_date") for r in requests}
+    assert dates["art_1_1.html"] == "2022-01-27" and dates["art_1_2.html"] == "2023-02-01"
+    assert dates["art_1_3.html"] == "2021-01-05" and dates["index.html"] is None
+
+    page = ('<html><head><title>甲局2021年政府信息公开工作年度报告</title></head><body>'
+            '<h1>甲局2021年政府信息公开工作年度报告</h1><div>[ 2022-01-28 ]</div>'
+            '<p>附件：<a href="/attach/0/report.pdf">甲局2021年政府信息公开工作年度报告.pdf</a></p></body></html>')
+    _, requests = split(list(jining_spider.parse(
+        html(JINING + "/art/2022/1/28/art_1_1.html", page, {"list_date": "2022-01-27"}))))
+    attachment = next(r for r in requests if r.url.endswith(".pdf"))
+    assert attachment.meta["page_meta"]["PageDate"] == "2022-01-28"
+    assert attachment.meta["list_date"] == "2022-01-27"

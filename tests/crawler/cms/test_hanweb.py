@@ -110,15 +110,17 @@ def test_datastore_with_and_without_record_wrappers():
     store = parse_datastore(wrapped, HOST + "/col/col61469/index.html")
     assert len(store.records) == 2 and store.total == 30
     assert store.nextgroup == HOST + "/module/web/jpage/dataproxy.jsp?page=1&columnid=61469"
-    bare = ('<datastore><recordset><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a></li>'
+    bare = ('<datastore><recordset><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a><span>2026-01-28</span></li>'
             '<li><a href="/art/2025/1/20/art_61469_13001.html">乙</a></li><li><a href="/art/2024/1/20/art_61469_12001.html">丙</a></li>]]>'
             '</recordset><totalrecord>3</totalrecord></datastore>')
     store = parse_datastore(bare, HOST + "/module/web/jpage/dataproxy.jsp")
     assert len(store.records) == 3
     links = hanweb.script_links(XmlResponse(url=HOST + "/module/web/jpage/dataproxy.jsp", body=bare.encode(),
                                             encoding="utf-8", request=scrapy.Request(HOST + "/x")))
-    assert [href for href, _ in links] == ["/art/2026/1/28/art_61469_13602.html", "/art/2025/1/20/art_61469_13001.html",
-                                           "/art/2024/1/20/art_61469_12001.html"]
+    assert [href for href, _, _ in links] == ["/art/2026/1/28/art_61469_13602.html", "/art/2025/1/20/art_61469_13001.html",
+                                              "/art/2024/1/20/art_61469_12001.html"]
+    # The date printed in a record goes with its link.
+    assert [date for _, _, date in links] == ["2026-01-28", "", ""]
 
 
 def test_no_report_answer_and_a_report_are_told_apart():
