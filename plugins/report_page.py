@@ -184,7 +184,8 @@ async def report_view(datasette, request):
     check = _rows(await db.execute(
         "select * from stats_check where version_id = ?", [report["current_version_id"]]))
     captures = _rows(await db.execute(
-        "select id, version_id, url, requested_url, fetched_at, http_status, content_type, bytes, format,"
+        "select id, version_id, url, requested_url, linked_from, fetched_at, http_status, content_type, bytes, format,"
+        " published_on, published_source,"
         " warc_filename is not null and warc_filename != '' as has_warc"
         " from captures where report_id = ?"
         " order by fetched_at desc, id desc limit ?", [report_id, MAX_CAPTURES + 1]))
@@ -324,6 +325,10 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if table == "reports" and column == "title" and value:
         return markupsafe.Markup('<a href="{}">{}</a>').format(report_path(datasette, row["id"]), value)
+    if column == "current_version_id" and isinstance(value, int) and not isinstance(value, bool):
+        return markupsafe.Markup('<a href="{}">version {}</a>').format(
+            datasette.urls.row(DATABASE, "versions", value), value
+        )
     if column in REPORT_ID_COLUMNS:
         # A foreign key comes expanded, as {"value": id, "label": title}.
         label = value.get("label") if isinstance(value, dict) else None

@@ -194,3 +194,25 @@ def test_a_scanned_report_shows_its_scan_and_no_text(get, crawled_archive, manif
     assert f"/archive/-/capture/{capture['id']}/original" in page.text
     original = get(f"/archive/-/capture/{capture['id']}/original")
     assert original.status_code == 200 and original.content.startswith(b"%PDF")
+
+
+def test_the_page_says_when_and_where_the_report_was_published(get, crawled_archive):
+    db = crawled_archive["db"]
+    report = next(db.query(
+        "select id, published_on, published_source from reports where published_source = 'page' order by id limit 1"))
+    capture = next(db.query(
+        "select linked_from from captures where report_id = ? and linked_from != '' order by id limit 1", [report["id"]]))
+    text = get(f"/archive/-/report/{report['id']}").text
+    assert f"{report['published_on']} <small>(from the page&#39;s 发布时间)</small>" in text
+    assert f"found on: {html.escape(capture['linked_from'], quote=False)}" in text
+    undated = next(db.query("select id from reports where published_on is null order by id limit 1"))
+    assert '<td class="published">unknown</td>' in get(f"/archive/-/report/{undated['id']}").text
+
+
+def test_current_version_and_history_link_onwards(get, crawled_archive):
+    db = crawled_archive["db"]
+    report = next(db.query("select id, current_version_id from reports where current_version_id is not null limit 1"))
+    table = get("/archive/reports", id=str(report["id"])).text
+    assert f'href="/archive/versions/{report["current_version_id"]}">version {report["current_version_id"]}</a>' in table
+    history = get("/archive/report_history", report_id=str(report["id"])).text
+    assert f'href="/archive/-/report/{report["id"]}"' in history
