@@ -1,34 +1,16 @@
 """The archive as researchers see it: Datasette over HTTP, on a real crawl."""
 
-import asyncio
-import json
 import re
 
 import pytest
-from datasette.app import Datasette
 
-from support import ROOT, expected_reports
-
-METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))
+from datasette_support import METADATA, datasette_get
+from support import expected_reports
 
 
 @pytest.fixture(scope="module")
 def get(crawled_archive):
-    datasette = Datasette(
-        immutables=[str(crawled_archive["path"])],
-        metadata=METADATA,
-        plugins_dir=str(ROOT / "plugins"),
-        # The settings `make serve` and scripts/run_demo.sh serve with.
-        config_dir=ROOT / "datasette-config",
-    )
-
-    def get(path, **params):
-        async def fetch():
-            return await datasette.client.get(path, params=params)
-
-        return asyncio.run(fetch())
-
-    return get
+    return datasette_get(crawled_archive["path"])
 
 
 def search_reports(get, words):

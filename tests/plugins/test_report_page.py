@@ -1,38 +1,17 @@
 """plugins/report_page.py: the report page, version diffs and original bytes, through Datasette."""
 
-import asyncio
 import hashlib
 import html
-import json
 
 import pytest
-from datasette.app import Datasette
 
 from archive.db import Archive
 from archive.warc import WarcWriter
-from support import ROOT
-
-METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))
-
-
-def client(path):
-    datasette = Datasette(
-        immutables=[str(path)], metadata=METADATA, plugins_dir=str(ROOT / "plugins"),
-        config_dir=ROOT / "datasette-config",
-    )
-
-    def get(url, **params):
-        async def fetch():
-            return await datasette.client.get(url, params=params)
-
-        return asyncio.run(fetch())
-
-    return get
-
+from datasette_support import datasette_get
 
 @pytest.fixture(scope="module")
 def get(crawled_archive):
-    return client(crawled_archive["path"])
+    return datasette_get(crawled_archive["path"])
 
 
 def cells(row):
@@ -148,7 +127,7 @@ def versioned(tmp_path_factory):
 
 def test_report_with_two_versions_links_their_diff(versioned):
     path, ids = versioned
-    get = client(path)
+    get = datasette_get(path)
     report_id, old, new = ids["a"]["report_id"], ids["a"]["version_id"], ids["b"]["version_id"]
     assert old != new and ids["b"]["report_id"] == report_id
     page = get(f"/archive/-/report/{report_id}").text
@@ -169,7 +148,7 @@ def test_report_with_two_versions_links_their_diff(versioned):
 
 def test_torn_or_missing_warc_records_give_a_clear_error(versioned):
     path, ids = versioned
-    get = client(path)
+    get = datasette_get(path)
     whole = get(f"/archive/-/capture/{ids['a']['capture_id']}/original")
     assert whole.status_code == 200
     assert whole.content == f"<html><body>{TEXT_A}</body></html>".encode("utf-8")
