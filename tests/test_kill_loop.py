@@ -129,7 +129,7 @@ def check_archive(db_path, warc_dir, torn_seen):
     # Every report points at a stored version of itself, every version has a capture.
     assert query(
         db_path,
-        "select id from reports where current_version_id not in "
+        "select id from reports where current_version_id is not null and current_version_id not in "
         "(select id from versions where versions.report_id = reports.id)",
     ) == []
     assert query(
