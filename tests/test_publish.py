@@ -193,3 +193,79 @@ def test_snapshots_published_during_a_crawl_always_serve(demo_portal, manifest, 
     assert final["search"] == len(expected_reports(manifest))  # every demo report says 年度报告
     assert final["reports"] >= max(row["reports"] for row in seen)
     print(f"{snapshots} snapshots during the crawl, reports seen: {[row['reports'] for row in seen]}")
+
+
+# -- CSV for Excel ---------------------------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("csv")
+    archive = Archive(folder / "live.db")
+    for number in range(3):
+        store(archive, number)
+    archive.close()
+    return publish(folder / "live.db", folder / "published" / "archive.db") and folder / "published" / "archive.db"
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/archive/reports.csv", {}),
+        ("/archive/reports.csv", {"_stream": "on"}),  # streamed: many body chunks
+        ("/archive/reports.csv", {"_dl": "1"}),  # text/csv download
+        ("/archive/search_reports.csv", {"q": "济宁"}),  # a canned query
+        ("/archive.csv", {"sql": "select agency, title from reports order by id"}),
+        ("/archive/reports.csv", {"_search": "济宁"}),
+    ],
+)
+def test_csv_starts_with_a_utf8_bom(snapshot, path, params):
+    response = client_get(serve(snapshot))(path, **params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] in ("text/csv", "text/plain")
+    body = response.content
+    assert body.startswith(BOM) and not body.startswith(BOM * 2)
+    if "content-length" in response.headers:
+        assert int(response.headers["content-length"]) == len(body)
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[1].count(f"{AGENCY}0") >= 1
+    assert f"{AGENCY}02021年政府信息公开工作年度报告" in text
+
+
+def test_json_and_html_are_untouched(snapshot):
+    get = client_get(serve(snapshot))
+    response = get("/archive/reports.json", _shape="array")
+    assert response.content.startswith(b"[") and response.json()[0]["agency"] == f"{AGENCY}0"
+    assert not get("/archive/reports").content.startswith(BOM)
+    assert not get("/archive/reports.csv", _size="-1").content.startswith(BOM)  # an error page: left as it is
+
+
+def test_format_parameter_csv_gets_the_bom_too():
+    # Datasette links ?_format=csv for tables whose name has a dot.
+    import sys
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    try:
+        from csv_bom import with_bom
+    finally:
+        sys.path.remove(str(ROOT / "plugins"))
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"6")]})
+        await send({"type": "http.response.body", "body": "济宁".encode(), "more_body": False})
+
+    def run(query):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/archive/a.b", "query_string": query}
+        asyncio.run(with_bom(app)(scope, None, send))
+        return dict(sent[0]["headers"])[b"content-length"], sent[1]["body"]
+
+    assert run(b"_format=csv") == (b"9", BOM + "济宁".encode())
+    assert run(b"_format=json") == (b"6", "济宁".encode())
