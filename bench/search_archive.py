@@ -11,6 +11,8 @@ measure() serves the published snapshot with a real `datasette serve`
 (our plugins, metadata and settings) and times requests over HTTP.
 """
 
+import collections
+import multiprocessing
 import os
 import random
 import socket
@@ -34,6 +36,7 @@ VERSION = "search-archive-v1"
 YEARS = [2019, 2020, 2021, 2022, 2023, 2024]
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
+NOW = "2025-03-01T00:00:00Z"
 
 PHRASES = [
     "{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署。",
@@ -114,6 +117,50 @@ def queries(places, count):
     }
 
 
+_PLACES = []
+
+
+def _rows(job):
+    """The rows of reports start..stop-1, for every table they go to."""
+    start, stop, run_id = job
+    if not _PLACES:
+        _PLACES.extend(counties())
+    now = NOW
+    reports, versions, captures, reports_fts, versions_fts = [], [], [], [], []
+    for index in range(start, stop):
+        ident = report_of(index, _PLACES)
+        rid = index + 1
+        title = title_of(ident["agency"], ident["year"])
+        text = text_of(ident)
+        indexed = search.index_text(text)
+        reports.append((rid, ident["agency"], ident["agency"], ident["region"], ident["province"], ident["city"],
+                        ident["county"], ident["division_code"], "county", ident["year"], title, now, now, rid))
+        versions.append((rid, rid, sha256_text(text), text, "html", len(text), "trafilatura", now, now))
+        url = f"https://bench.invalid/{ident['division_code']}/{ident['year']}/{rid}.html"
+        captures.append((rid, url, url, now, 200, "text/html", len(text.encode()), title, "html", 0, run_id))
+        reports_fts.append((rid, search.index_text(ident["agency"]), search.index_text(ident["region"]),
+                            search.index_text(title), indexed))
+        versions_fts.append((rid, indexed))
+    return reports, versions, captures, reports_fts, versions_fts
+
+
+def _insert(conn, reports, versions, captures, reports_fts, versions_fts):
+    with conn:
+        conn.executemany(
+            "insert into reports (id, agency, agency_series, region, province, city, county, division_code, "
+            "admin_level, year, title, first_seen, last_seen, current_version_id) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reports)
+        conn.executemany(
+            "insert into versions (id, report_id, sha256, text, format, chars, extraction, first_seen, last_seen) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
+        conn.executemany(
+            "insert into captures (version_id, url, requested_url, fetched_at, http_status, content_type, bytes, "
+            "title, format, needs_ocr, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", captures)
+        conn.executemany("insert into reports_fts (rowid, agency, region, title, text) values (?, ?, ?, ?, ?)",
+                         reports_fts)
+        conn.executemany("insert into versions_fts (rowid, text) values (?, ?)", versions_fts)
+
+
 def build(path, count, progress=print):
     """Write the archive of *count* reports to *path*; returns seconds taken."""
     path = Path(path)
@@ -131,44 +178,26 @@ def build(path, count, progress=print):
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")
-    places = counties()
-    now = "2025-03-01T00:00:00Z"
-    for start in range(0, count, BATCH):
-        reports, versions, captures, reports_fts, versions_fts = [], [], [], [], []
-        for index in range(start, min(start + BATCH, count)):
-            ident = report_of(index, places)
-            rid = index + 1
-            title = title_of(ident["agency"], ident["year"])
-            text = text_of(ident)
-            indexed = search.index_text(text)
-            reports.append((rid, ident["agency"], ident["agency"], ident["region"], ident["province"], ident["city"],
-                            ident["county"], ident["division_code"], "county", ident["year"], title, now, now, rid))
-            versions.append((rid, rid, sha256_text(text), text, "html", len(text), "trafilatura", now, now))
-            url = f"https://bench.invalid/{ident['division_code']}/{ident['year']}/{rid}.html"
-            captures.append((rid, url, url, now, 200, "text/html", len(text.encode()), title, "html", 0, run_id))
-            reports_fts.append((rid, search.index_text(ident["agency"]), search.index_text(ident["region"]),
-                                search.index_text(title), indexed))
-            versions_fts.append((rid, indexed))
-        with conn:
-            conn.executemany(
-                "insert into reports (id, agency, agency_series, region, province, city, county, division_code, "
-                "admin_level, year, title, first_seen, last_seen, current_version_id) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reports)
-            conn.executemany(
-                "insert into versions (id, report_id, sha256, text, format, chars, extraction, first_seen, last_seen) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
-            conn.executemany(
-                "insert into captures (version_id, url, requested_url, fetched_at, http_status, content_type, bytes, "
-                "title, format, needs_ocr, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", captures)
-            conn.executemany("insert into reports_fts (rowid, agency, region, title, text) values (?, ?, ?, ?, ?)",
-                             reports_fts)
-            conn.executemany("insert into versions_fts (rowid, text) values (?, ?)", versions_fts)
-        done = min(start + BATCH, count)
-        if done % (BATCH * 10) == 0 or done == count:
-            progress(f"  {done} reports, {time.perf_counter() - started:.0f} s", flush=True)
+    # Texts and their FTS rows are made in worker processes (most of the
+    # time); this process only inserts.
+    workers = os.cpu_count() or 1
+    jobs = [(start, min(start + BATCH, count), run_id) for start in range(0, count, BATCH)]
+    done = 0
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # A few batches ahead, no more: a batch is about 50 MB of rows.
+        pending = collections.deque(pool.apply_async(_rows, [job]) for job in jobs[: workers + 2])
+        jobs = jobs[workers + 2 :]
+        while pending:
+            rows = pending.popleft().get()
+            if jobs:
+                pending.append(pool.apply_async(_rows, [jobs.pop(0)]))
+            _insert(conn, *rows)
+            done += len(rows[0])
+            if done % (BATCH * 10) == 0 or done == count:
+                progress(f"  {done} reports, {time.perf_counter() - started:.0f} s", flush=True)
     with conn:
         conn.execute("update crawl_runs set status = 'finished', ended = ?, captures = ?, new_reports = ?, "
-                     "new_versions = ? where id = ?", [now, count, count, count, run_id])
+                     "new_versions = ? where id = ?", [NOW, count, count, count, run_id])
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
     os.replace(tmp, path)
