@@ -12,6 +12,7 @@ measure() serves the published snapshot with a real `datasette serve`
 """
 
 import collections
+import json
 import multiprocessing
 import os
 import random
@@ -207,21 +208,23 @@ def build(path, count, progress=print):
 def cached_snapshot(cache_dir, count, progress=print):
     """published/archive.db of *count* reports, built and published once per VERSION.
 
-    Returns (path, build seconds or None if cached, publish seconds or None).
+    Returns (path, {build_seconds, publish_seconds, cached}).
     """
     folder = Path(cache_dir) / f"{VERSION}-{count}"
     published = folder / "published" / "archive.db"
-    if published.exists():
-        return published, None, None
+    info_path = folder / "build.json"
+    if published.exists() and info_path.exists():
+        return published, {**json.loads(info_path.read_text()), "cached": True}
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "archive.db"
     progress(f"building a synthetic archive of {count} reports in {folder} (cached for later runs)...", flush=True)
     built = build(source, count, progress)
     started = time.perf_counter()
     publish(source, published)
-    published_in = time.perf_counter() - started
+    info = {"build_seconds": built, "publish_seconds": time.perf_counter() - started}
     source.unlink()  # only the snapshot is needed again
-    return published, built, published_in
+    info_path.write_text(json.dumps(info))
+    return published, {**info, "cached": False}
 
 
 def free_port():
