@@ -139,6 +139,8 @@ def main(argv=None):
     parser.add_argument("--search-cache", default="/tmp/ogi-bench-search")
     parser.add_argument("--search-rounds", type=int, default=5, help="passes over the queries")
     parser.add_argument("--only", choices=["crawl", "search"], help="one part of the benchmark")
+    parser.add_argument("--search-before", action="store_true",
+                        help="also time the search with the settings before the search fixes (facet suggestions on)")
     args = parser.parse_args(argv)
     if args.only != "search":
         bench_crawl(args)
@@ -153,7 +155,10 @@ def bench_search(args):
     print(f"\nsearch archive: {args.search_reports} reports of ~5,000 characters; built in {info['build_seconds']:.0f} s, "
           f"published (backup + integrity_check) in {info['publish_seconds']:.0f} s; "
           f"{snapshot.stat().st_size / 2**30:.2f} GiB{' (cached)' if info['cached'] else ''}")
-    search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds)
+    if args.search_before:
+        search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds,
+                               extra=search_archive.settings_before(), label=", settings before the fixes")
+    search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds, label=", datasette-config/settings.json")
 
 
 def bench_crawl(args):

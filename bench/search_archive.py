@@ -279,6 +279,24 @@ class Served:
             self.process.wait()
 
 
+# Settings the search benchmark led to (see bench/RESULTS.md); "before"
+# serves without them, as Datasette's defaults.
+SEARCH_FIXES = ("suggest_facets",)
+
+
+def settings_before():
+    """`--setting` arguments: settings.json without SEARCH_FIXES.
+
+    Datasette ignores settings.json once any --setting is given, so all are passed.
+    """
+    settings = json.loads((ROOT / "datasette-config" / "settings.json").read_text())
+    extra = []
+    for name, value in settings.items():
+        if name not in SEARCH_FIXES:
+            extra += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
+    return extra
+
+
 def percentiles(seconds):
     ordered = sorted(seconds)
 
@@ -312,7 +330,8 @@ def measure(db_path, count, rounds=5, extra=(), label="", out=print):
     by_length = queries(places, count)
     server = Served(db_path, extra)
     try:
-        out(f"\nsearch over HTTP ({count} reports{label}; {rounds} rounds; ms)")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        out(f"\nsearch over HTTP ({count} reports{label}; {rounds} rounds; ms; load average {load})")
         out(f"{'request':<28}{'queries':>8}{'p50':>9}{'p95':>9}  slowest")
         for length, words in by_length.items():
             p50, p95, statuses, worst = time_paths(server, [search_path(w) for w in words], rounds)
