@@ -6,9 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARCHIVE_DB ?= archive.db
+# What Datasette serves: a snapshot of ARCHIVE_DB (`make publish`), never the
+# file a crawl writes. Keep the name archive.db: Datasette names the database
+# after it and datasette-metadata.json describes "archive".
+PUBLISHED ?= published/archive.db
 PORT ?= 8001
 
-.PHONY: setup system-packages demo test soak bench crawl serve clean
+.PHONY: setup system-packages demo test soak bench crawl publish serve clean
 
 setup: system-packages $(STAMP)
 
@@ -54,10 +58,21 @@ crawl: setup
 	@test -n "$(URL)" || { echo "give URL=https://portal/ (comma-separated for several)"; exit 2; }
 	$(BIN)/scrapy crawl portal -a start_url="$(URL)" -s ARCHIVE_DB=$(ARCHIVE_DB)
 
+# A consistent snapshot of the live archive, even while a crawl writes it:
+# online backup, integrity_check, then an atomic rename over PUBLISHED.
+publish: setup
+	$(BIN)/python -m archive.snapshot $(ARCHIVE_DB) $(PUBLISHED)
+
+# The published snapshot, made once if there is none.
+$(PUBLISHED):
+	$(MAKE) publish
+
 # datasette-config/ holds settings.json (time and row limits), also used by
 # scripts/run_demo.sh; Datasette reads it as its configuration directory.
-serve: setup
-	$(BIN)/datasette serve datasette-config -i $(ARCHIVE_DB) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
+# Immutable (-i): Datasette caches counts and never rereads a changed file,
+# so restart it after each `make publish` (see README, Publishing).
+serve: setup | $(PUBLISHED)
+	$(BIN)/datasette serve datasette-config -i $(PUBLISHED) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE_DB) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache
+	rm -rf $(VENV) $(ARCHIVE_DB) $(PUBLISHED) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache

@@ -7,6 +7,8 @@
 3. Crawl: pages per second of the full crawl (all pipelines, into a fresh
    archive) and of a plain Scrapy spider that fetches the same portal and
    stores nothing, and their ratio.
+4. Search: a synthetic archive of 100,000 reports, published and served by
+   `datasette serve`; p50/p95 of searches and report pages over HTTP.
 """
 
 import argparse
@@ -133,8 +135,33 @@ def main(argv=None):
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--portal-dir", default="/tmp/ogi-bench-portal")
     parser.add_argument("--sample", type=int, default=20, help="documents per form for the reader figures")
+    parser.add_argument("--search-reports", type=int, default=100_000, help="reports in the search archive")
+    parser.add_argument("--search-cache", default="/tmp/ogi-bench-search")
+    parser.add_argument("--search-rounds", type=int, default=5, help="passes over the queries")
+    parser.add_argument("--only", choices=["crawl", "search"], help="one part of the benchmark")
+    parser.add_argument("--search-before", action="store_true",
+                        help="also time the search with the settings before the search fixes (facet suggestions on)")
     args = parser.parse_args(argv)
+    if args.only != "search":
+        bench_crawl(args)
+    if args.only != "crawl":
+        bench_search(args)
 
+
+def bench_search(args):
+    from bench import search_archive
+
+    snapshot, info = search_archive.cached_snapshot(args.search_cache, args.search_reports)
+    print(f"\nsearch archive: {args.search_reports} reports of ~5,000 characters; built in {info['build_seconds']:.0f} s, "
+          f"published (backup + integrity_check) in {info['publish_seconds']:.0f} s; "
+          f"{snapshot.stat().st_size / 2**30:.2f} GiB{' (cached)' if info['cached'] else ''}")
+    if args.search_before:
+        search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds,
+                               extra=search_archive.settings_before(), label=", settings before the fixes")
+    search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds, label=", datasette-config/settings.json")
+
+
+def bench_crawl(args):
     summary = portal(args.portal_dir, args.reports)
     print(f"portal: {summary['reports']} reports {summary['forms']}, {summary['list_pages']} list pages")
 

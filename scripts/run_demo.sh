@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Serve the bundled demo portal on 127.0.0.1, crawl it into the archive,
-# then serve the archive with Datasette (read-only, on 127.0.0.1).
+# publish a snapshot of it, then serve the snapshot with Datasette
+# (read-only, on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 DB=${ARCHIVE_DB:-archive.db}
+PUBLISHED=${PUBLISHED:-published/archive.db}
 PORT=${PORT:-8001}
 DEMO_PORT=${DEMO_PORT:-8701}
 
@@ -46,6 +48,8 @@ metadata["description_html"] = (
 )
 json.dump(metadata, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
 PY
+# Datasette serves a checked snapshot, never the file a crawl writes.
+"$BIN/python" -m archive.snapshot "$DB" "$PUBLISHED"
 echo "Archive ready: http://127.0.0.1:$PORT/archive  (Ctrl-C to stop)"
-exec "$BIN/datasette" serve datasette-config -i "$DB" --metadata "$metadata" --plugins-dir plugins \
+exec "$BIN/datasette" serve datasette-config -i "$PUBLISHED" --metadata "$metadata" --plugins-dir plugins \
   -h 127.0.0.1 -p "$PORT"
