@@ -23,7 +23,7 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = float(os.environ.get("CRAWL_DOWNLOAD_DELAY", "1.0"))
+DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -144,7 +144,7 @@ EXTENSIONS = {
     "crawler.middlewares.PageSizeLimit": 110,
 }
 # Documents are read in worker processes (pipelines/extract.py).
-EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", os.cpu_count() or 1))
+EXTRACT_WORKERS = os.cpu_count() or 1
 EXTRACT_TIMEOUT = 300
 # Hanweb's xxgkAnnualReport.jsp is asked for each year from this one on
 # (the 条例 took effect in 2008).
