@@ -30,6 +30,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.common import utcnow
 from crawler.settings import NEAR_DUPLICATE_THRESHOLD
 
 # numpy and datasketch (which loads scipy) are imported where used: the
@@ -258,8 +259,6 @@ class NearDuplicateIndex:
         caller's transaction (a savepoint when one is open). A version
         already indexed is left as it is and gets no new links.
         """
-        from archive.db import utcnow
-
         if version_id in self._signatures:
             if self.db.execute("select 1 from version_minhash where version_id = ?", [version_id]).fetchone():
                 return []

@@ -37,6 +37,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
+from archive.common import ISO_SECONDS
 from crawler.settings import WARC_MAX_BYTES, WARC_PREFIX
 
 SOFTWARE = "ogi-report-archive/0.1 (warcio)"
@@ -148,7 +149,7 @@ def warc_date(fetched_at=None):
         moment = datetime.datetime.fromisoformat(str(fetched_at).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.timezone.utc).strftime(ISO_SECONDS)
 
 
 def target_uri(url):

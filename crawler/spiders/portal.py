@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
-from archive.db import utcnow
+from archive.common import utcnow
 from crawler import browser, cms, discovery
 from crawler.archive_run import ArchiveRun
 from crawler.cms.base import _text_nodes
