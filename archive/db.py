@@ -4,7 +4,6 @@ Table and column names are a public interface (researchers' SQL, other
 tools), so change them only with a migration.
 """
 
-import datetime
 import hashlib
 import json
 import os
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from archive import search
+from archive.common import utcnow
 from archive.migrations import migrate
 
 # Which form of one publication is the current version when a page and its
@@ -39,10 +39,6 @@ def _process_alive(pid):
     except PermissionError:
         return True
     return True
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sha256_text(text):

@@ -30,6 +30,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.common import utcnow
+from crawler.settings import NEAR_DUPLICATE_THRESHOLD
+
 # numpy and datasketch (which loads scipy) are imported where used: the
 # schema is created with every archive (archive/db.py), and should not cost
 # their import time.
@@ -37,11 +40,8 @@ import sqlite_utils
 SHINGLE = 3
 SEED = 20240601  # part of the stored signatures' meaning: never change it
 SCHEME = "affine32"  # datasketch's permutation scheme, stored with each signature
-# Measured (tests/archive/test_near_duplicates.py): cross-posts, HTML vs PDF
-# renderings and small edits of one report have 0.97 or more; different
-# reports of one template (demo.synth, 42 reports, 861 pairs) 0.77-0.86, so
-# 0.8 would link different reports. 0.9 lies in the gap.
-DEFAULT_THRESHOLD = 0.9
+# The crawl's setting is the CLI's default too (why 0.9: crawler/settings.py).
+DEFAULT_THRESHOLD = NEAR_DUPLICATE_THRESHOLD
 DEFAULT_NUM_PERM = 128
 # The LSH and the MinHash estimate only propose candidates; the exact Jaccard
 # decides. Proposing from threshold - MARGIN keeps pairs just above the
@@ -259,8 +259,6 @@ class NearDuplicateIndex:
         caller's transaction (a savepoint when one is open). A version
         already indexed is left as it is and gets no new links.
         """
-        from archive.db import utcnow
-
         if version_id in self._signatures:
             if self.db.execute("select 1 from version_minhash where version_id = ?", [version_id]).fetchone():
                 return []

@@ -37,6 +37,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
+from archive.common import ISO_SECONDS
+from crawler.settings import WARC_MAX_BYTES, WARC_PREFIX
+
 SOFTWARE = "ogi-report-archive/0.1 (warcio)"
 FORMAT = "WARC File Format 1.1"
 CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -146,7 +149,7 @@ def warc_date(fetched_at=None):
         moment = datetime.datetime.fromisoformat(str(fetched_at).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.timezone.utc).strftime(ISO_SECONDS)
 
 
 def target_uri(url):
@@ -177,7 +180,7 @@ class WarcWriter:
     the current one exceeds max_bytes.
     """
 
-    def __init__(self, directory, prefix="ogi-archive", max_bytes=1_000_000_000):
+    def __init__(self, directory, prefix=WARC_PREFIX, max_bytes=WARC_MAX_BYTES):
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_bytes = max_bytes

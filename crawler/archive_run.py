@@ -2,8 +2,9 @@
 
 Scrapy builds extensions, middlewares and pipelines separately; they all
 reach the one open Archive through ``ArchiveRun.of(crawler)``. It opens the
-database, records the run in ``crawl_runs`` (resuming a killed one), logs
-progress while the crawl runs, and prints the run's figures at the end.
+database, records the run in ``crawl_runs`` (resuming a killed one), and
+prints the run's figures at the end. Progress lines while the crawl runs
+are Scrapy's (LogStats, PeriodicLog: crawler/settings.py).
 """
 
 import json
@@ -11,7 +12,6 @@ import logging
 import os
 
 from scrapy import signals
-from twisted.internet import task
 
 from archive.db import Archive
 
@@ -21,10 +21,9 @@ logger = logging.getLogger(__name__)
 class ArchiveRun:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"))
+        self.archive = Archive(crawler.settings.get("ARCHIVE_DB"))
         self.run_id = None
         self.resumed = False
-        self.progress = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -49,22 +48,6 @@ class ArchiveRun:
         logger.info(
             "archive %s: crawl run %s%s", self.archive.path, self.run_id, " (resumed after a kill)" if self.resumed else ""
         )
-        interval = self.crawler.settings.getfloat("PROGRESS_INTERVAL", 30)
-        if interval > 0:
-            self.progress = task.LoopingCall(self.log_progress)
-            self.progress.start(interval, now=False)
-
-    def log_progress(self):
-        stats = self.crawler.stats
-        logger.info(
-            "progress: %d pages (%d not modified), %d captures, %d new reports, %d new versions, %d errors",
-            stats.get_value("downloader/response_count", 0),
-            stats.get_value("downloader/response_status_count/304", 0),
-            stats.get_value("archive/captures", 0),
-            stats.get_value("archive/new_reports", 0),
-            stats.get_value("archive/new_versions", 0),
-            stats.get_value("log_count/ERROR", 0) + stats.get_value("downloader/exception_count", 0),
-        )
 
     def record_no_report(self, url):
         self.archive.record_no_report(url, self.run_id)
@@ -84,8 +67,6 @@ class ArchiveRun:
         )
 
     def spider_closed(self, spider, reason):
-        if self.progress is not None and self.progress.running:
-            self.progress.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         if self.run_id is not None:
             run = self.archive.end_run(self.run_id, reason, stats)

@@ -42,7 +42,7 @@ def has_validators(response):
 class ArchiveCachePolicy(RFC2616Policy):
     def __init__(self, settings):
         super().__init__(settings)
-        self.revisit_seconds = settings.getfloat("DOCUMENT_REVISIT_DAYS", 7) * 86400
+        self.revisit_seconds = settings.getfloat("DOCUMENT_REVISIT_DAYS") * 86400
 
     def should_cache_request(self, request):
         # dataproxy.jsp and other POSTs answer per form data: always ask.
@@ -85,7 +85,7 @@ class ArchiveCacheStorage(FilesystemCacheStorage):
     def __init__(self, settings):
         super().__init__(settings)
         if settings.getpriority("HTTPCACHE_DIR") <= SETTINGS_PRIORITIES["project"]:
-            archive = Path(settings.get("ARCHIVE_DB", "archive.db")).resolve()
+            archive = Path(settings.get("ARCHIVE_DB")).resolve()
             self.cachedir = str(archive.with_name(archive.stem + ".httpcache"))
         self.stats = None
 

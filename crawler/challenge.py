@@ -183,7 +183,7 @@ def cookie_file(settings):
     """CHALLENGE_COOKIES_FILE, or <archive stem>.cookies.json beside the archive."""
     if settings.get("CHALLENGE_COOKIES_FILE"):
         return Path(settings.get("CHALLENGE_COOKIES_FILE"))
-    archive = Path(settings.get("ARCHIVE_DB", "archive.db")).resolve()
+    archive = Path(settings.get("ARCHIVE_DB")).resolve()
     return archive.with_name(archive.stem + ".cookies.json")
 
 
@@ -243,9 +243,9 @@ class ChallengeMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.statuses = {int(code) for code in settings.getlist("CHALLENGE_HTTP_CODES", [412])}
-        self.timeout = settings.getfloat("CHALLENGE_BROWSER_TIMEOUT", 20)
-        self.max_passes = settings.getint("CHALLENGE_MAX_PASSES", 5)
+        self.statuses = {int(code) for code in settings.getlist("CHALLENGE_HTTP_CODES")}
+        self.timeout = settings.getfloat("CHALLENGE_BROWSER_TIMEOUT")
+        self.max_passes = settings.getint("CHALLENGE_MAX_PASSES")
         self.user_agent = settings.get("USER_AGENT")
         self.store = CookieStore(cookie_file(settings))
         self.fetch_log = FetchLogMiddleware(ArchiveRun.of(crawler))
@@ -260,7 +260,7 @@ class ChallengeMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("CHALLENGE_ENABLED", True):
+        if not crawler.settings.getbool("CHALLENGE_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 

@@ -454,7 +454,7 @@ def main(argv=None, runner=subprocess.run, now=None, out=None):
             say(f"error: -s {setting}: expected SETTING=VALUE")
             return 2
     # An ARCHIVE_DB given as a setting is the database the crawls write.
-    db = args.db or os.environ.get("ARCHIVE_DB", "archive.db")
+    db = args.db or project_settings.ARCHIVE_DB
     for setting in args.settings:
         key, _, value = setting.partition("=")
         if key.strip() == "ARCHIVE_DB":

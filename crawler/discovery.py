@@ -24,13 +24,16 @@ NAV_RE = re.compile(
     r"政务公开|信息公开|政府信息公开|公开年报|年度报告|年报|部门信息|信息公开目录|法定主动公开|公开指南|部门公开|乡镇公开|街道公开"
 )
 PAGINATION_RE = re.compile(r"^(?:下一?页|上一?页|首页|尾页|末页|后页|前页|\d{1,4}|>|>>|»|›|next|prev)$", re.I)
-PAGINATION_URL_RE = re.compile(r"(?:index_\d+\.s?html?|[?&](?:page|pageNo|pageIndex|currentPage|pn|p)=\d+)", re.I)
+# Query parameters that number a list's pages (?page=12).
+PAGE_PARAMS = "page|pageNo|pageIndex|currentPage|pn|p"
+PAGINATION_URL_RE = re.compile(rf"(?:index_\d+\.s?html?|[?&](?:{PAGE_PARAMS})=\d+)", re.I)
 # URL shapes used by CMSs for report columns and pages.
 REPORT_URL_RE = re.compile(r"xxgkAnnualReport|ndbg|nianbao|annualreport|xxgknb|gknb", re.I)
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|bmp|svg|ico|css|js|mp4|mp3|avi|flv|swf|zip|rar|7z|exe|apk|xlsx?|pptx?)$", re.I
 )
-ATTACHMENT_EXTENSIONS = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.I)
+ATTACHMENT_TYPES = "pdf|docx?|wps|ofd"
+ATTACHMENT_EXTENSIONS = re.compile(rf"\.({ATTACHMENT_TYPES})$", re.I)
 # Download endpoints that name the file in a parameter (Hanweb downfile.jsp,
 # TRS and others' download.jsp?filename=...).
 DOWNLOAD_URL_RE = re.compile(r"/(?:downfile|download)\.(?:jsp|do|aspx?|php)$", re.I)
@@ -105,7 +108,7 @@ def classify_link(url, text):
     return "other"
 
 
-_PAGE_NUMBER_RE = re.compile(r"index_(\d+)\.s?html?$|[?&](?:page|pageNo|pageIndex|currentPage|pn|p)=(\d+)", re.I)
+_PAGE_NUMBER_RE = re.compile(rf"index_(\d+)\.s?html?$|[?&](?:{PAGE_PARAMS})=(\d+)", re.I)
 
 
 def page_number(url):
@@ -132,7 +135,9 @@ def attachment_extension(link):
     return ""
 
 
-_ATTACHMENT_LABEL_RE = re.compile(r"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:pdf|docx?|wps|ofd)$|[（(](?:pdf|docx?|wps|word|ofd)[）)]$", re.I)
+_ATTACHMENT_LABEL_RE = re.compile(
+    rf"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:{ATTACHMENT_TYPES})$|[（(](?:{ATTACHMENT_TYPES}|word)[）)]$", re.I
+)
 
 
 def strip_attachment_label(text):

@@ -40,7 +40,7 @@ class _Host:
 class Explain:
     def __init__(self, crawler):
         settings = crawler.settings
-        self.enabled = settings.getbool("EXPLAIN", False)
+        self.enabled = settings.getbool("EXPLAIN")
         self.hosts = collections.defaultdict(_Host)
         self.start_hosts = []
         self.out = None

@@ -174,9 +174,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
-        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX")
 
     def backoff(self, request, response=None):
         asked = retry_after(response) if response is not None else None
@@ -358,8 +358,8 @@ class PageSizeLimit:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.limit = crawler.settings.getint("PAGE_MAXSIZE", 0)
-        self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE", 0)
+        self.limit = crawler.settings.getint("PAGE_MAXSIZE")
+        self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         if self.limit > 0:
             crawler.signals.connect(self.headers_received, signal=signals.headers_received)
             crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)

@@ -16,7 +16,6 @@ ProcessPool does this per task; concurrent.futures cannot stop one task.
 import asyncio
 import logging
 import multiprocessing
-import os
 import threading
 from concurrent.futures.process import BrokenProcessPool
 
@@ -34,7 +33,7 @@ def _stop(pool):
 
 
 class ExtractTextPipeline:
-    def __init__(self, workers=0, stats=None, timeout=300.0):
+    def __init__(self, workers=0, stats=None, timeout=None):
         self.workers = workers
         self.stats = stats
         self.timeout = timeout
@@ -42,8 +41,8 @@ class ExtractTextPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        workers = crawler.settings.getint("EXTRACT_WORKERS", os.cpu_count() or 1)
-        return cls(workers, crawler.stats, crawler.settings.getfloat("EXTRACT_TIMEOUT", 300.0))
+        workers = crawler.settings.getint("EXTRACT_WORKERS")
+        return cls(workers, crawler.stats, crawler.settings.getfloat("EXTRACT_TIMEOUT"))
 
     def open_spider(self):
         if self.workers > 0:

@@ -31,7 +31,7 @@ class NearDuplicatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        threshold = crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD)
+        threshold = crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD")
         return cls(ArchiveRun.of(crawler), threshold=threshold)
 
     def open_spider(self):

@@ -2,6 +2,8 @@
 
 import re
 
+from archive.common import FULLWIDTH_ALNUM
+
 # Markers left in text by Word-to-text conversion and CMS paste.
 _ARTEFACT_RE = re.compile(r"\[(?:bookmark|image|picture|图片)\s*:[^\]\n]*\]", re.I)
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -15,11 +17,6 @@ _VOLATILE_RES = (
     re.compile(r"(?:分享到|扫一扫在手机(?:上)?(?:打开|查看)(?:当前页)?)\s*[:：]?"),
     re.compile(r"今天是\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期[一二三四五六日天])?"),
 )
-# Full-width ASCII letters and digits; full-width punctuation is proper
-# Chinese typography and stays.
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
-_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
-_FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
 
 
 def _strip_furniture(text):
@@ -56,7 +53,7 @@ def normalize_text(text):
     text = _INVISIBLE_RE.sub("", text)
     # Full-width letters first, so that a ［ｂｏｏｋｍａｒｋ: …］ is an artefact now,
     # not only once its letters are plain (on the next normalization).
-    text = _strip_furniture(text.translate(_FULLWIDTH))
+    text = _strip_furniture(text.translate(FULLWIDTH_ALNUM))
     lines = [normalize_line(line) for line in text.split("\n")]
     out = []
     for line in lines:

@@ -6,13 +6,16 @@ capture row that store writes carries the response record's location
 never costs the archive a report: a failure is logged and left on the item
 as warc_error, and the item goes on to storage.
 
-Settings: WARC_DIR (default: "warc" next to ARCHIVE_DB), WARC_ENABLED (True),
-WARC_PREFIX ("ogi-archive"), WARC_MAX_BYTES (1 GB).
+Settings: WARC_ENABLED (off: the pipeline is not built, NotConfigured, and
+captures are stored without a WARC location), WARC_DIR, WARC_PREFIX,
+WARC_MAX_BYTES (defaults in crawler/settings.py).
 """
 
 import hashlib
 import logging
 from pathlib import Path
+
+from scrapy.exceptions import NotConfigured
 
 from archive.warc import WarcWriter
 
@@ -20,9 +23,8 @@ logger = logging.getLogger(__name__)
 
 
 class WarcPipeline:
-    def __init__(self, directory, enabled=True, stats=None, prefix="ogi-archive", max_bytes=1_000_000_000):
+    def __init__(self, directory, prefix, max_bytes, stats=None):
         self.directory = Path(directory)
-        self.enabled = enabled
         self.stats = stats
         self.prefix = prefix
         self.max_bytes = max_bytes
@@ -34,18 +36,13 @@ class WarcPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        directory = settings.get("WARC_DIR") or Path(settings.get("ARCHIVE_DB", "archive.db")).parent / "warc"
-        return cls(
-            directory,
-            enabled=settings.getbool("WARC_ENABLED", True),
-            stats=crawler.stats,
-            prefix=settings.get("WARC_PREFIX", "ogi-archive"),
-            max_bytes=settings.getint("WARC_MAX_BYTES", 1_000_000_000),
-        )
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is off")
+        directory = settings.get("WARC_DIR") or Path(settings.get("ARCHIVE_DB")).parent / "warc"
+        return cls(directory, settings.get("WARC_PREFIX"), settings.getint("WARC_MAX_BYTES"), stats=crawler.stats)
 
     def open_spider(self):
-        if self.enabled:
-            self.writer = WarcWriter(self.directory, prefix=self.prefix, max_bytes=self.max_bytes)
+        self.writer = WarcWriter(self.directory, prefix=self.prefix, max_bytes=self.max_bytes)
 
     def close_spider(self):
         if self.writer is not None:

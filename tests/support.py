@@ -93,3 +93,19 @@ def expected_documents(manifest):
     """Report documents a crawl of the whole demo captures (scans included)."""
     entries = manifest["reports"] + manifest.get("synth_reports", [])
     return sum(publications(entry) for entry in entries) + len(manifest.get("needs_ocr", []))
+
+
+def project_crawler(spidercls=None, settings_dict=None):
+    """scrapy.utils.test.get_crawler with the project's settings (crawler/settings.py)
+    under *settings_dict*, as `scrapy crawl` sees them: components read no
+    defaults of their own. Without the project's EXTENSIONS (one opens
+    ARCHIVE_DB): a test builds the components it tests."""
+    import copy
+
+    from scrapy.utils.test import get_crawler
+
+    import crawler.settings as module
+
+    project = {name: copy.deepcopy(getattr(module, name)) for name in dir(module) if name.isupper()}
+    del project["EXTENSIONS"]
+    return get_crawler(spidercls, {**project, **(settings_dict or {})})

@@ -17,8 +17,10 @@ Any other line contributes its one non-empty cell, if any.
 import re
 from dataclasses import dataclass
 
+from archive.common import FULLWIDTH_DIGITS
+
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "．": ".", "：": ":", "　": "", "／": "/", "＋": "+", "－": "-"})
-_BRACKETS.update({code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)})  # full-width digits
+_BRACKETS.update(FULLWIDTH_DIGITS)
 _WHITESPACE_RE = re.compile(r"\s+")
 # "1、" and "1．" are the same list mark as "1."
 _LIST_MARK_RE = re.compile(r"^(\d)[、,，](?=\D)")

@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
-from archive.db import utcnow
+from archive.common import utcnow
 from crawler import browser, cms, discovery
 from crawler.archive_run import ArchiveRun
 from crawler.cms.base import _text_nodes
@@ -184,7 +184,7 @@ class PortalSpider(scrapy.Spider):
         link_text = response.meta.get("link_text", "")
 
         # At most DISCOVERY_MAX_LINKS_PER_PAGE anchors are even read.
-        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 0)
+        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE")
         found = response.xpath(f"(//a[@href])[position() <= {limit + 1}]" if limit > 0 else "//a[@href]")
         anchors = [(anchor.attrib["href"], self._anchor_text(anchor), discovery.row_date(anchor.root)) for anchor in found]
         script_links = adapter.script_links(response)
@@ -274,9 +274,9 @@ class PortalSpider(scrapy.Spider):
 
     def _follow_pages(self, response, links, report_links):
         blind_hops = response.meta.get("blind_hops", 0)
-        max_blind_hops = self.crawler.settings.getint("DISCOVERY_MAX_BLIND_HOPS", 2)
-        max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES", 300)
-        max_depth = self.crawler.settings.getint("DISCOVERY_MAX_DEPTH", 12)
+        max_blind_hops = self.crawler.settings.getint("DISCOVERY_MAX_BLIND_HOPS")
+        max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES")
+        max_depth = self.crawler.settings.getint("DISCOVERY_MAX_DEPTH")
         depth = response.meta.get("link_depth", 0)
         # Pages of one list followed in a row (a page reached otherwise is
         # page 1): bounds a pager whose URLs carry no page number, as
@@ -330,7 +330,7 @@ class PortalSpider(scrapy.Spider):
 
     def _bounded(self, response, anchors, script_links):
         """A page's links, anchors first, at most DISCOVERY_MAX_LINKS_PER_PAGE."""
-        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 0)
+        limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE")
         hrefs = [*anchors, *script_links]
         if limit <= 0 or len(hrefs) <= limit:
             return hrefs
@@ -419,7 +419,7 @@ class PortalSpider(scrapy.Spider):
 
     def _list_requests(self, response, list_requests):
         """Further pages of a list that links do not reach (Hanweb dataproxy POSTs)."""
-        max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES", 300)
+        max_list_pages = self.crawler.settings.getint("DISCOVERY_MAX_LIST_PAGES")
         page = response.meta.get("list_page", 0) + 1
         for wanted in list_requests:
             if page > max_list_pages:
@@ -463,14 +463,14 @@ class PortalSpider(scrapy.Spider):
             self.seen_codes.add((netloc, code))
             self.crawler.stats.inc_value("portal/hanweb_credit_codes")
             urls = {year: adapter.annual_report_url(site_url, code, year) for year in cms.base.report_years(
-                settings.getint("HANWEB_XXGK_FIRST_YEAR", 2008), today)}
+                settings.getint("HANWEB_XXGK_FIRST_YEAR"), today)}
             plan = cms.base.years_to_ask(
                 urls,
                 archive.last_captures(urls.values()),
                 archive.no_report_answers(urls.values()),
                 today,
-                settings.getfloat("DOCUMENT_REVISIT_DAYS", 7),
-                settings.getfloat("HANWEB_XXGK_NO_REPORT_DAYS", 30),
+                settings.getfloat("DOCUMENT_REVISIT_DAYS"),
+                settings.getfloat("HANWEB_XXGK_NO_REPORT_DAYS"),
             )
             skipped = len(urls) - len(plan)
             if skipped:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pipelines.readers.docx import read_docx
 
+# An environment variable, not a setting: extraction workers see no Scrapy
+# settings (README, environment variables).
 SOFFICE = os.environ.get("SOFFICE", "soffice")
 
 

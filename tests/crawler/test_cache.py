@@ -20,16 +20,15 @@ from pathlib import Path
 import pytest
 from scrapy import Request, Spider
 from scrapy.http import Response
-from scrapy.utils.test import get_crawler
 
 from crawler.cache import ArchiveCacheStorage
-from support import ROOT
+from support import ROOT, project_crawler
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def make_storage(tmp_path, **settings):
-    crawler = get_crawler(Spider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "HTTPCACHE_GZIP": True, **settings})
+    crawler = project_crawler(Spider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "HTTPCACHE_GZIP": True, **settings})
     spider = Spider("portal")
     spider.crawler = crawler
     storage = ArchiveCacheStorage(crawler.settings)

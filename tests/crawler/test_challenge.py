@@ -9,7 +9,7 @@ import stat
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from crawler import challenge
 from crawler.archive_run import ArchiveRun
@@ -138,9 +138,9 @@ def test_store_ignores_an_unreadable_file(tmp_path):
 
 
 def test_cookie_file_beside_the_archive(tmp_path):
-    settings = get_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "nightly.db")}).settings
+    settings = project_crawler(settings_dict={"ARCHIVE_DB": str(tmp_path / "nightly.db")}).settings
     assert challenge.cookie_file(settings) == tmp_path / "nightly.cookies.json"
-    settings = get_crawler(settings_dict={"CHALLENGE_COOKIES_FILE": str(tmp_path / "c.json")}).settings
+    settings = project_crawler(settings_dict={"CHALLENGE_COOKIES_FILE": str(tmp_path / "c.json")}).settings
     assert challenge.cookie_file(settings) == tmp_path / "c.json"
 
 
@@ -152,8 +152,8 @@ def make_mw(tmp_path):
     runs = []
 
     def make(browser_result=(None, [cookie(expires=4_000_000_000.0)]), **settings):
-        settings = {"ARCHIVE_DB": str(tmp_path / "archive.db"), "PROGRESS_INTERVAL": 0, **settings}
-        crawler = get_crawler(PortalSpider, settings)
+        settings = {"ARCHIVE_DB": str(tmp_path / "archive.db"), **settings}
+        crawler = project_crawler(PortalSpider, settings)
         if crawler.stats is None:
             crawler._apply_settings()
         run = ArchiveRun.of(crawler)

@@ -3,7 +3,7 @@
 import scrapy
 from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from crawler.discovery import Link
 from crawler.explain import Explain
@@ -15,7 +15,7 @@ HOST = "http://www.jining.gov.cn"
 
 def explain(tmp_path, enabled=True):
     out = tmp_path / "explain.txt"
-    crawler = get_crawler(PortalSpider, {"EXPLAIN": enabled, "EXPLAIN_FILE": str(out)})
+    crawler = project_crawler(PortalSpider, {"EXPLAIN": enabled, "EXPLAIN_FILE": str(out)})
     return Explain.of(crawler), out
 
 

@@ -2,7 +2,7 @@
 import pytest
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 
 from crawler.archive_run import ArchiveRun
@@ -14,7 +14,7 @@ URL = "http://127.0.0.1:8702/zwgk/ndbg/index.html"
 
 @pytest.fixture
 def run(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db"), "PROGRESS_INTERVAL": 0})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "archive.db")})
     run = ArchiveRun.of(crawler)
     run.spider_opened(PortalSpider(start_url="http://127.0.0.1:8702/"))
     yield run
@@ -138,7 +138,7 @@ def test_retries_wait_longer_each_time(monkeypatch):
 
     from crawler.middlewares import BackoffRetryMiddleware
 
-    crawler = get_crawler(PortalSpider, {"RETRY_TIMES": 3, "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 1.5})
+    crawler = project_crawler(PortalSpider, {"RETRY_TIMES": 3, "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 1.5})
     crawler.spider = PortalSpider.from_crawler(crawler, start_url="http://127.0.0.1:8702/")
     middleware = BackoffRetryMiddleware.from_crawler(crawler)
     waits = []
@@ -183,7 +183,7 @@ from crawler.middlewares import (  # noqa: E402
 
 
 def crawler_with(run, **settings):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": run.archive.path, "PROGRESS_INTERVAL": 0, **settings})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": run.archive.path, **settings})
     crawler._archive_run = run  # the run the fixture opened
     crawler.spider = PortalSpider.from_crawler(crawler, start_url="http://127.0.0.1:8702/")
     return crawler

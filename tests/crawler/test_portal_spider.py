@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from crawler.items import DocumentItem
 from crawler.spiders.portal import PortalSpider
@@ -16,7 +16,7 @@ BASE = "http://127.0.0.1:8702"
 
 @pytest.fixture
 def spider(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     spider = PortalSpider.from_crawler(crawler, start_url=BASE + "/")
     if crawler.stats is None:  # older scrapy: stats come with _apply_settings
         crawler._apply_settings()
@@ -180,7 +180,7 @@ def test_report_page_with_attachment_yields_the_attachment_not_the_page(spider):
 
 
 def test_scope_and_start_urls(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     spider = PortalSpider.from_crawler(crawler, start_url=" http://127.0.0.1:8702/ , https://Example.gov.cn:8443/x ")
     assert spider.start_urls == ["http://127.0.0.1:8702/", "https://Example.gov.cn:8443/x"]
     assert spider.in_scope("http://127.0.0.1:8702/a")
@@ -190,14 +190,14 @@ def test_scope_and_start_urls(tmp_path):
 
 @pytest.mark.parametrize("start_url", [None, "", "ftp://x/", "www.jining.gov.cn", "http://"])
 def test_bad_start_url_raises(tmp_path, start_url):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     with pytest.raises(ValueError):
         PortalSpider.from_crawler(crawler, start_url=start_url)
 
 
 @pytest.mark.parametrize("start_url", [",", " , "])
 def test_start_url_without_any_url_raises(tmp_path, start_url):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     with pytest.raises(ValueError):
         PortalSpider.from_crawler(crawler, start_url=start_url)
 
@@ -292,7 +292,7 @@ JINING = "http://www.jining.gov.cn"
 
 @pytest.fixture
 def jining_spider(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), "HANWEB_XXGK_FIRST_YEAR": 2020})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), "HANWEB_XXGK_FIRST_YEAR": 2020})
     spider = PortalSpider.from_crawler(crawler, start_url=JINING + "/")
     if crawler.stats is None:
         crawler._apply_settings()
@@ -355,7 +355,7 @@ def test_xxgkhide_and_module_parameter_orders_are_one_request(jining_spider):
 
 
 def test_gongkai_document_aliases_are_fetched_once(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     spider = PortalSpider.from_crawler(crawler, start_url="http://www.licheng.gov.cn/")
     if crawler.stats is None:
         crawler._apply_settings()
@@ -389,7 +389,7 @@ def test_page_meta_carries_the_metadata_table_the_title_sources_and_the_registry
 
 
 def test_an_unofficial_start_host_is_refused(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     with pytest.raises(ValueError, match="not an official host"):
         PortalSpider.from_crawler(crawler, start_url="http://www.jining-gov.cn.example.com/")
     spider = PortalSpider.from_crawler(crawler, start_url="http://www.example.com/", allow_unofficial="1")
@@ -412,7 +412,7 @@ def test_a_rendered_list_keeps_its_depth(spider):
 
 
 def bounded_spider(tmp_path, **settings):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
     spider = PortalSpider.from_crawler(crawler, start_url=BASE + "/")
     if crawler.stats is None:
         crawler._apply_settings()

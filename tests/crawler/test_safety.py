@@ -5,12 +5,11 @@ import threading
 
 import pytest
 import sqlite_utils
-from scrapy.utils.test import get_crawler
 from twisted.internet import defer
 
 from crawler.safety import Refused, RefusedLookup, SafeResolver, SafeTargetMiddleware, unsafe_target
 from crawler.spiders.portal import PortalSpider
-from support import ROOT, crawl_command
+from support import ROOT, crawl_command, project_crawler
 
 
 @pytest.mark.parametrize("url, why", [
@@ -42,7 +41,7 @@ def test_hosts_allowed_by_setting_are_exempt_as_written():
 
 
 def middleware(tmp_path, start_url="http://www.jining.gov.cn/", **settings):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
     crawler.spider = PortalSpider.from_crawler(crawler, start_url=start_url)
     if crawler.stats is None:
         crawler._apply_settings()

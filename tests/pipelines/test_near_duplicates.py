@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from archive import near_duplicates as nd
 from crawler.items import DocumentItem
@@ -12,13 +11,13 @@ from pipelines.near_duplicates import NearDuplicatePipeline
 from pipelines.normalize import normalize_text
 from pipelines.store import StoreVersionPipeline
 
-from support import SEEDS
+from support import SEEDS, project_crawler
 
 JINAN = "济南公共资源交易中心"
 
 
 def make_pipelines(path, **settings):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(path), **settings})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(path), **settings})
     if crawler.stats is None:
         crawler._apply_settings()
     store = StoreVersionPipeline.from_crawler(crawler)
@@ -156,7 +155,7 @@ def test_threshold_setting(tmp_path):
 
 
 def test_versions_left_unindexed_are_indexed_when_the_crawl_opens(tmp_path):
-    from scrapy.utils.test import get_crawler
+    from support import project_crawler
 
     from archive.db import Archive
     from crawler.spiders.portal import PortalSpider
@@ -167,7 +166,7 @@ def test_versions_left_unindexed_are_indexed_when_the_crawl_opens(tmp_path):
     text = (SEEDS / "002_b4828625506371c4.txt").read_text(encoding="utf-8")
     stored = archive.store({"agency": "济南公共资源交易中心", "year": 2024, "text": text, "url": "http://x/a"})
     archive.close()
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(path)})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(path)})
     pipeline = NearDuplicatePipeline.from_crawler(crawler)
     pipeline.open_spider()
     assert stored["version_id"] in pipeline.index

@@ -1,7 +1,6 @@
 """pipelines/stats.py: new versions get their statistics parsed, after storage."""
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from archive import stats_db
 from crawler.items import DocumentItem
@@ -10,12 +9,12 @@ from pipelines.normalize import normalize_text
 from pipelines.stats import ParseStatsPipeline
 from pipelines.store import StoreVersionPipeline
 
-from support import SEEDS
+from support import SEEDS, project_crawler
 
 
 @pytest.fixture
 def pipelines(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     if crawler.stats is None:
         crawler._apply_settings()
     store = StoreVersionPipeline.from_crawler(crawler)

@@ -1,6 +1,6 @@
 """pipelines/store.py: identified items stored as versions, with stats."""
 import pytest
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from crawler.archive_run import ArchiveRun
 from crawler.items import DocumentItem
@@ -10,7 +10,7 @@ from pipelines.store import StoreVersionPipeline
 
 @pytest.fixture
 def pipeline(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
     if crawler.stats is None:
         crawler._apply_settings()
     pipeline = StoreVersionPipeline.from_crawler(crawler)

@@ -6,12 +6,14 @@ import zlib
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
+from scrapy.exceptions import NotConfigured
+from support import project_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import read_raw, read_record
 from crawler.items import DocumentItem
 from crawler.spiders.portal import PortalSpider
+from pipelines.store import StoreVersionPipeline
 from pipelines.warc import WarcPipeline
 
 PDF = b"%PDF-1.5\n%\xb5\xb5\xb5\xb5\n" + bytes(range(256)) + b"\n%%EOF\n"
@@ -20,7 +22,7 @@ GBK_NAME = "2019年报.pdf".encode("gbk").decode("latin-1")  # as Scrapy's heade
 
 
 def make_pipeline(tmp_path, **settings):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), **settings})
     if crawler.stats is None:
         crawler._apply_settings()
     return WarcPipeline.from_crawler(crawler)
@@ -161,16 +163,28 @@ def test_a_failed_context_page_is_recorded_and_the_item_still_written(pipeline, 
     assert read_record(tmp_path / "w" / item.warc_filename, item.warc_offset).body == PDF
 
 
-def test_defaults_next_to_the_archive_and_disabled(tmp_path):
+def test_defaults_next_to_the_archive(tmp_path):
     pipeline = make_pipeline(tmp_path)
     assert pipeline.directory == tmp_path / "warc"
-    assert pipeline.enabled is True
-    off = make_pipeline(tmp_path, WARC_ENABLED="0", WARC_DIR=str(tmp_path / "off"))
-    off.open_spider()
-    item = off.process_item(attachment())
-    off.close_spider()
-    assert item.warc_filename == "" and item.warc_offset is None
+    assert (pipeline.prefix, pipeline.max_bytes) == ("ogi-archive", 1_000_000_000)
+
+
+def test_disabled_is_not_configured_and_the_capture_is_stored_without_warc(tmp_path):
+    with pytest.raises(NotConfigured):
+        make_pipeline(tmp_path, WARC_ENABLED="0", WARC_DIR=str(tmp_path / "off"))
     assert not (tmp_path / "off").exists()
+    crawler = project_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db"), "WARC_ENABLED": "0"})
+    store = StoreVersionPipeline.from_crawler(crawler)
+    try:
+        item = attachment()
+        item.text, item.agency, item.year = "报告", "汶上县公共资源交易中心", 2019
+        store.process_item(item)
+        row = store.run.archive.db.execute(
+            "select warc_filename, warc_offset, warc_length, warc_record_id from captures"
+        ).fetchall()
+        assert row == [(None, None, None, None)]
+    finally:
+        store.run.archive.close()
 
 
 def test_each_run_opens_a_new_file(tmp_path):
