@@ -37,6 +37,21 @@ DOWNLOAD_WARNSIZE = 50 * 1024 * 1024
 # PageSizeLimit): report pages are well under 2 MB.
 PAGE_MAXSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 2
+# Scrapy's list (OSError by name, so the module stays plain data) and a browser
+# page that timed out: a loaded machine or a slow script, worth another try.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    "builtins.OSError",
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+    "playwright._impl._errors.TimeoutError",
+]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 # A 429/503 with Retry-After is retried when the server asks, but never

@@ -340,3 +340,21 @@ def test_a_redirect_to_a_file_url_is_refused_and_recorded(run):
     assert [(r["url"], r["outcome"], r["detail"]) for r in rows(run)] == [
         ("file:///etc/passwd", "refused", "Refused: unsafe target: scheme file: is not http(s)")
     ]
+
+
+def test_a_browser_page_that_timed_out_is_retried(monkeypatch):
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    async def no_wait(seconds):
+        return None
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    crawler = project_crawler(PortalSpider)
+    crawler.spider = PortalSpider.from_crawler(crawler, start_url="http://127.0.0.1:8702/")
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    req = request()
+    req.meta["playwright"] = True
+    retry = asyncio.run(middleware.process_exception(req, PlaywrightTimeout("Timeout 30000ms exceeded.")))
+    assert retry is not None and retry.meta["retry_times"] == 1 and retry.meta["playwright"]
+    # And a plain OSError still is, named in the settings as a string.
+    assert asyncio.run(middleware.process_exception(req, OSError("reset"))) is not None
