@@ -271,7 +271,7 @@ def test_readme_documents_every_command_and_option():
     for name, command in cli.commands.items():
         for param in command.params:
             if isinstance(param, click.Option) and "--help" not in param.opts:
-                assert any(re.search(rf"`{opt}[` =]", entries[name]) for opt in param.opts), f"ogi {name} {param.opts[-1]}"
+                assert any(re.search(rf"`{opt}[`\s=]", entries[name]) for opt in param.opts), f"ogi {name} {param.opts[-1]}"
             elif isinstance(param, click.Argument):
                 assert param.human_readable_name.upper() in entries[name], f"ogi {name} {param.human_readable_name}"
         # Each entry shows an example, written as the README writes commands.
