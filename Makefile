@@ -72,16 +72,13 @@ crawl-due: setup
 publish: setup
 	$(OGI) publish --db $(ARCHIVE_DB) --published $(PUBLISHED)
 
-# The published snapshot, made once if there is none.
-$(PUBLISHED):
-	$(MAKE) publish
-
 # datasette-config/ holds settings.json (time and row limits), also used by
 # scripts/run_demo.sh; Datasette reads it as its configuration directory.
 # Immutable (-i): Datasette caches counts and never rereads a changed file,
 # so restart it after each `make publish` (see README, Publishing).
-serve: setup | $(PUBLISHED)
-	$(OGI) serve --published $(PUBLISHED) --port $(PORT)
+# `ogi serve` publishes ARCHIVE_DB first when there is no snapshot yet.
+serve: setup
+	$(OGI) serve --published $(PUBLISHED) --db $(ARCHIVE_DB) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE_DB) $(PUBLISHED) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache

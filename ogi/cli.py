@@ -87,9 +87,11 @@ def cli():
 @click.option("--source", "names", multiple=True, metavar="NAME", help="a registry source instead of URLs (repeatable)")
 @new_db_option
 @set_option
+@click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE", callback=_settings,
+              help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a, e.g. allow_unofficial=1")
 @registry_option
 @dry_run_option
-def crawl(urls, names, db, settings, registry_path, dry_run):
+def crawl(urls, names, db, settings, spider_args, registry_path, dry_run):
     """Crawl one or more portals by URL, or registry sources (--source).
 
     Each crawl ends with a one-line summary from its crawl_runs row; the exit
@@ -105,6 +107,8 @@ def crawl(urls, names, db, settings, registry_path, dry_run):
     if bool(urls) == bool(names):
         raise click.UsageError("give one or more URLs, or --source NAME (not both)")
     if names:
+        if spider_args:
+            raise click.UsageError("-a is for a crawl by URL; a source's arguments are in the registry")
         argv = ["--db", db, *[arg for name in names for arg in ("--source", name)]]
         _exit(_call(crawl_sources.main, argv + _registry_args(registry_path, settings, dry_run)))
     # As crawl_sources does: an ARCHIVE_DB given as a setting is the one written.
@@ -113,8 +117,9 @@ def crawl(urls, names, db, settings, registry_path, dry_run):
         if key.strip() == "ARCHIVE_DB":
             db = value
     db = str(Path(db).resolve())
-    command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "start_url=" + ",".join(urls),
-               "-s", f"ARCHIVE_DB={db}"]
+    command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "start_url=" + ",".join(urls)]
+    command += [arg for spider_arg in spider_args for arg in ("-a", spider_arg)]
+    command += ["-s", f"ARCHIVE_DB={db}"]
     for setting in settings:
         if not setting.startswith("ARCHIVE_DB="):
             command += ["-s", setting]
