@@ -6,12 +6,14 @@ in subprocesses as they do for an operator.
 
 import hashlib
 import http.client
+import importlib
 import re
 import shlex
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import click
@@ -58,6 +60,13 @@ def test_help_lists_every_command_and_each_shows_an_example():
         assert re.search(rf"^  {re.escape(name)}\s", listed.output, re.M), name
         help_text = ogi(name, "--help").output
         assert re.search(rf"Examples?( \(.*\))?:\n +ogi {re.escape(name)}\b", help_text), help_text
+
+
+def test_the_package_installs_the_ogi_script():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    module, _, name = project["project"]["scripts"]["ogi"].partition(":")
+    assert getattr(importlib.import_module(module), name) is cli
+    assert "ogi" in project["tool"]["setuptools"]["packages"]
 
 
 def test_python_m_ogi_is_the_same_program():
