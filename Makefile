@@ -11,8 +11,9 @@ ARCHIVE_DB ?= archive.db
 # after it and datasette-metadata.json describes "archive".
 PUBLISHED ?= published/archive.db
 PORT ?= 8001
+comma := ,
 
-.PHONY: setup system-packages demo test soak bench crawl publish serve clean
+.PHONY: setup system-packages demo test soak bench crawl crawl-due publish serve clean
 
 setup: system-packages $(STAMP)
 
@@ -53,26 +54,31 @@ soak: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
+# The operator targets call the `ogi` command line (ogi/cli.py); `python -m ogi`
+# is the same program and needs no reinstall of the package.
+OGI := $(BIN)/python -m ogi
+
 # make crawl URL=https://www.example.gov.cn/[,URL...]
 crawl: setup
 	@test -n "$(URL)" || { echo "give URL=https://portal/ (comma-separated for several)"; exit 2; }
-	$(BIN)/scrapy crawl portal -a start_url="$(URL)" -s ARCHIVE_DB=$(ARCHIVE_DB)
+	$(OGI) crawl $(subst $(comma), ,$(URL)) --db $(ARCHIVE_DB)
+
+# Every registry source that is due (see README, Scheduled crawls).
+crawl-due: setup
+	$(OGI) crawl-due --db $(ARCHIVE_DB)
 
 # A consistent snapshot of the live archive, even while a crawl writes it:
 # online backup, integrity_check, then an atomic rename over PUBLISHED.
 publish: setup
-	$(BIN)/python -m archive.snapshot $(ARCHIVE_DB) $(PUBLISHED)
-
-# The published snapshot, made once if there is none.
-$(PUBLISHED):
-	$(MAKE) publish
+	$(OGI) publish --db $(ARCHIVE_DB) --published $(PUBLISHED)
 
 # datasette-config/ holds settings.json (time and row limits), also used by
 # scripts/run_demo.sh; Datasette reads it as its configuration directory.
 # Immutable (-i): Datasette caches counts and never rereads a changed file,
 # so restart it after each `make publish` (see README, Publishing).
-serve: setup | $(PUBLISHED)
-	$(BIN)/datasette serve datasette-config -i $(PUBLISHED) --metadata datasette-metadata.json --plugins-dir plugins -h 127.0.0.1 -p $(PORT)
+# `ogi serve` publishes ARCHIVE_DB first when there is no snapshot yet.
+serve: setup
+	$(OGI) serve --published $(PUBLISHED) --db $(ARCHIVE_DB) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE_DB) $(PUBLISHED) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache

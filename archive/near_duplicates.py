@@ -21,7 +21,7 @@ Reports of one template (the national format's tables and set phrases) share
 many 3-grams; see tests/archive/test_near_duplicates.py for the similarities
 measured and why the threshold is 0.9: 0.8 links different reports of one template.
 
-    python -m archive.near_duplicates ARCHIVE_DB [--threshold 0.8] [--rebuild]
+    python -m archive.near_duplicates ARCHIVE_DB [--threshold 0.8] [--rebuild]   # alias of `ogi near-duplicates`
 """
 
 import argparse

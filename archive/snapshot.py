@@ -1,6 +1,6 @@
 """Publish a consistent snapshot of the live archive for Datasette.
 
-    python -m archive.snapshot archive.db published/archive.db
+    python -m archive.snapshot archive.db published/archive.db   # alias of `ogi publish`
 
 A crawl writes archive.db (WAL) while Datasette would read it; Datasette
 serves its file immutable, so a file that changes under it gives stale

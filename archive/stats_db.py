@@ -1,6 +1,6 @@
 """The report statistics in the archive: tables, the request_totals view, writes.
 
-    python -m archive.stats_db ARCHIVE_DB     # (re)parse every version
+    python -m archive.stats_db ARCHIVE_DB     # (re)parse every version; alias of `ogi reparse`
 
 The tables hold what archive.report_tables reads from each version's text
 (see its docstring); a version's rows are replaced whenever it is parsed

@@ -10,6 +10,8 @@ the response record by file name, offset and length, as a CDX index does.
     python -m archive.warc ARCHIVE_DB CAPTURE_ID [--out FILE]   # one capture's bytes
     python -m archive.warc --cdx WARC_DIR                      # CDXJ index of a directory
 
+(aliases of `ogi capture` and `ogi cdx`, ogi/cli.py)
+
 A crawl killed while writing a record (SIGKILL, power cut) leaves that record
 torn: the file ends inside its gzip member. Records are written before their
 capture rows are committed, so no capture points at a torn record; reading

@@ -7,6 +7,8 @@
     python -m crawler.crawl_sources --dry-run -s LOG_LEVEL=WARNING
     python -m crawler.crawl_sources --check [--source NAME ...] [--db archive.db]
 
+An alias kept for `ogi crawl --source`, `ogi crawl-due` and `ogi check` (ogi/cli.py).
+
 Each source is one `python -m scrapy crawl portal -a source=NAME -s ARCHIVE_DB=DB`
 in a subprocess, with the source's own settings and then the -s settings given
 here. After each, the run's row in ``crawl_runs`` gives a one-line summary;

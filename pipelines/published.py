@@ -224,6 +224,7 @@ def backfill(archive, today=None):
 
 
 def main(argv=None):
+    """`python -m pipelines.published ARCHIVE_DB`: an alias of `ogi date-captures`."""
     import argparse
 
     from archive.db import Archive

@@ -20,7 +20,7 @@ echo "demo portal: $(cat "$urls_file")"
 
 # The demo portal is local: no politeness delays needed, and its loopback
 # address is allowed explicitly (a real crawl never fetches one).
-"$BIN/scrapy" crawl portal -a start_url="$(cat "$urls_file")" -s ARCHIVE_DB="$DB" \
+"$BIN/python" -m ogi crawl $(tr , ' ' < "$urls_file") --db "$DB" \
   -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=0 -s CONCURRENT_REQUESTS_PER_DOMAIN=8 -s FETCH_PRIVATE_HOSTS=127.0.0.1 -s LOG_LEVEL=WARNING
 kill "$server"; trap - EXIT; rm -f "$urls_file"
 
@@ -49,7 +49,6 @@ metadata["description_html"] = (
 json.dump(metadata, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 # Datasette serves a checked snapshot, never the file a crawl writes.
-"$BIN/python" -m archive.snapshot "$DB" "$PUBLISHED"
+"$BIN/python" -m ogi publish --db "$DB" --published "$PUBLISHED"
 echo "Archive ready: http://127.0.0.1:$PORT/archive  (Ctrl-C to stop)"
-exec "$BIN/datasette" serve datasette-config -i "$PUBLISHED" --metadata "$metadata" --plugins-dir plugins \
-  -h 127.0.0.1 -p "$PORT"
+exec "$BIN/python" -m ogi serve --published "$PUBLISHED" --metadata "$metadata" --port "$PORT"

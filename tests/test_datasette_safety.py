@@ -345,20 +345,26 @@ def test_robots_txt_blocks_query_and_table_pages(get):
 
 
 def entry_points(db_path):
-    """Command lines of `make serve` and of scripts/run_demo.sh's Datasette, to run with more arguments."""
+    """Command lines of `make serve` and of scripts/run_demo.sh's Datasette, to run with more arguments.
+
+    Both run `ogi serve`; its --dry-run prints the Datasette command line it execs."""
     dry_run = subprocess.run(
         ["make", "-n", "serve", f"PUBLISHED={db_path}", "PORT=8001"], cwd=ROOT, capture_output=True, text=True,
         check=True,
     ).stdout
-    make_serve = [line for line in dry_run.splitlines() if re.match(r"\S*/datasette serve ", line)]
+    make_serve = [line for line in dry_run.splitlines() if re.match(r"\S*/python -m ogi serve ", line)]
     assert len(make_serve) == 1, dry_run
     script = (ROOT / "scripts" / "run_demo.sh").read_text(encoding="utf-8")
-    demo_serve = re.search(r'^exec ("\$BIN/datasette" serve .*)', script.replace("\\\n", " "), re.M)
+    demo_serve = re.search(r'^exec ("\$BIN/python" -m ogi serve .*)', script.replace("\\\n", " "), re.M)
     assert demo_serve, "scripts/run_demo.sh does not end by serving with Datasette"
     demo_vars = f"BIN=.venv/bin PUBLISHED={shlex.quote(str(db_path))} metadata=datasette-metadata.json PORT=8001"
+    commands = {
+        "make serve": shlex.split(make_serve[0]) + ["--dry-run"],
+        "scripts/run_demo.sh": ["bash", "-c", f"{demo_vars}; {demo_serve.group(1)} --dry-run"],
+    }
     return {
-        "make serve": shlex.split(make_serve[0]),
-        "scripts/run_demo.sh": ["bash", "-c", f'{demo_vars}; {demo_serve.group(1)} "$@"', "run_demo"],
+        name: shlex.split(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        for name, command in commands.items()
     }
 
 

@@ -1,0 +1,1 @@
+"""`ogi`: the operators' command line (crawl, publish, serve, ...); see ogi/cli.py."""

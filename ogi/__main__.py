@@ -1,0 +1,3 @@
+from ogi.cli import cli
+
+cli(prog_name="ogi")
