@@ -27,10 +27,12 @@ def test_search_bench_runs_on_a_small_archive(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert "search archive: 300 reports" in out
-    for row in ("search, 1 character(s)", "search, 2 character(s)", "search, 4 character(s)", "search, 8 character(s)",
-                "reports row page"):
-        assert row in out
-    assert "report page" in out  # timed, or "report page: not available" until its plugin is merged
+    for length in (1, 2, 4, 8):
+        for name in ("search", "table search"):
+            for kind in ("common", "rare"):
+                assert f"\n{name}, {length} character(s), {kind} " in out
+    assert "\nreport page " in out and "not available" not in out
+    assert "reports row page" in out
     # Cached: the second run builds nothing.
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
