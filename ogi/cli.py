@@ -236,6 +236,8 @@ def serve(published, db, port, metadata, dry_run):
     """
     command = serve_command(published, port, metadata)
     if dry_run:
+        if not Path(published).exists():
+            click.echo(shlex.join([sys.executable, "-m", "archive.snapshot", db, published]))
         click.echo(shlex.join(command))
         return
     if not Path(published).exists():

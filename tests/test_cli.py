@@ -148,7 +148,7 @@ def test_publish_makes_the_snapshot(archive_path, tmp_path):
 
 def test_serve_runs_datasette_as_make_serve_did(monkeypatch):
     monkeypatch.chdir(ROOT)
-    command = shlex.split(ogi("serve", "--dry-run").output)
+    command = shlex.split(ogi("serve", "--dry-run").output.splitlines()[-1])
     assert command[0] == str(Path(sys.executable).parent / "datasette")  # as make setup installs it
     assert command[-12:] == ["serve", "datasette-config", "-i", "published/archive.db", "--metadata",
                              "datasette-metadata.json", "--plugins-dir", "plugins", "-h", "127.0.0.1", "-p", "8001"]

@@ -363,7 +363,10 @@ def entry_points(db_path):
         "scripts/run_demo.sh": ["bash", "-c", f"{demo_vars}; {demo_serve.group(1)} --dry-run"],
     }
     return {
-        name: shlex.split(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        # The last line: a publish line comes first only while there is no snapshot.
+        name: shlex.split(
+            subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+        )
         for name, command in commands.items()
     }
 
