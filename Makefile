@@ -41,7 +41,10 @@ $(STAMP): requirements.txt pyproject.toml
 demo: setup
 	ARCHIVE_DB=$(ARCHIVE_DB) PORT=$(PORT) scripts/run_demo.sh
 
+# Lint and format check first (pyproject.toml [tool.ruff]), then the suite.
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # Long robustness loops left out of `make test`: a demo crawl SIGKILLed 20 times
