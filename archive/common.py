@@ -18,4 +18,4 @@ FULLWIDTH_ALNUM = {
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).strftime(ISO_SECONDS)
+    return datetime.datetime.now(datetime.UTC).strftime(ISO_SECONDS)

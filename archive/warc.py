@@ -144,14 +144,14 @@ def http_request_head(url, method, headers):
 def warc_date(fetched_at=None):
     """WARC-Date (ISO 8601 UTC, seconds) of a datetime or an ISO string."""
     if not fetched_at:
-        moment = datetime.datetime.now(datetime.timezone.utc)
+        moment = datetime.datetime.now(datetime.UTC)
     elif isinstance(fetched_at, datetime.datetime):
         moment = fetched_at
     else:
         moment = datetime.datetime.fromisoformat(str(fetched_at).replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime(ISO_SECONDS)
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC).strftime(ISO_SECONDS)
 
 
 def target_uri(url):
@@ -196,7 +196,7 @@ class WarcWriter:
 
     def _open_next(self):
         self.close()
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
         while True:
             self.serial += 1
             name = f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"

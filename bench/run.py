@@ -14,6 +14,7 @@
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -21,8 +22,6 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-import multiprocessing
 
 from bench.generate_portal import build, form_of
 from demo import serve

@@ -40,10 +40,9 @@ import sys
 import time
 from pathlib import Path
 
-from archive.db import run_finished
-
 import sqlite_utils
 
+from archive.db import run_finished
 from crawler import settings as project_settings
 from crawler import sources as registry
 from crawler.cms import adapter_for
@@ -64,7 +63,7 @@ def _parse_time(text):
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
+        moment = moment.replace(tzinfo=datetime.UTC)
     return moment
 
 
@@ -103,7 +102,7 @@ def last_finished_runs(db):
 
 def due_sources(sources, db, now=None):
     """The sources (in order) that never finished a run or whose interval has passed."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     last = last_finished_runs(db)
     return [source for source in sources if source.name not in last or now - last[source.name] >= source.interval]
 
@@ -209,7 +208,7 @@ def check_lines(source, last_run=None, db=None, now=None, settings=(), today=Non
     elif last_run is None:
         lines.append("  due: yes (no finished run)")
     else:
-        now = now or datetime.datetime.now(datetime.timezone.utc)
+        now = now or datetime.datetime.now(datetime.UTC)
         due = now - last_run >= source.interval
         lines.append(
             f"  due: {'yes' if due else 'no'} (last finished run {last_run:%Y-%m-%d %H:%M}Z, "

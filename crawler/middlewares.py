@@ -15,14 +15,14 @@ import email.utils
 import logging
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from scrapy.utils.response import response_status_message
-from scrapy.http import Response, TextResponse
 
 from crawler import discovery
 from crawler.archive_run import ArchiveRun
@@ -220,8 +220,8 @@ def retry_after(response):
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):

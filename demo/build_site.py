@@ -19,9 +19,9 @@ import re
 import shutil
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from . import documents, shapes, synth

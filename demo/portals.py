@@ -56,7 +56,7 @@ class Article:
     meta_charset: str | None = None  # <meta> charset ("" = no meta; None = the encoding)
     header_charset: str | None = None  # charset in the HTTP Content-Type (None = the encoding)
     # --- Hanweb JCMS as it really is (family jcms) and the 济南 gongkai platform
-    meta: "XxgkMeta | None" = None   # the 信息公开 metadata table above the title
+    meta: XxgkMeta | None = None   # the 信息公开 metadata table above the title
     variant: str = ""                # how the report text shows, see VARIANTS
     body_agency: str | None = None   # the body's agency when the title prints a shorter one
     full_text: bool = False          # whole report as HTML AND its attachments (same report)
@@ -157,7 +157,7 @@ def agency_href(ag: HwAgency) -> str:
     return f"/col/col{ag.col}/index.html?vc_xxgkarea={ag.vc}&number={ag.number}&jh=263"
 
 
-def with_agency_columns(p: "Portal", parent: str) -> "Portal":
+def with_agency_columns(p: Portal, parent: str) -> Portal:
     """Add one xxgk page (a Hanweb column, key a<col>) per agency of the directory."""
     for ag in p.agencies:
         p.columns[f"a{ag.col}"] = Column(ag.name, f"/col/col{ag.col}/index.html", parent,

@@ -13,8 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import build_site as bs
 from . import content, synth
-from .portals import (Article, Column, HwAgency, HwReport, Portal, agency_href, oid_time,
-                      report_title)
+from .portals import Article, Column, HwAgency, HwReport, Portal, agency_href, oid_time, report_title
 
 esc = html.escape
 

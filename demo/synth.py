@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from functools import lru_cache
+from functools import cache
 
 APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 
@@ -57,14 +57,14 @@ def title_of(agency: str, year: int) -> str:
 
 
 def _rng(agency: str, year: int) -> random.Random:
-    return random.Random(zlib.crc32(f"{agency}|{year}".encode("utf-8")))
+    return random.Random(zlib.crc32(f"{agency}|{year}".encode()))
 
 
 def _tab(*cells) -> str:
     return "\t".join(str(c) for c in cells)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numbers(agency: str, year: int) -> dict:
     r = _rng(agency, year)
     new = [r.randint(3, 24)] + [r.choice([0, 0, 0, 1, 2]) for _ in range(5)]

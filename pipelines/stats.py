@@ -54,7 +54,7 @@ class ParseStatsPipeline:
         try:
             with self.run.archive.db.atomic():
                 summary = store_stats(self.run.archive.db, item.version_id, item.report_id, item.text)
-        except Exception as error:  # the report is archived already; never drop it for its tables
+        except Exception:  # the report is archived already; never drop it for its tables
             logger.exception("storing statistics of %s failed", item.url)
             stats.inc_value("stats/errors")
             return item

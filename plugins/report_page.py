@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import markupsafe
 from datasette import hookimpl
-from datasette.utils.asgi import Base400, BadRequest, NotFound, Response
+from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
 
 from archive.warc import TornRecord, read_raw
 

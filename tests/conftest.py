@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 import sqlite_utils
+from support import DEMO_SITE, run_crawl
 
 from demo import serve
-from support import DEMO_SITE, run_crawl
 
 
 @pytest.fixture(scope="session")

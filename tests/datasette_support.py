@@ -4,7 +4,6 @@ import asyncio
 import json
 
 from datasette.app import Datasette
-
 from support import ROOT
 
 METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ def doc(**overrides):
         "fetched_at": "2024-01-01T00:00:00Z",
         "http_status": 200,
         "content_type": "text/html; charset=utf-8",
-        "body": "<html>报告</html>".encode("utf-8"),
+        "body": "<html>报告</html>".encode(),
     }
     base.update(overrides)
     return base

@@ -1,7 +1,6 @@
 """The demo archive as a researcher meets it: search in Chinese, coverage, charts, in headless chromium."""
 
 import pytest
-
 from browser_support import browser_page, needs_chromium, screenshot, serve
 
 pytestmark = needs_chromium

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
+from support import run_crawl
 
 from demo import serve
-from support import run_crawl
 
 PROJECT_UA = "ogi-report-archive/0.1 "
 

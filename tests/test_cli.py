@@ -20,13 +20,13 @@ import click
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from report_docs import TEXT_B, doc
+from support import ROOT
 
 from archive.db import Archive
 from archive.near_duplicates import DEFAULT_THRESHOLD
 from archive.warc import WarcWriter
 from ogi.cli import cli
-from report_docs import TEXT_B, doc
-from support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

@@ -10,10 +10,9 @@ import time
 
 import pytest
 import sqlite_utils
+from support import ROOT, SEEDS, crawl_command, expected_documents, expected_reports, publications, run_crawl
 
 from demo import serve
-
-from support import ROOT, SEEDS, crawl_command, expected_documents, expected_reports, publications, run_crawl
 
 
 def squeeze(text):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from datasette_support import METADATA, datasette_get
 from support import expected_reports
 

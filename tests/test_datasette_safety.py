@@ -21,11 +21,11 @@ import urllib.robotparser
 
 import pytest
 from datasette.app import Datasette
+from support import ROOT
 
 from archive.db import Archive
 from archive.near_duplicates import index_archive
 from archive.stats_db import reparse_archive
-from support import ROOT
 
 CONFIG_DIR = ROOT / "datasette-config"
 METADATA_PATH = ROOT / "datasette-metadata.json"

@@ -18,9 +18,9 @@ import sys
 import pytest
 from scrapy.settings import Settings
 from scrapy.settings import default_settings as scrapy_defaults
+from support import ROOT
 
 from archive.db import Archive
-from support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))

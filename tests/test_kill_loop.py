@@ -26,9 +26,9 @@ import sys
 import time
 
 import pytest
+from support import ROOT, crawl_command, expected_documents, expected_reports, run_crawl
 
 from archive.warc import TornRecord, cdx_lines, iter_records, read_raw
-from support import ROOT, crawl_command, expected_documents, expected_reports, run_crawl
 
 SEED = int(os.environ.get("KILL_LOOP_SEED", "20261130"))
 # One crawl of the demo portal, start to end, took 16-23 s on the 2-core

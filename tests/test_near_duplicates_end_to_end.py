@@ -1,9 +1,9 @@
 """Cross-posted reports are linked as near-duplicates in a real crawl."""
 
 import sqlite_utils
+from support import publications, run_crawl
 
 from demo import serve
-from support import publications, run_crawl
 
 
 def cross_post(site, manifest, seed_prefix, name, agency=None):

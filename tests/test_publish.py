@@ -15,10 +15,10 @@ import time
 import pytest
 from datasette.app import Datasette
 from sqlite_utils.utils import sqlite3
+from support import ROOT, crawl_command, expected_reports
 
 from archive.db import Archive
 from archive.snapshot import SnapshotFailed, publish
-from support import ROOT, crawl_command, expected_reports
 
 METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))
 CONFIG_DIR = ROOT / "datasette-config"

@@ -3,9 +3,9 @@
 import re
 
 import sqlite_utils
+from support import expected_reports, run_crawl
 
 from demo import serve
-from support import expected_reports, run_crawl
 
 
 def by_report(crawled_archive):

@@ -13,7 +13,6 @@ import subprocess
 from urllib.parse import urlparse
 
 import pytest
-
 from support import ROOT, crawl_command, publications
 
 
@@ -169,8 +168,8 @@ def test_explain_tells_the_operator_what_happened(demo_portal, tmp_path):
 
 @pytest.mark.parametrize("portal", ["jining", "licheng"])
 def test_recrawl_moves_no_current_version(demo_portal, tmp_path, portal):
-    from support import run_crawl
     import sqlite_utils
+    from support import run_crawl
 
     db_path = tmp_path / "archive.db"
     run_crawl([demo_portal.urls[portal]], db_path)

@@ -4,9 +4,9 @@ blind to view counters, sharp on real edits, polite to robots.txt."""
 import re
 
 import sqlite_utils
+from support import run_crawl
 
 from demo import serve
-from support import run_crawl
 
 
 def network_bytes(db, run_id):

@@ -14,7 +14,6 @@ import sys
 import pytest
 import sqlite_utils
 from datasette.app import Datasette
-
 from support import ROOT
 
 METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))

@@ -13,10 +13,10 @@ import sys
 
 import pytest
 import sqlite_utils
+from support import ROOT, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc import cdx_lines, read_record
-from support import ROOT, run_crawl
 
 
 @pytest.fixture(scope="module")

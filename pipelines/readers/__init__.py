@@ -9,10 +9,10 @@ import time
 import zipfile
 from dataclasses import dataclass
 
+from pipelines.readers import limits, pdf
 from pipelines.readers.doc import read_doc
 from pipelines.readers.docx import read_docx
 from pipelines.readers.encoding import decode_html, looks_like_mojibake
-from pipelines.readers import limits, pdf
 from pipelines.readers.html import extract_html
 from pipelines.readers.limits import Refused
 from pipelines.readers.pdf import NeedsOCR

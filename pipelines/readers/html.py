@@ -11,7 +11,6 @@ from crawler.cms.base import META_LABELS
 from pipelines.readers.encoding import decode_html
 from pipelines.readers.limits import Refused
 
-
 # Under MIN_EXTRACTED_SIZE (250 characters by default) trafilatura falls back
 # to returning the whole page, navigation included; a short report body or a
 # page that only introduces an attachment is a normal case here.

@@ -4,11 +4,11 @@ import os
 
 import pytest
 import sqlite_utils
+from report_docs import TEXT_A, TEXT_B, doc
 
 from archive import search
 from archive.db import Archive, sha256_bytes, sha256_text
 from archive.migrations import NAMES
-from report_docs import TEXT_A, TEXT_B, doc
 
 
 @pytest.fixture
@@ -61,8 +61,8 @@ def test_first_store_creates_report_version_capture(archive):
     assert version["extraction"] == "trafilatura"
     capture = archive.db["captures"].get(result["capture_id"])
     assert capture["requested_url"] == "http://www.jining.gov.cn/art/2022/1/25/old_001.html"
-    assert capture["bytes"] == len("<html>报告</html>".encode("utf-8"))
-    assert capture["body_sha256"] == sha256_bytes("<html>报告</html>".encode("utf-8"))
+    assert capture["bytes"] == len("<html>报告</html>".encode())
+    assert capture["body_sha256"] == sha256_bytes("<html>报告</html>".encode())
     assert capture["http_status"] == 200
 
 

@@ -2,7 +2,6 @@
 against a real FTS5 table built like archive/db.py's versions_fts."""
 import pytest
 import sqlite_utils
-from sqlite_utils.db import sqlite3  # pysqlite3 when installed, as sqlite_utils uses
 
 from archive.search import fts_query, index_text, index_tokens, snippet
 

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from support import ROOT, SEEDS
 
 from archive import stats_db
 from archive.db import Archive
 from archive.stats_db import create_stats_schema, main, store_stats
 from pipelines.normalize import normalize_text
-
-from support import ROOT, SEEDS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 QUERIES = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))["databases"]["archive"]["queries"]
@@ -133,10 +132,9 @@ def test_parse_error_is_recorded_not_raised(archive, monkeypatch):
 def test_store_stats_is_part_of_the_callers_transaction(archive):
     db = archive.db
     stored = add(archive, "济南公共资源交易中心", 2024, seed_text("002"))
-    with pytest.raises(RuntimeError):
-        with db.atomic():
-            store_stats(db, stored["version_id"], stored["report_id"], seed_text("002"))
-            raise RuntimeError("caller fails after")
+    with pytest.raises(RuntimeError), db.atomic():
+        store_stats(db, stored["version_id"], stored["report_id"], seed_text("002"))
+        raise RuntimeError("caller fails after")
     assert db["request_stats"].count == 0 and db["stats_check"].count == 0
 
 

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
+from report_docs import TEXT_A, TEXT_B, doc
 
 from archive import search
 from archive.db import Archive
-from report_docs import TEXT_A, TEXT_B, doc
 
 THIS_YEAR = datetime.date.today().year
 

@@ -11,11 +11,11 @@ import sys
 
 import pytest
 import sqlite_utils
+from support import ROOT
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.db import Archive
 from archive.warc import WarcWriter, cdx_lines, read_raw, read_record, warc_date
-from support import ROOT
 
 # 济宁市 in GBK, and an attachment name as a GBK portal sends it: raw bytes
 # in the header, which Scrapy hands over decoded as latin-1.

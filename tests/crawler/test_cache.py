@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from scrapy import Request, Spider
 from scrapy.http import Response
+from support import ROOT, project_crawler
 
 from crawler.cache import ArchiveCacheStorage
-from support import ROOT, project_crawler
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 import sqlite_utils
+from support import ROOT
 
 from crawler import crawl_sources
 from crawler.crawl_sources import due_sources, main, zero_yield_sources
 from crawler.sources import load_sources
-from support import ROOT
 
-NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 def ago(**delta):

@@ -135,7 +135,6 @@ def test_with_fake_run_post_method():
 def test_retries_wait_longer_each_time(monkeypatch):
     import asyncio
 
-
     from crawler.middlewares import BackoffRetryMiddleware
 
     crawler = project_crawler(PortalSpider, {"RETRY_TIMES": 3, "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 1.5})

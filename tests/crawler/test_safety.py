@@ -5,11 +5,11 @@ import threading
 
 import pytest
 import sqlite_utils
+from support import ROOT, crawl_command, project_crawler
 from twisted.internet import defer
 
 from crawler.safety import Refused, RefusedLookup, SafeResolver, SafeTargetMiddleware, unsafe_target
 from crawler.spiders.portal import PortalSpider
-from support import ROOT, crawl_command, project_crawler
 
 
 @pytest.mark.parametrize("url, why", [

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 import yaml
+from support import DEMO_SITE
 
 from crawler import sources
 from crawler.sources import SourceError, agency_aliases, get_source, is_official_host, load_sources
-from support import DEMO_SITE
 
 COUNTIES = {
     "任城区": "370811",

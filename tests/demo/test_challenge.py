@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from support import fetch
+
 from demo import portals
 
 REPO = Path(__file__).resolve().parents[2]

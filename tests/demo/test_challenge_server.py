@@ -15,6 +15,7 @@ if str(REPO) not in sys.path:  # works with bare `pytest` too, not only `python 
     sys.path.insert(0, str(REPO))
 
 from support import DEMO_SITE, fetch  # noqa: E402
+
 from demo import serve  # noqa: E402
 
 NONCE = re.compile(rb'var n = "([0-9a-f]+)"')

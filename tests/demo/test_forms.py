@@ -16,6 +16,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from support import fetch  # noqa: E402
+
 from demo import synth  # noqa: E402
 
 SITE = REPO / "demo" / "site"

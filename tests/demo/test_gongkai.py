@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from support import fetch
+
 from demo import shapes
 
 REPO = Path(__file__).resolve().parents[2]

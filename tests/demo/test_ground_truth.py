@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from support import fetch
+
 from demo import shapes
 
 REPO = Path(__file__).resolve().parents[2]

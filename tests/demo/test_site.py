@@ -21,7 +21,9 @@ if str(REPO) not in sys.path:  # works with bare `pytest` too, not only `python 
     sys.path.insert(0, str(REPO))
 
 from support import fetch  # noqa: E402
+
 from demo import build_site, serve  # noqa: E402
+
 SITE = REPO / "demo" / "site"
 SEEDS = REPO / "demo" / "seeds"
 MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))

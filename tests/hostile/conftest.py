@@ -15,7 +15,6 @@ import time
 
 import pytest
 import sqlite_utils
-
 from hostile import server
 from hostile.cases import CASES, CRAWL_SETTINGS
 from support import ROOT, crawl_command

@@ -19,9 +19,10 @@ import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from demo.synth import title_of
 from hostile import documents
 from hostile.cases import CASES, YEAR
+
+from demo.synth import title_of
 
 COLUMN = "/xxgk/ndbg/index.html"
 

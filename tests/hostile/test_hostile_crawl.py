@@ -10,11 +10,11 @@ import gzip
 import re
 
 import pytest
-
 from hostile import documents
 from hostile.cases import BY_ID, CASES, CRAWL_SETTINGS, SAFETY
-from pipelines.normalize import normalize_text
 from support import ROOT
+
+from pipelines.normalize import normalize_text
 
 # This checkout's own module (the shared venv's editable install would find
 # another checkout's).

@@ -8,7 +8,6 @@ import yaml
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem
-from pipelines.readers.html import extract_html
 from pipelines.identify import (
     IdentifyReportPipeline,
     NotAReport,
@@ -18,6 +17,7 @@ from pipelines.identify import (
     report_year,
 )
 from pipelines.normalize import normalize_text
+from pipelines.readers.html import extract_html
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "demo" / "site"

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from support import SEEDS, project_crawler
 
 from archive import near_duplicates as nd
 from crawler.items import DocumentItem
@@ -10,8 +11,6 @@ from crawler.spiders.portal import PortalSpider
 from pipelines.near_duplicates import NearDuplicatePipeline
 from pipelines.normalize import normalize_text
 from pipelines.store import StoreVersionPipeline
-
-from support import SEEDS, project_crawler
 
 JINAN = "济南公共资源交易中心"
 

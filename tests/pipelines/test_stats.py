@@ -1,6 +1,7 @@
 """pipelines/stats.py: new versions get their statistics parsed, after storage."""
 
 import pytest
+from support import SEEDS, project_crawler
 
 from archive import stats_db
 from crawler.items import DocumentItem
@@ -8,8 +9,6 @@ from crawler.spiders.portal import PortalSpider
 from pipelines.normalize import normalize_text
 from pipelines.stats import ParseStatsPipeline
 from pipelines.store import StoreVersionPipeline
-
-from support import SEEDS, project_crawler
 
 
 @pytest.fixture

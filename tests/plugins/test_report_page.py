@@ -4,10 +4,11 @@ import hashlib
 import html
 
 import pytest
+from datasette_support import datasette_get
 
 from archive.db import Archive
 from archive.warc import WarcWriter
-from datasette_support import datasette_get
+
 
 @pytest.fixture(scope="module")
 def get(crawled_archive):
@@ -105,7 +106,7 @@ def versioned(tmp_path_factory):
     ids = {}
     with WarcWriter(path.parent / "warc") as writer:
         for name, text, when in (("a", TEXT_A, "2024-01-01T00:00:00Z"), ("b", TEXT_B, "2024-06-01T00:00:00Z")):
-            body = f"<html><body>{text}</body></html>".encode("utf-8")
+            body = f"<html><body>{text}</body></html>".encode()
             location = writer.write_response(URL, 200, "OK", [("Content-Type", "text/html; charset=utf-8")], body, when)
             ids[name] = archive.store({
                 "agency": "济宁市测试局", "year": 2021, "title": "济宁市测试局2021年政府信息公开工作年度报告",
@@ -151,7 +152,7 @@ def test_torn_or_missing_warc_records_give_a_clear_error(versioned):
     get = datasette_get(path)
     whole = get(f"/archive/-/capture/{ids['a']['capture_id']}/original")
     assert whole.status_code == 200
-    assert whole.content == f"<html><body>{TEXT_A}</body></html>".encode("utf-8")
+    assert whole.content == f"<html><body>{TEXT_A}</body></html>".encode()
     assert whole.headers["content-type"] == "text/html; charset=utf-8"
     torn = get(f"/archive/-/capture/{ids['b']['capture_id']}/original")
     assert torn.status_code == 410 and "torn" in torn.text

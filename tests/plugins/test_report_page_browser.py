@@ -1,9 +1,9 @@
 """The report page and its diff in a real browser (headless Debian chromium), served as `make serve` does."""
 
 import pytest
+from browser_support import browser_page, needs_chromium, screenshot, serve
 
 from archive.db import Archive
-from browser_support import browser_page, needs_chromium, screenshot, serve
 
 pytestmark = needs_chromium
 

@@ -3,11 +3,11 @@
 import shutil
 
 import pytest
+from support import ROOT
 
 from demo.synth import report_text
 from pipelines.readers import read_document, sniff_format
 from pipelines.readers.doc import read_doc
-from support import ROOT
 
 DOC = ROOT / "demo" / "assets" / "yz_ggzy_2021.doc"
 AGENCY = "济宁市公共资源交易服务中心兖州分中心"

@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
 from hostile import documents
+from support import ROOT
+
 from pipelines.readers import read_document, sniff_format
 from pipelines.readers.encoding import decode_html, detect_encoding, looks_like_mojibake
-from support import ROOT
 
 AGENCY = "济宁市统计局"
 

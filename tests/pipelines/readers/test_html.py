@@ -5,8 +5,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from pipelines.readers.html import extract_html, focus_body, xml_to_text
 from pipelines.normalize import normalize_text
+from pipelines.readers.html import extract_html, focus_body, xml_to_text
 
 REPO = Path(__file__).resolve().parents[3]
 SITE = REPO / "demo" / "site"

@@ -4,11 +4,11 @@ import re
 
 import pdfplumber
 import pytest
+from support import SEEDS
 
 from demo.documents import pdf_bytes, scanned_pdf
 from pipelines.readers import read_document
 from pipelines.readers.pdf import NeedsOCR, read_pdf
-from support import SEEDS
 
 
 def squeeze(text):

@@ -8,12 +8,12 @@ import difflib
 import re
 
 import pytest
+from support import SEEDS
 
 from demo.documents import docx_bytes, pdf_bytes
 from pipelines.normalize import normalize_text
 from pipelines.readers.docx import read_docx
 from pipelines.readers.pdf import read_pdf
-from support import SEEDS
 
 SEED_FILES = sorted(path.name for path in SEEDS.glob("0*.txt"))
 
