@@ -113,7 +113,9 @@ class Archive:
         db = self.db
         outcomes = {
             row["outcome"]: row["n"]
-            for row in db.query("select outcome, count(*) as n from fetch_log where run_id = ? group by outcome", [run_id])
+            for row in db.query(
+                "select outcome, count(*) as n from fetch_log where run_id = ? group by outcome", [run_id]
+            )
         }
         errors = {
             f"{row['outcome']}:{row['kind']}": row["n"]
@@ -247,8 +249,7 @@ class Archive:
         report kept without a region takes the region a later document names.
         """
         identity = {
-            key: doc.get(key)
-            for key in ("agency_series", "province", "city", "county", "division_code", "admin_level")
+            key: doc.get(key) for key in ("agency_series", "province", "city", "county", "division_code", "admin_level")
         }
         identity["agency_series"] = identity["agency_series"] or doc["agency"]
         region = self._region_of(doc["agency"], doc["year"], doc.get("region") or "")

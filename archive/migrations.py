@@ -57,7 +57,16 @@ def release_d7bd1d1(db):
     _table(
         db,
         "crawl_runs",
-        {"id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, **run_counts, "stats": str},
+        {
+            "id": int,
+            "started": str,
+            "ended": str,
+            "spider": str,
+            "start_urls": str,
+            "status": str,
+            **run_counts,
+            "stats": str,
+        },
         pk="id",
     )
     _table(
@@ -231,9 +240,7 @@ def agencies_coverage_current(db):
     )
     if "is_current" not in db["versions"].columns_dict:
         db["versions"].add_column("is_current", int, not_null_default=0)
-    db.execute(
-        "update versions set is_current = exists (select 1 from reports where current_version_id = versions.id)"
-    )
+    db.execute("update versions set is_current = exists (select 1 from reports where current_version_id = versions.id)")
     db["versions"].create_index(["is_current"], if_not_exists=True)
     if "report_id" not in db["captures"].columns_dict:
         db["captures"].add_column("report_id", int)

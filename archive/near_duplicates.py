@@ -367,10 +367,14 @@ def main(argv=None):
     )
     parser.add_argument("archive_db", help="path of the archive SQLite file")
     parser.add_argument(
-        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
         help="least Jaccard similarity of character 3-grams that links versions of different reports (default %(default)s)",
     )
-    parser.add_argument("--rebuild", action="store_true", help="forget all signatures and links and index every version")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="forget all signatures and links and index every version"
+    )
     args = parser.parse_args(argv)
     if not 0.0 < args.threshold <= 1.0:
         parser.error("--threshold must be in (0, 1]")
@@ -391,8 +395,15 @@ def main(argv=None):
             "\t".join(
                 str(row[key])
                 for key in (
-                    "similarity", "estimated_similarity", "same_report", "version_id", "agency", "year",
-                    "other_version_id", "other_agency", "other_year",
+                    "similarity",
+                    "estimated_similarity",
+                    "same_report",
+                    "version_id",
+                    "agency",
+                    "year",
+                    "other_version_id",
+                    "other_agency",
+                    "other_year",
                 )
             )
         )

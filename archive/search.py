@@ -132,7 +132,12 @@ def snippet(text, query, width=_SNIPPET_WIDTH):
     before = max(0, start - width)
     after = min(len(text), end + width)
     excerpt = (
-        ("…" if before else "") + text[before:start] + "【" + text[start:end] + "】" + text[end:after]
+        ("…" if before else "")
+        + text[before:start]
+        + "【"
+        + text[start:end]
+        + "】"
+        + text[end:after]
         + ("…" if after < len(text) else "")
     )
     return " ".join(excerpt.split())

@@ -95,8 +95,10 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="PRAGMA quick_check instead of integrity_check")
     args = parser.parse_args(argv)
     if Path(args.target).name != "archive.db":
-        print("note: Datasette names the database after the file; datasette-metadata.json expects archive.db",
-              file=sys.stderr)
+        print(
+            "note: Datasette names the database after the file; datasette-metadata.json expects archive.db",
+            file=sys.stderr,
+        )
     try:
         done = publish(args.source, args.target, "quick_check" if args.quick else "integrity_check")
     except (SnapshotFailed, sqlite3.Error) as error:

@@ -122,15 +122,29 @@ def delete_stats(db, version_id):
 def _rows(tables, version_id, report_id):
     ids = {"version_id": version_id, "report_id": report_id}
     request = [
-        {**ids, "row_code": row.row_code, "row_label": row.row_label, "applicant_type": applicant,
-         "value": value, "placement": row.placement}
+        {
+            **ids,
+            "row_code": row.row_code,
+            "row_label": row.row_label,
+            "applicant_type": applicant,
+            "value": value,
+            "placement": row.placement,
+        }
         for row in tables.request_rows
         for applicant, value in row.values.items()
     ]
     review = [{**ids, "kind": c.kind, "outcome": c.outcome, "value": c.value} for c in tables.review_cells]
     disclosure = [
-        {**ids, "clause": c.clause, "item": c.item, "measure": c.measure, "value": c.value,
-         "value_text": c.value_text, "unit": c.unit, "placement": c.placement}
+        {
+            **ids,
+            "clause": c.clause,
+            "item": c.item,
+            "measure": c.measure,
+            "value": c.value,
+            "value_text": c.value_text,
+            "unit": c.unit,
+            "placement": c.placement,
+        }
         for c in tables.disclosure_cells
     ]
     check = tables.check
@@ -155,10 +169,17 @@ def _failure_summary(text, year, version_id, report_id, error):
     except Exception:  # the error may be in detection itself
         generation = None
     return {
-        "version_id": version_id, "report_id": report_id, "format_generation": generation,
-        "status": UNPARSED, "checks": 0, "failed_checks": 0, "max_difference": None,
+        "version_id": version_id,
+        "report_id": report_id,
+        "format_generation": generation,
+        "status": UNPARSED,
+        "checks": 0,
+        "failed_checks": 0,
+        "max_difference": None,
         "detail": f"parse error: {type(error).__name__}: {error}",
-        "request_table": UNPARSED, "review_table": UNPARSED, "disclosure_table": UNPARSED,
+        "request_table": UNPARSED,
+        "review_table": UNPARSED,
+        "disclosure_table": UNPARSED,
     }
 
 
@@ -181,7 +202,11 @@ def store_stats(db, version_id, report_id, text):
         request, review, disclosure, summary = [], [], [], _failure_summary(text, year, version_id, report_id, error)
     with db.atomic():
         delete_stats(db, version_id)
-        for table, rows in (("request_stats", request), ("review_litigation", review), ("active_disclosure", disclosure)):
+        for table, rows in (
+            ("request_stats", request),
+            ("review_litigation", review),
+            ("active_disclosure", disclosure),
+        ):
             if rows:
                 db[table].insert_all(rows)
         db["stats_check"].insert(summary)

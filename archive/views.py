@@ -4,6 +4,7 @@ Views hold no data; archive.migrations.refresh_views recreates them on every
 open, so they follow this file without a migration.
 """
 
+
 # The legal deadline of each report (《政府信息公开条例》). Since the 2019
 # revision (art. 49, reports on 2019 onwards): a department's by 31 January
 # of the next year, a government's own (an agency named …人民政府; its
@@ -11,9 +12,7 @@ open, so they follow this file without a migration.
 # agency's by 31 March.
 def deadline_sql(agency, year):
     """SQL for the legal deadline (YYYY-MM-DD) of agency's report on year."""
-    return (
-        f"(({year}) + 1) || case when ({year}) < 2019 or {agency} like '%人民政府' then '-03-31' else '-01-31' end"
-    )
+    return f"(({year}) + 1) || case when ({year}) < 2019 or {agency} like '%人民政府' then '-03-31' else '-01-31' end"
 
 
 def deadline_rule_sql(agency, year):
@@ -32,8 +31,8 @@ def days_late_sql(published_on, deadline):
 
 TIMELINESS = f"""
 select r.id as report_id, r.agency, r.agency_series, r.region, r.year, r.published_on, r.published_source,
-  {deadline_sql('r.agency', 'r.year')} as deadline, {deadline_rule_sql('r.agency', 'r.year')} as deadline_rule,
-  {days_late_sql('r.published_on', deadline_sql('r.agency', 'r.year'))} as days_late
+  {deadline_sql("r.agency", "r.year")} as deadline, {deadline_rule_sql("r.agency", "r.year")} as deadline_rule,
+  {days_late_sql("r.published_on", deadline_sql("r.agency", "r.year"))} as days_late
 from reports r
 """
 
@@ -65,16 +64,16 @@ select
     series.admin_level,
     series.in_registry,
     years.year,
-    {deadline_sql('series.agency_series', 'years.year')} as deadline,
+    {deadline_sql("series.agency_series", "years.year")} as deadline,
     case
-        when held.has_text and held.published_on > {deadline_sql('series.agency_series', 'years.year')} then 'late'
+        when held.has_text and held.published_on > {deadline_sql("series.agency_series", "years.year")} then 'late'
         when held.has_text then 'archived'
         when held.reports then 'scan only'
-        when date('now') <= {deadline_sql('series.agency_series', 'years.year')} then 'not yet due'
+        when date('now') <= {deadline_sql("series.agency_series", "years.year")} then 'not yet due'
         else 'missing'
     end as status,
     held.published_on,
-    {days_late_sql('held.published_on', deadline_sql('series.agency_series', 'years.year'))} as days_late,
+    {days_late_sql("held.published_on", deadline_sql("series.agency_series", "years.year"))} as days_late,
     held.report_id
 from series
 cross join years

@@ -237,8 +237,9 @@ class WarcWriter:
 
     # -- records ---------------------------------------------------------
 
-    def write_response(self, url, status, reason, headers, body, fetched_at,
-                       request_method="GET", request_headers=None):
+    def write_response(
+        self, url, status, reason, headers, body, fetched_at, request_method="GET", request_headers=None
+    ):
         """Write one fetch; return where its response record is."""
         self._ensure_file()
         uri = target_uri(url)
@@ -248,15 +249,22 @@ class WarcWriter:
         head, statusline = http_response_head(status, reason, headers)
         response_headers = RawHttpHeaders(head, statusline, _pairs(headers), "HTTP/1.1")
         response = self.writer.create_warc_record(
-            uri, "response", payload=BytesIO(body), length=len(body),
-            warc_headers_dict=_warc_fields("response", date), http_headers=response_headers,
+            uri,
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_headers_dict=_warc_fields("response", date),
+            http_headers=response_headers,
         )
         record_id = response.rec_headers.get_header("WARC-Record-ID")
 
         req_head, req_statusline, req_pairs = http_request_head(uri, request_method, request_headers)
         request_http = RawHttpHeaders(req_head, req_statusline, req_pairs, request_method)
         request = self.writer.create_warc_record(
-            uri, "request", payload=BytesIO(b""), length=0,
+            uri,
+            "request",
+            payload=BytesIO(b""),
+            length=0,
             warc_headers_dict={**_warc_fields("request", date), "WARC-Concurrent-To": record_id},
             http_headers=request_http,
         )
@@ -287,14 +295,19 @@ class WarcWriter:
             "WARC-Payload-Digest": _sha1_base32(body or b""),
         }
         record = self.writer.create_warc_record(
-            uri, "revisit", warc_headers_dict=fields,
+            uri,
+            "revisit",
+            warc_headers_dict=fields,
             http_headers=RawHttpHeaders(head, statusline, _pairs(headers), "HTTP/1.1"),
         )
         offset = self.file.tell()
         self.writer.write_record(record)
         return WarcLocation(
-            self.filename, offset, self.file.tell() - offset,
-            record.rec_headers.get_header("WARC-Record-ID"), fields["WARC-Payload-Digest"],
+            self.filename,
+            offset,
+            self.file.tell() - offset,
+            record.rec_headers.get_header("WARC-Record-ID"),
+            fields["WARC-Payload-Digest"],
         )
 
     def __enter__(self):

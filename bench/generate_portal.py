@@ -16,11 +16,43 @@ from pathlib import Path
 from demo.documents import docx_bytes, pdf_bytes
 from demo.synth import report_text, title_of
 
-COUNTIES = ["任城区", "兖州区", "曲阜市", "邹城市", "微山县", "鱼台县", "金乡县", "嘉祥县", "汶上县", "泗水县", "梁山县"]
+COUNTIES = [
+    "任城区",
+    "兖州区",
+    "曲阜市",
+    "邹城市",
+    "微山县",
+    "鱼台县",
+    "金乡县",
+    "嘉祥县",
+    "汶上县",
+    "泗水县",
+    "梁山县",
+]
 DEPARTMENTS = [
-    "人民政府办公室", "发展和改革局", "教育和体育局", "科学技术局", "工业和信息化局", "公安局", "民政局", "司法局",
-    "财政局", "人力资源和社会保障局", "自然资源局", "生态环境分局", "住房和城乡建设局", "交通运输局", "水务局",
-    "农业农村局", "商务局", "文化和旅游局", "卫生健康局", "退役军人事务局", "应急管理局", "审计局", "市场监督管理局",
+    "人民政府办公室",
+    "发展和改革局",
+    "教育和体育局",
+    "科学技术局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境分局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康局",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
 ]
 YEARS = [2019, 2020, 2021, 2022, 2023, 2024]
 PER_PAGE = 20
@@ -84,16 +116,15 @@ def build(root, reports=1000, browser_reports=10):
     pages = [listed[i : i + PER_PAGE] for i in range(0, len(listed), PER_PAGE)]
     for number, entries in enumerate(pages):
         items = "".join(f'<li><a href="{p}" title="{html.escape(t)}">{html.escape(t)}</a></li>' for p, t in entries)
-        nav = " ".join(
-            f'<a href="index{"" if n == 0 else f"_{n}"}.html">{n + 1}</a>' for n in range(len(pages))
-        )
+        nav = " ".join(f'<a href="index{"" if n == 0 else f"_{n}"}.html">{n + 1}</a>' for n in range(len(pages)))
         name = "index.html" if number == 0 else f"index_{number}.html"
         content = f"<ul>{items}</ul><div class='page'>{nav}</div>"
         (portal / "zwgk" / "ndbg" / name).write_text(
             PAGE.format(title="政府信息公开年报", body=content), encoding="utf-8"
         )
     (portal / "index.html").write_text(
-        PAGE.format(title="济宁市人民政府", body='<a href="/zwgk/ndbg/index.html">政府信息公开年报</a>'), encoding="utf-8"
+        PAGE.format(title="济宁市人民政府", body='<a href="/zwgk/ndbg/index.html">政府信息公开年报</a>'),
+        encoding="utf-8",
     )
     (portal / "robots.txt").write_text("User-agent: *\nDisallow:\n")
     _build_browser_portal(root / "browser", browser_reports)
@@ -115,7 +146,8 @@ def _build_browser_portal(portal, count):
         )
         records.append({"title": title, "url": path})
     script = (
-        "<ul id='list'></ul><script>setTimeout(function(){var d=" + json.dumps(records, ensure_ascii=False)
+        "<ul id='list'></ul><script>setTimeout(function(){var d="
+        + json.dumps(records, ensure_ascii=False)
         + ";var u=document.getElementById('list');d.forEach(function(r){var l=document.createElement('li');"
         "var a=document.createElement('a');a.href=r.url;a.textContent=r.title;l.appendChild(a);u.appendChild(l);});},200);</script>"
     )

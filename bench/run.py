@@ -28,10 +28,16 @@ from demo import serve
 from pipelines.readers import read_document, sniff_format
 
 ROOT = Path(__file__).resolve().parent.parent
-SAME_SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "CONCURRENT_REQUESTS=16",
-                 "CONCURRENT_REQUESTS_PER_DOMAIN=16", "ROBOTSTXT_OBEY=0", "LOG_LEVEL=WARNING",
-                 # The generated portal is served on loopback.
-                 "FETCH_PRIVATE_HOSTS=127.0.0.1"]
+SAME_SETTINGS = [
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_ENABLED=0",
+    "CONCURRENT_REQUESTS=16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "ROBOTSTXT_OBEY=0",
+    "LOG_LEVEL=WARNING",
+    # The generated portal is served on loopback.
+    "FETCH_PRIVATE_HOSTS=127.0.0.1",
+]
 
 
 def portal(out, reports):
@@ -102,12 +108,23 @@ async def _render(url, times):
 
 def crawl_plain(url, workdir):
     stats_out = Path(workdir) / "plain.json"
-    command = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "plain_spider.py"),
-               "-a", f"start_url={url}", "-a", f"stats_out={stats_out}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(ROOT / "bench" / "plain_spider.py"),
+        "-a",
+        f"start_url={url}",
+        "-a",
+        f"stats_out={stats_out}",
+    ]
     for setting in SAME_SETTINGS:
         command += ["-s", setting]
     started = time.perf_counter()
-    subprocess.run(command, cwd=workdir, check=True, env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"})
+    subprocess.run(
+        command, cwd=workdir, check=True, env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    )
     elapsed = time.perf_counter() - started
     stats = json.loads(stats_out.read_text())
     return stats["downloader/response_count"], elapsed
@@ -115,8 +132,19 @@ def crawl_plain(url, workdir):
 
 def crawl_full(url, workdir):
     db = Path(workdir) / "archive.db"
-    command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"start_url={url}",
-               "-s", f"ARCHIVE_DB={db}", "-s", f"WARC_DIR={Path(workdir) / 'warc'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
+        "-a",
+        f"start_url={url}",
+        "-s",
+        f"ARCHIVE_DB={db}",
+        "-s",
+        f"WARC_DIR={Path(workdir) / 'warc'}",
+    ]
     for setting in SAME_SETTINGS:
         command += ["-s", setting]
     started = time.perf_counter()
@@ -138,8 +166,11 @@ def main(argv=None):
     parser.add_argument("--search-cache", default="/tmp/ogi-bench-search")
     parser.add_argument("--search-rounds", type=int, default=5, help="passes over the queries")
     parser.add_argument("--only", choices=["crawl", "search"], help="one part of the benchmark")
-    parser.add_argument("--search-before", action="store_true",
-                        help="also time the search with the settings before the search fixes (facet suggestions on)")
+    parser.add_argument(
+        "--search-before",
+        action="store_true",
+        help="also time the search with the settings before the search fixes (facet suggestions on)",
+    )
     args = parser.parse_args(argv)
     if args.only != "search":
         bench_crawl(args)
@@ -151,13 +182,22 @@ def bench_search(args):
     from bench import search_archive
 
     snapshot, info = search_archive.cached_snapshot(args.search_cache, args.search_reports)
-    print(f"\nsearch archive: {args.search_reports} reports of ~5,000 characters; built in {info['build_seconds']:.0f} s, "
-          f"published (backup + integrity_check) in {info['publish_seconds']:.0f} s; "
-          f"{snapshot.stat().st_size / 2**30:.2f} GiB{' (cached)' if info['cached'] else ''}")
+    print(
+        f"\nsearch archive: {args.search_reports} reports of ~5,000 characters; built in {info['build_seconds']:.0f} s, "
+        f"published (backup + integrity_check) in {info['publish_seconds']:.0f} s; "
+        f"{snapshot.stat().st_size / 2**30:.2f} GiB{' (cached)' if info['cached'] else ''}"
+    )
     if args.search_before:
-        search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds,
-                               extra=search_archive.settings_before(), label=", settings before the fixes")
-    search_archive.measure(snapshot, args.search_reports, rounds=args.search_rounds, label=", datasette-config/settings.json")
+        search_archive.measure(
+            snapshot,
+            args.search_reports,
+            rounds=args.search_rounds,
+            extra=search_archive.settings_before(),
+            label=", settings before the fixes",
+        )
+    search_archive.measure(
+        snapshot, args.search_reports, rounds=args.search_rounds, label=", datasette-config/settings.json"
+    )
 
 
 def bench_crawl(args):

@@ -87,8 +87,15 @@ def report_of(index, places):
     department = DEPARTMENTS[(index // (len(YEARS) * len(places))) % len(DEPARTMENTS)]
     agency = f"{county}{department}"
     region = "/".join(part for part in (province, city, county) if part)
-    return {"agency": agency, "region": region, "province": province, "city": city, "county": county,
-            "division_code": code, "year": YEARS[index % len(YEARS)]}
+    return {
+        "agency": agency,
+        "region": region,
+        "province": province,
+        "city": city,
+        "county": county,
+        "division_code": code,
+        "year": YEARS[index % len(YEARS)],
+    }
 
 
 def text_of(report, chars=5000):
@@ -96,8 +103,14 @@ def text_of(report, chars=5000):
     parts = [report_text(report["agency"], report["year"])]
     length = len(parts[0])
     while length < chars:
-        phrase = rng.choice(PHRASES).format(agency=report["agency"], county=report["county"], year=report["year"],
-                                            n=rng.randint(10, 3000), m=rng.randint(5, 300), k=rng.randint(1, 40))
+        phrase = rng.choice(PHRASES).format(
+            agency=report["agency"],
+            county=report["county"],
+            year=report["year"],
+            n=rng.randint(10, 3000),
+            m=rng.randint(5, 300),
+            k=rng.randint(1, 40),
+        )
         parts.append(phrase)
         length += len(phrase)
     return "\n".join(parts)
@@ -133,13 +146,37 @@ def _rows(job):
         title = title_of(ident["agency"], ident["year"])
         text = text_of(ident)
         indexed = search.index_text(text)
-        reports.append((rid, ident["agency"], ident["agency"], ident["region"], ident["province"], ident["city"],
-                        ident["county"], ident["division_code"], "county", ident["year"], title, now, now, rid))
+        reports.append(
+            (
+                rid,
+                ident["agency"],
+                ident["agency"],
+                ident["region"],
+                ident["province"],
+                ident["city"],
+                ident["county"],
+                ident["division_code"],
+                "county",
+                ident["year"],
+                title,
+                now,
+                now,
+                rid,
+            )
+        )
         versions.append((rid, rid, sha256_text(text), text, "html", len(text), "trafilatura", now, now, 1))
         url = f"https://bench.invalid/{ident['division_code']}/{ident['year']}/{rid}.html"
         captures.append((rid, rid, url, url, now, 200, "text/html", len(text.encode()), title, "html", 0, run_id))
-        reports_fts.append((rid, search.index_text(ident["agency"]), search.index_text(ident["agency"]),
-                            search.index_text(ident["region"]), search.index_text(title), indexed))
+        reports_fts.append(
+            (
+                rid,
+                search.index_text(ident["agency"]),
+                search.index_text(ident["agency"]),
+                search.index_text(ident["region"]),
+                search.index_text(title),
+                indexed,
+            )
+        )
         versions_fts.append((rid, indexed))
     return reports, versions, captures, reports_fts, versions_fts
 
@@ -149,16 +186,23 @@ def _insert(conn, reports, versions, captures, reports_fts, versions_fts):
         conn.executemany(
             "insert into reports (id, agency, agency_series, region, province, city, county, division_code, "
             "admin_level, year, title, first_seen, last_seen, current_version_id) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reports)
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            reports,
+        )
         conn.executemany(
             "insert into versions (id, report_id, sha256, text, format, chars, extraction, first_seen, last_seen, "
-            "is_current) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", versions)
+            "is_current) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            versions,
+        )
         conn.executemany(
             "insert into captures (version_id, report_id, url, requested_url, fetched_at, http_status, content_type, "
-            "bytes, title, format, needs_ocr, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", captures)
+            "bytes, title, format, needs_ocr, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            captures,
+        )
         conn.executemany(
             "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
-            reports_fts)
+            reports_fts,
+        )
         conn.executemany("insert into versions_fts (rowid, text) values (?, ?)", versions_fts)
 
 
@@ -197,8 +241,11 @@ def build(path, count, progress=print):
             if done % (BATCH * 10) == 0 or done == count:
                 progress(f"  {done} reports, {time.perf_counter() - started:.0f} s", flush=True)
     with conn:
-        conn.execute("update crawl_runs set status = 'finished', ended = ?, captures = ?, new_reports = ?, "
-                     "new_versions = ? where id = ?", [NOW, count, count, count, run_id])
+        conn.execute(
+            "update crawl_runs set status = 'finished', ended = ?, captures = ?, new_reports = ?, "
+            "new_versions = ? where id = ?",
+            [NOW, count, count, count, run_id],
+        )
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
     os.replace(tmp, path)
@@ -241,10 +288,25 @@ class Served:
         self.base = f"http://127.0.0.1:{self.port}"
         datasette = Path(sys.executable).with_name("datasette")
         self.process = subprocess.Popen(
-            [str(datasette), "serve", str(ROOT / "datasette-config"), "-i", str(db_path),
-             "--metadata", str(ROOT / "datasette-metadata.json"), "--plugins-dir", str(ROOT / "plugins"),
-             "-h", "127.0.0.1", "-p", str(self.port), *extra],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                str(datasette),
+                "serve",
+                str(ROOT / "datasette-config"),
+                "-i",
+                str(db_path),
+                "--metadata",
+                str(ROOT / "datasette-metadata.json"),
+                "--plugins-dir",
+                str(ROOT / "plugins"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                *extra,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -346,8 +408,10 @@ def measure(db_path, count, rounds=5, extra=(), label="", out=print):
                     p50, p95, statuses, worst = time_paths(server, [path(w) for w in group], rounds)
                     # 400: the main query passed sql_time_limit_ms ("SQL query took too long").
                     slowest = urllib.parse.unquote(worst[1].split("=", 1)[1])
-                    out(f"{f'{name}, {length} character(s), {kind}':<36}{len(group):>8}{p50:>9.0f}{p95:>9.0f}  "
-                        f"{slowest}; {','.join(map(str, sorted(statuses)))}")
+                    out(
+                        f"{f'{name}, {length} character(s), {kind}':<36}{len(group):>8}{p50:>9.0f}{p95:>9.0f}  "
+                        f"{slowest}; {','.join(map(str, sorted(statuses)))}"
+                    )
         ids = [1 + (i * 7919) % count for i in range(10)]
         status, _ = server.get(f"/archive/-/report/{ids[0]}")
         if status == 404:

@@ -46,7 +46,10 @@ class ArchiveRun:
             spider.name, start_urls, source=getattr(spider, "source_name", None), pid=os.getpid()
         )
         logger.info(
-            "archive %s: crawl run %s%s", self.archive.path, self.run_id, " (resumed after a kill)" if self.resumed else ""
+            "archive %s: crawl run %s%s",
+            self.archive.path,
+            self.run_id,
+            " (resumed after a kill)" if self.resumed else "",
         )
 
     def record_no_report(self, url):
@@ -80,19 +83,32 @@ class ArchiveRun:
         logger.info(
             "crawl run %s %s: %s pages fetched, %s not modified, %s from cache, %s captures, "
             "%s new reports, %s new versions, %serrors %s",
-            run["id"], run["status"], run["pages"], run["not_modified"], run["from_cache"], run["captures"],
-            run["new_reports"], run["new_versions"], blocked, run["errors"],
+            run["id"],
+            run["status"],
+            run["pages"],
+            run["not_modified"],
+            run["from_cache"],
+            run["captures"],
+            run["new_reports"],
+            run["new_versions"],
+            blocked,
+            run["errors"],
         )
         if run["flags"] and "zero_yield" in run["flags"]:
             logger.warning(
                 "crawl run %s stored no report where the previous run of %s stored some: check the source",
-                run["id"], run["source"] or run["start_urls"],
+                run["id"],
+                run["source"] or run["start_urls"],
             )
         if blocked_hosts:
             logger.warning(
                 "refused by a firewall (CAPTCHA, login, or a challenge the browser could not pass): %s; "
                 "select * from fetch_log where run_id = %s and outcome = 'blocked'",
-                ", ".join(blocked_hosts), run["id"],
+                ", ".join(blocked_hosts),
+                run["id"],
             )
         if any(not key.startswith("blocked:") for key in errors):
-            logger.info("failed fetches of this run: select * from fetch_log where run_id = %s and outcome like '%%error'", run["id"])
+            logger.info(
+                "failed fetches of this run: select * from fetch_log where run_id = %s and outcome like '%%error'",
+                run["id"],
+            )

@@ -149,9 +149,7 @@ class ArchiveCacheStorage(FilesystemCacheStorage):
             "body_length": len(response.body),
         }
         data = {
-            key: value
-            for key, value in response.to_dict().items()
-            if key not in {"url", "status", "headers", "body"}
+            key: value for key, value in response.to_dict().items() if key not in {"url", "status", "headers", "body"}
         }
         files = (
             ("meta", lambda f: f.write(to_bytes(repr(metadata)))),
@@ -202,7 +200,10 @@ class ArchiveCacheStorage(FilesystemCacheStorage):
     def _discard(self, spider, rpath, request, error):
         logger.warning(
             "HTTP cache entry of %s is incomplete (%s: %s); fetching it again",
-            request.url, type(error).__name__, error, extra={"spider": spider},
+            request.url,
+            type(error).__name__,
+            error,
+            extra={"spider": spider},
         )
         if self.stats is not None:
             self.stats.inc_value("httpcache/incomplete_entries")

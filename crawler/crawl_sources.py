@@ -140,6 +140,7 @@ def planned_xxgk_years(source, code, first_year, today=None, db=None, settings=(
     urls = {year: adapter.annual_report_url(source.start_urls[0], code, year) for year in years}
     if None in urls.values():
         return []
+
     def latest(sql):
         marks = ",".join("?" * len(urls))
         table = sql.split(" from ")[1].split()[0]
@@ -192,9 +193,7 @@ def check_lines(source, last_run=None, db=None, now=None, settings=(), today=Non
         total = sum(len(value) for value in years.values())
         spans = sorted({(value[0], value[-1], len(value)) for value in years.values() if value})
         span_text = "; ".join(f"{low}-{high}, {count} years" for low, high, count in spans) or "no years"
-        lines.append(
-            f"  xxgkAnnualReport requests: at most {total} ({_count(len(codes), 'code')} x years {span_text})"
-        )
+        lines.append(f"  xxgkAnnualReport requests: at most {total} ({_count(len(codes), 'code')} x years {span_text})")
     else:
         lines.append("  Hanweb credit codes: none")
         reason = "no credit code known" if source.cms == "hanweb" else "not a Hanweb portal"
@@ -399,7 +398,9 @@ def table(rows):
         for name, result in rows
     ]
     widths = [max(len(str(cells[i])) for cells in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in [header, *body]]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in [header, *body]
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -409,20 +410,43 @@ def table(rows):
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m crawler.crawl_sources", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", action="append", default=[], metavar="NAME",
-                        help="crawl this source (repeat, or comma-separate); default: every real source")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="crawl this source (repeat, or comma-separate); default: every real source",
+    )
     parser.add_argument("--due", action="store_true", help="only sources whose schedule says they are due")
     parser.add_argument("--demo", action="store_true", help="select the demo sources instead of the real ones")
-    parser.add_argument("--demo-urls", metavar="NAME=URL,...",
-                        help="base URLs of the demo portals (default: the demo registry's default_urls)")
-    parser.add_argument("--db", default=None,
-                        help="archive database (default $ARCHIVE_DB or archive.db; with --check: tells what is due)")
-    parser.add_argument("--sources", metavar="PATH", help=f"registry file (default crawler/sources.yaml, or ${registry.ENV_REGISTRY})")
+    parser.add_argument(
+        "--demo-urls",
+        metavar="NAME=URL,...",
+        help="base URLs of the demo portals (default: the demo registry's default_urls)",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="archive database (default $ARCHIVE_DB or archive.db; with --check: tells what is due)",
+    )
+    parser.add_argument(
+        "--sources", metavar="PATH", help=f"registry file (default crawler/sources.yaml, or ${registry.ENV_REGISTRY})"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the registry and print what a crawl of each source will do; crawl nothing")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="SETTING=VALUE", dest="settings",
-                        help="Scrapy setting for every crawl (repeatable)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="validate the registry and print what a crawl of each source will do; crawl nothing",
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        dest="settings",
+        help="Scrapy setting for every crawl (repeatable)",
+    )
     return parser
 
 
@@ -481,8 +505,10 @@ def main(argv=None, runner=subprocess.run, now=None, out=None):
         due_names = {source.name for source in due}
         for source in chosen:
             if source.name not in due_names:
-                say(f"{source.name}: not due (last finished run {last[source.name]:%Y-%m-%d %H:%M}Z, "
-                    f"interval {source.interval})")
+                say(
+                    f"{source.name}: not due (last finished run {last[source.name]:%Y-%m-%d %H:%M}Z, "
+                    f"interval {source.interval})"
+                )
         chosen = due
     if not chosen:
         say("nothing to crawl")

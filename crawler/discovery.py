@@ -141,7 +141,7 @@ _ATTACHMENT_LABEL_RE = re.compile(
 
 
 def strip_attachment_label(text):
-    """"附件1：X年度报告.pdf" -> "X年度报告" (whitespace removed)."""
+    """ "附件1：X年度报告.pdf" -> "X年度报告" (whitespace removed)."""
     return _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", text or "")).strip()
 
 

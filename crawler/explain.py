@@ -99,7 +99,9 @@ class Explain:
     def code(self, host, code, found, years, skipped):
         if self.enabled:
             asked = " ".join(str(year) for year in sorted(years, reverse=True)) or "none"
-            self._line(f"[code] {host} {code} ({found}): years asked {asked}; {skipped} not asked (archived or no report)")
+            self._line(
+                f"[code] {host} {code} ({found}): years asked {asked}; {skipped} not asked (archived or no report)"
+            )
 
     def candidate(self, url, what):
         if "no report" in what:
@@ -170,7 +172,9 @@ class Explain:
         if not stats.statuses:
             return "no response at all (DNS, network, robots.txt? see fetch_log)"
         if ok == 0:
-            return f"no page answered 2xx/3xx ({', '.join(map(str, sorted(stats.statuses)))}; a firewall? see fetch_log)"
+            return (
+                f"no page answered 2xx/3xx ({', '.join(map(str, sorted(stats.statuses)))}; a firewall? see fetch_log)"
+            )
         if stats.candidates == 0:
             return (
                 "no page looked like a report: no link with report words (年报, 年度报告, 信息公开) was reached; "

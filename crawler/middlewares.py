@@ -287,11 +287,15 @@ class _RecordedRedirects:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if redirected.url in chain:
             hops = len(chain) - chain.index(redirected.url)
-            self._refuse(request, redirected.url, "ignored", f"redirect loop: back to {redirected.url} after {hops} hop(s)")
+            self._refuse(
+                request, redirected.url, "ignored", f"redirect loop: back to {redirected.url} after {hops} hop(s)"
+            )
         try:
             return super()._redirect(redirected, request, reason)
         except IgnoreRequest:
-            detail = f"too many redirects: {len(chain)} hops from {chain[0]} (REDIRECT_MAX_TIMES={self.max_redirect_times})"
+            detail = (
+                f"too many redirects: {len(chain)} hops from {chain[0]} (REDIRECT_MAX_TIMES={self.max_redirect_times})"
+            )
             self._refuse(request, redirected.url, "ignored", detail)
 
     def _refuse(self, request, url, outcome, detail):
@@ -373,8 +377,10 @@ class PageSizeLimit:
         if not any(kind in content_type for kind in self.PAGE_TYPES) or discovery.is_attachment(request.url):
             return
         if isinstance(body_length, int) and body_length > self.limit:
-            self._stop(f"too large: a page ({content_type}) of {body_length:,} bytes by its Content-Length, "
-                       f"over PAGE_MAXSIZE ({self.limit:,} bytes)")
+            self._stop(
+                f"too large: a page ({content_type}) of {body_length:,} bytes by its Content-Length, "
+                f"over PAGE_MAXSIZE ({self.limit:,} bytes)"
+            )
         request.meta["page_bytes"] = 0
         maxsize = request.meta.get("download_maxsize", self.download_maxsize)
         request.meta["download_maxsize"] = min(maxsize, self.limit) if maxsize else self.limit
@@ -386,11 +392,12 @@ class PageSizeLimit:
         received += len(data)
         request.meta["page_bytes"] = received
         if received > self.limit:
-            self._stop(f"too large: a page of more than {received:,} bytes (no Content-Length), "
-                       f"over PAGE_MAXSIZE ({self.limit:,} bytes)")
+            self._stop(
+                f"too large: a page of more than {received:,} bytes (no Content-Length), "
+                f"over PAGE_MAXSIZE ({self.limit:,} bytes)"
+            )
 
     def _stop(self, detail):
         self.crawler.stats.inc_value("download/page_too_large")
         logger.warning("stopped a download: %s", detail)
         raise PageTooLarge(detail)
-

@@ -556,9 +556,17 @@ def registry_agencies(sources=None):
         for name, code, former in listed:
             found = regions.resolve(name)
             region = (
-                {"province": found.province, "city": found.city, "county": found.county, "division_code": found.division_code}
+                {
+                    "province": found.province,
+                    "city": found.city,
+                    "county": found.county,
+                    "division_code": found.division_code,
+                }
                 if found
-                else {**{key: place.get(key, "") for key in ("province", "city", "county")}, "division_code": source.division_code}
+                else {
+                    **{key: place.get(key, "") for key in ("province", "city", "county")},
+                    "division_code": source.division_code,
+                }
             )
             path = "/".join(region[key] for key in ("province", "city", "county") if region[key])
             level = regions.admin_level(name, regions.Region(region["province"], region["city"], region["county"]))
@@ -569,11 +577,21 @@ def registry_agencies(sources=None):
                 "portal": source.name,
                 "portal_url": source.start_urls[0] if source.start_urls else None,
             }
-            rows.setdefault(name, {**base, "name": name, "agency_series": name, "credit_code": code,
-                                   "former_names": json.dumps([f.name for f in former], ensure_ascii=False)})
+            rows.setdefault(
+                name,
+                {
+                    **base,
+                    "name": name,
+                    "agency_series": name,
+                    "credit_code": code,
+                    "former_names": json.dumps([f.name for f in former], ensure_ascii=False),
+                },
+            )
             for old in former:
-                rows.setdefault(old.name, {**base, "name": old.name, "agency_series": name, "credit_code": None,
-                                           "former_names": "[]"})
+                rows.setdefault(
+                    old.name,
+                    {**base, "name": old.name, "agency_series": name, "credit_code": None, "former_names": "[]"},
+                )
     return list(rows.values())
 
 
@@ -1026,7 +1044,9 @@ def _parse_entry(entry, demo, demo_urls, official, file, divisions=None):
         entry.get("hanweb_agencies"), "hanweb_agencies", division_code, cms, demo, changes
     )
     errors += agency_errors
-    other_agencies, agency_errors = _parse_agencies(entry.get("agencies"), "agencies", division_code, cms, demo, changes)
+    other_agencies, agency_errors = _parse_agencies(
+        entry.get("agencies"), "agencies", division_code, cms, demo, changes
+    )
     errors += agency_errors
 
     schedule = entry["schedule"]
@@ -1129,7 +1149,5 @@ def _cross_checks(sources):
     # gives today's name (no chains, no cycles).
     for former, current in formers.items():
         if former in currents:
-            errors.append(
-                f"{former} is a current agency (in {currents[former]!r}) and a former name of {current}"
-            )
+            errors.append(f"{former} is a current agency (in {currents[former]!r}) and a former name of {current}")
     return errors, {name: sorted(set(entries)) for name, entries in excluded.items()}

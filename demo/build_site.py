@@ -9,6 +9,7 @@ Markup differs per portal "family" (class names, list markup, link style,
 sidebar position) so a crawler cannot rely on one site's HTML. The page
 skeleton is shared; families only fill in the variable parts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,102 +41,216 @@ esc = html.escape
 Item = tuple  # (title, href, date)
 
 
-def _list_ul(items: list[Item]) -> str:            # TRS: <ul><li><a/><span>date</span>
-    rows = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t)}</a>'
-                   + (f'<span class="date">{d}</span>' if d else "") + "</li>\n" for t, h, d in items)
+def _list_ul(items: list[Item]) -> str:  # TRS: <ul><li><a/><span>date</span>
+    rows = "".join(
+        f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t)}</a>'
+        + (f'<span class="date">{d}</span>' if d else "")
+        + "</li>\n"
+        for t, h, d in items
+    )
     return f'<ul class="list-news">\n{rows}</ul>'
 
 
-def _list_table(items: list[Item]) -> str:         # Hanweb: table rows
-    rows = "".join(f'<tr><td class="bt"><a href="{esc(h)}" target="_blank">{esc(t)}</a></td>'
-                   f'<td class="rq" width="90">{"[" + d + "]" if d else ""}</td></tr>\n'
-                   for t, h, d in items)
+def _list_table(items: list[Item]) -> str:  # Hanweb: table rows
+    rows = "".join(
+        f'<tr><td class="bt"><a href="{esc(h)}" target="_blank">{esc(t)}</a></td>'
+        f'<td class="rq" width="90">{"[" + d + "]" if d else ""}</td></tr>\n'
+        for t, h, d in items
+    )
     return f'<table class="tb_list" width="100%" cellspacing="0" cellpadding="0">\n{rows}</table>'
 
 
-def _list_div(items: list[Item]) -> str:           # plain CMS: div rows, date first
-    rows = "".join('<div class="item">' + (f'<span class="time">{d}</span>' if d else "")
-                   + f'<a href="{esc(h)}">{esc(t)}</a></div>\n' for t, h, d in items)
+def _list_div(items: list[Item]) -> str:  # plain CMS: div rows, date first
+    rows = "".join(
+        '<div class="item">'
+        + (f'<span class="time">{d}</span>' if d else "")
+        + f'<a href="{esc(h)}">{esc(t)}</a></div>\n'
+        for t, h, d in items
+    )
     return f'<div class="news_list">\n{rows}</div>'
 
 
-def _list_dl(items: list[Item]) -> str:            # 济南: definition list
-    rows = "".join(f'<dd><a href="{esc(h)}" title="{esc(t)}" target="_blank">{esc(t)}</a>'
-                   + (f'<em>{d}</em>' if d else "") + "</dd>\n" for t, h, d in items)
+def _list_dl(items: list[Item]) -> str:  # 济南: definition list
+    rows = "".join(
+        f'<dd><a href="{esc(h)}" title="{esc(t)}" target="_blank">{esc(t)}</a>'
+        + (f"<em>{d}</em>" if d else "")
+        + "</dd>\n"
+        for t, h, d in items
+    )
     return f'<dl class="zfxxgk-list">\n{rows}</dl>'
 
 
-def _list_dede(items: list[Item]) -> str:          # old GBK CMS: date first in brackets
-    rows = "".join("<li>" + (f'<span class="rq">[{d}]</span>' if d else "")
-                   + f'<a href="{esc(h)}" title="{esc(t)}">{esc(t)}</a></li>\n' for t, h, d in items)
+def _list_dede(items: list[Item]) -> str:  # old GBK CMS: date first in brackets
+    rows = "".join(
+        "<li>"
+        + (f'<span class="rq">[{d}]</span>' if d else "")
+        + f'<a href="{esc(h)}" title="{esc(t)}">{esc(t)}</a></li>\n'
+        for t, h, d in items
+    )
     return f'<ul class="list_dede">\n{rows}</ul>'
 
 
-def _list_jcms(items: list[Item]) -> str:          # Hanweb JCMS: li, title attr, date span
-    rows = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t, quote=False)}</a>'
-                   + (f"<span>{d}</span>" if d else "") + "</li>\n" for t, h, d in items)
+def _list_jcms(items: list[Item]) -> str:  # Hanweb JCMS: li, title attr, date span
+    rows = "".join(
+        f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t, quote=False)}</a>'
+        + (f"<span>{d}</span>" if d else "")
+        + "</li>\n"
+        for t, h, d in items
+    )
     return f'<ul class="list">\n{rows}</ul>'
 
 
-def _list_gongkai(items: list[Item]) -> str:       # 济南 district front page
-    rows = "".join(f'<li><span class="date">{d}</span><a href="{esc(h)}" target="_blank">'
-                   f"{esc(t, quote=False)}</a></li>\n" for t, h, d in items)
+def _list_gongkai(items: list[Item]) -> str:  # 济南 district front page
+    rows = "".join(
+        f'<li><span class="date">{d}</span><a href="{esc(h)}" target="_blank">{esc(t, quote=False)}</a></li>\n'
+        for t, h, d in items
+    )
     return f'<ul class="news-list">\n{rows}</ul>'
 
 
 @dataclass(frozen=True)
 class Family:
-    css: dict                        # role -> class attribute value
+    css: dict  # role -> class attribute value
     render_list: Callable[[list[Item]], str]
-    body_attrs: str                  # attributes of the article body container
-    relative_links: bool = False     # TRS lists link "./202201/t...html"
+    body_attrs: str  # attributes of the article body container
+    relative_links: bool = False  # TRS lists link "./202201/t...html"
     sidebar_first: bool = True
     crumb_sep: str = " &gt; "
 
 
 FAMILIES = {
     "trs": Family(
-        css=dict(wrap="wrapper", header="header", nav="nav", crumb="location", main="main-right",
-                 side="main-left", title="article-title", info="article-info",
-                 share="bdsharebuttonbox", footer="footer", col="column-box"),
-        render_list=_list_ul, body_attrs='class="TRS_Editor"', relative_links=True),
+        css=dict(
+            wrap="wrapper",
+            header="header",
+            nav="nav",
+            crumb="location",
+            main="main-right",
+            side="main-left",
+            title="article-title",
+            info="article-info",
+            share="bdsharebuttonbox",
+            footer="footer",
+            col="column-box",
+        ),
+        render_list=_list_ul,
+        body_attrs='class="TRS_Editor"',
+        relative_links=True,
+    ),
     "hanweb": Family(
-        css=dict(wrap="main_box", header="top", nav="daohang", crumb="dqwz", main="lm_right",
-                 side="lm_left", title="wztitle", info="wzxx", share="fenxiang",
-                 footer="bottom", col="lm_list"),
-        render_list=_list_table, body_attrs='id="zoom"', sidebar_first=False),
+        css=dict(
+            wrap="main_box",
+            header="top",
+            nav="daohang",
+            crumb="dqwz",
+            main="lm_right",
+            side="lm_left",
+            title="wztitle",
+            info="wzxx",
+            share="fenxiang",
+            footer="bottom",
+            col="lm_list",
+        ),
+        render_list=_list_table,
+        body_attrs='id="zoom"',
+        sidebar_first=False,
+    ),
     "plain": Family(
-        css=dict(wrap="container", header="head", nav="menu", crumb="position", main="content-main",
-                 side="content-side", title="tit", info="info", share="share",
-                 footer="foot", col="list-wrap"),
-        render_list=_list_div, body_attrs='class="content-text" id="content"',
-        crumb_sep=" » "),
+        css=dict(
+            wrap="container",
+            header="head",
+            nav="menu",
+            crumb="position",
+            main="content-main",
+            side="content-side",
+            title="tit",
+            info="info",
+            share="share",
+            footer="foot",
+            col="list-wrap",
+        ),
+        render_list=_list_div,
+        body_attrs='class="content-text" id="content"',
+        crumb_sep=" » ",
+    ),
     "jinan": Family(
-        css=dict(wrap="w1200", header="jn-header", nav="jn-nav", crumb="crumbs", main="ny-right",
-                 side="ny-left", title="xl-title", info="xl-info", share="xl-share",
-                 footer="jn-footer", col="ny-list"),
-        render_list=_list_dl, body_attrs='class="article_con" id="UCAP-CONTENT"'),
+        css=dict(
+            wrap="w1200",
+            header="jn-header",
+            nav="jn-nav",
+            crumb="crumbs",
+            main="ny-right",
+            side="ny-left",
+            title="xl-title",
+            info="xl-info",
+            share="xl-share",
+            footer="jn-footer",
+            col="ny-list",
+        ),
+        render_list=_list_dl,
+        body_attrs='class="article_con" id="UCAP-CONTENT"',
+    ),
     # Hanweb JCMS as the real 济宁 sites are (jining, qufu, jinxiang): see shapes.py
     "jcms": Family(
-        css=dict(wrap="main-box", header="head-box", nav="nav-box", crumb="bt-position",
-                 main="main-right", side="main-left", title="main-title", info="main-info",
-                 share="main-share", footer="foot-box", col="list-box"),
-        render_list=_list_jcms, body_attrs='id="zoom" class="main-txt"', sidebar_first=True),
+        css=dict(
+            wrap="main-box",
+            header="head-box",
+            nav="nav-box",
+            crumb="bt-position",
+            main="main-right",
+            side="main-left",
+            title="main-title",
+            info="main-info",
+            share="main-share",
+            footer="foot-box",
+            col="list-box",
+        ),
+        render_list=_list_jcms,
+        body_attrs='id="zoom" class="main-txt"',
+        sidebar_first=True,
+    ),
     # the 济南 district portal around its gongkai platform (licheng): see shapes.py
     "gongkai": Family(
-        css=dict(wrap="container", header="header", nav="nav", crumb="crumb", main="main-con",
-                 side="side-con", title="detail-title", info="detail-info", share="share",
-                 footer="footer", col="con-list"),
-        render_list=_list_gongkai, body_attrs='class="detail-content"', sidebar_first=False),
+        css=dict(
+            wrap="container",
+            header="header",
+            nav="nav",
+            crumb="crumb",
+            main="main-con",
+            side="side-con",
+            title="detail-title",
+            info="detail-info",
+            share="share",
+            footer="footer",
+            col="con-list",
+        ),
+        render_list=_list_gongkai,
+        body_attrs='class="detail-content"',
+        sidebar_first=False,
+    ),
     "dede": Family(
-        css=dict(wrap="mainbox", header="topbg", nav="menubox", crumb="weizhi", main="right_box",
-                 side="left_box", title="arc_title", info="arc_info", share="arc_share",
-                 footer="copyright", col="listbox"),
-        render_list=_list_dede, body_attrs='class="arc_content"', crumb_sep=" &gt;&gt; "),
+        css=dict(
+            wrap="mainbox",
+            header="topbg",
+            nav="menubox",
+            crumb="weizhi",
+            main="right_box",
+            side="left_box",
+            title="arc_title",
+            info="arc_info",
+            share="arc_share",
+            footer="copyright",
+            col="listbox",
+        ),
+        render_list=_list_dede,
+        body_attrs='class="arc_content"',
+        crumb_sep=" &gt;&gt; ",
+    ),
 }
 
 
 # --- helpers ----------------------------------------------------------------------
+
 
 def crc(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
@@ -196,8 +311,7 @@ def render_blocks(blocks: list) -> str:
 
 
 def render_table(rows: list[list[str]]) -> str:
-    trs = "\n".join("<tr>" + "".join(f"<td>{esc(c, quote=False)}</td>" for c in r) + "</tr>"
-                    for r in rows)
+    trs = "\n".join("<tr>" + "".join(f"<td>{esc(c, quote=False)}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table border="1" cellspacing="0" cellpadding="0">\n{trs}\n</table>'
 
 
@@ -227,15 +341,18 @@ def render_seed(text: str, tabs_as_table: bool) -> str:
 
 # --- page skeleton ----------------------------------------------------------------
 
+
 def meta_tags(p: Portal, column: str, article: Article | None) -> str:
-    metas = [("SiteName", p.site_name), ("SiteDomain", p.domain), ("SiteIDCode", p.site_id),
-             ("ColumnName", column)]
+    metas = [("SiteName", p.site_name), ("SiteDomain", p.domain), ("SiteIDCode", p.site_id), ("ColumnName", column)]
     if article:
-        titled = shapes.title_metas(article)     # which metas carry the title (variants)
-        metas += [("ArticleTitle", article.title if "ArticleTitle" in titled else ""),
-                  ("PubDate", pub_time(article)), ("ContentSource", article.source),
-                  ("Keywords", article.title if "Keywords" in titled else column),
-                  ("Description", article.title if "Description" in titled else column)]
+        titled = shapes.title_metas(article)  # which metas carry the title (variants)
+        metas += [
+            ("ArticleTitle", article.title if "ArticleTitle" in titled else ""),
+            ("PubDate", pub_time(article)),
+            ("ContentSource", article.source),
+            ("Keywords", article.title if "Keywords" in titled else column),
+            ("Description", article.title if "Description" in titled else column),
+        ]
     return "\n".join(f'<meta name="{k}" content="{esc(v)}">' for k, v in metas)
 
 
@@ -247,24 +364,30 @@ def charset_meta(charset: str | None) -> str:
     return f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
 
 
-def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str,
-           article: Article | None = None, page_title: str | None = None) -> str:
+def layout(
+    p: Portal,
+    page_path: str,
+    title: str,
+    column: str,
+    crumbs,
+    main: str,
+    article: Article | None = None,
+    page_title: str | None = None,
+) -> str:
     fam = FAMILIES[p.family]
     css = fam.css
     full_title = title if page_path == "/index.html" else f"{title}_{p.site_name}"
     full_title = page_title or full_title
     nav = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>' for t, h in p.nav)
     crumb_html = fam.crumb_sep.join(
-        ['<a href="/">首页</a>'] + [f'<a href="{esc(href_for(fam, page_path, h))}">{esc(t)}</a>'
-                                   for t, h in crumbs])
+        ['<a href="/">首页</a>'] + [f'<a href="{esc(href_for(fam, page_path, h))}">{esc(t)}</a>' for t, h in crumbs]
+    )
     side = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a></li>\n' for t, h in p.sidebar)
-    side_html = (f'<div class="{css["side"]}">\n<div class="side-title">信息公开导航</div>\n'
-                 f"<ul>\n{side}</ul>\n</div>")
+    side_html = f'<div class="{css["side"]}">\n<div class="side-title">信息公开导航</div>\n<ul>\n{side}</ul>\n</div>'
     main_html = f'<div class="{css["main"]}">\n{main}\n</div>'
     body = side_html + "\n" + main_html if fam.sidebar_first else main_html + "\n" + side_html
     ext = " | ".join(f'<a href="{h}" target="_blank">{t}</a>' for t, h in EXTERNAL)
-    crumb_block = ("" if page_path == "/index.html" else
-                   f'<div class="{css["crumb"]}">当前位置：{crumb_html}</div>\n')
+    crumb_block = "" if page_path == "/index.html" else f'<div class="{css["crumb"]}">当前位置：{crumb_html}</div>\n'
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -294,7 +417,7 @@ def layout(p: Portal, page_path: str, title: str, column: str, crumbs, main: str
 
 
 def page_encoding(p: Portal, a: Article | None) -> str:
-    return (a.encoding if a is not None and a.encoding else p.charset)
+    return a.encoding if a is not None and a.encoding else p.charset
 
 
 def page_meta_charset(p: Portal, a: Article | None) -> str:
@@ -304,10 +427,13 @@ def page_meta_charset(p: Portal, a: Article | None) -> str:
 
 
 def attachment_intro(a: Article) -> str:
-    links = "".join(f'<p>附件：<a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>\n'
-                    for att in a.attachments)
-    return (f"<p>根据《中华人民共和国政府信息公开条例》规定，现将{esc(a.title, quote=False)}予以公布。</p>\n"
-            f"<p>本报告电子版可在{esc(a.source)}政府信息公开专栏下载查阅。</p>\n{links}")
+    links = "".join(
+        f'<p>附件：<a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>\n' for att in a.attachments
+    )
+    return (
+        f"<p>根据《中华人民共和国政府信息公开条例》规定，现将{esc(a.title, quote=False)}予以公布。</p>\n"
+        f"<p>本报告电子版可在{esc(a.source)}政府信息公开专栏下载查阅。</p>\n{links}"
+    )
 
 
 def article_page(p: Portal, a: Article) -> str:
@@ -345,12 +471,13 @@ def list_file(path: str, n: int) -> str:
 def pager(path: str, n: int, pages: int, total: int) -> str:
     name = lambda i: posixpath.basename(list_file(path, i))  # noqa: E731
     link = lambda i, label: f'<a href="{name(i)}">{label}</a>'  # noqa: E731
-    parts = [f"共{total}条&nbsp;页次：{n + 1}/{pages}", link(0, "首页"),
-             link(n - 1, "上一页") if n > 0 else "<span>上一页</span>"]
-    parts += [f'<span class="current">{i + 1}</span>' if i == n else link(i, str(i + 1))
-              for i in range(pages)]
-    parts += [link(n + 1, "下一页") if n < pages - 1 else "<span>下一页</span>",
-              link(pages - 1, "尾页")]
+    parts = [
+        f"共{total}条&nbsp;页次：{n + 1}/{pages}",
+        link(0, "首页"),
+        link(n - 1, "上一页") if n > 0 else "<span>上一页</span>",
+    ]
+    parts += [f'<span class="current">{i + 1}</span>' if i == n else link(i, str(i + 1)) for i in range(pages)]
+    parts += [link(n + 1, "下一页") if n < pages - 1 else "<span>下一页</span>", link(pages - 1, "尾页")]
     return '<div class="page">' + " ".join(parts) + "</div>"
 
 
@@ -366,39 +493,47 @@ def column_pages(p: Portal, key: str, c: Column) -> dict[str, str]:
     fam = FAMILIES[p.family]
     items = [resolve_item(p, ref) for ref in c.items]
     per = c.per_page or max(len(items), 1)
-    chunks = [items[i:i + per] for i in range(0, len(items), per)] or [[]]
+    chunks = [items[i : i + per] for i in range(0, len(items), per)] or [[]]
     out = {}
     for n, chunk in enumerate(chunks):
         path = list_file(c.path, n)
         rows = [(t, href_for(fam, path, h), d) for t, h, d in chunk]
         listing = fam.render_list(rows) if rows else '<p class="no-data">暂无信息</p>'
         page_nav = pager(c.path, n, len(chunks), len(items)) if c.per_page else ""
-        main = (f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
-                f"{listing}\n{page_nav}\n</div>")
+        main = (
+            f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
+            f"{listing}\n{page_nav}\n</div>"
+        )
         out[path] = layout(p, path, c.name, c.name, crumbs_for(p, key), main)
     return out
 
 
 # --- Hanweb JCMS: datastore lists, dataproxy.jsp, 信息公开 module --------------------
 
+
 def hanweb_record(title: str, href: str, date: str) -> str:
     shown = title if len(title) <= 26 else title[:25] + "..."
-    return (f'<li><a href="{esc(href)}" title="{esc(title)}" target="_blank">{esc(shown, quote=False)}</a>'
-            f"<span>{date}</span></li>")
+    return (
+        f'<li><a href="{esc(href)}" title="{esc(title)}" target="_blank">{esc(shown, quote=False)}</a>'
+        f"<span>{date}</span></li>"
+    )
 
 
 def nextgroup_href(p: Portal) -> str:
     h = p.hanweb
-    return (f"/module/web/jpage/dataproxy.jsp?page=1&webid={h['webid']}&path=/&columnid={h['columnid']}"
-            f"&unitid={h['unitid']}&webname={h['webname']}&permissiontype=0")
+    return (
+        f"/module/web/jpage/dataproxy.jsp?page=1&webid={h['webid']}&path=/&columnid={h['columnid']}"
+        f"&unitid={h['unitid']}&webname={h['webname']}&permissiontype=0"
+    )
 
 
 def datastore_xml(nextgroup: str, records: list[str], totals: tuple[int, int] | None = None) -> str:
     recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>\n" for r in records)
-    tail = (f"<totalrecord>{totals[0]}</totalrecord><totalpage>{totals[1]}</totalpage>"
-            if totals else "")
-    return (f'<datastore>\n<nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>\n'
-            f"<recordset>\n{recs}</recordset>\n{tail}</datastore>")
+    tail = f"<totalrecord>{totals[0]}</totalrecord><totalpage>{totals[1]}</totalpage>" if totals else ""
+    return (
+        f'<datastore>\n<nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>\n'
+        f"<recordset>\n{recs}</recordset>\n{tail}</datastore>"
+    )
 
 
 def datastore_records(p: Portal, c: Column) -> list[str]:
@@ -414,9 +549,9 @@ def datastore_column_page(p: Portal, key: str, c: Column) -> str:
     xml = datastore_xml(nextgroup_href(p), records[:per])
     main = f"""<div class="{fam.css["col"]}">
 <div class="col-title"><h2>{esc(c.name)}</h2></div>
-<div id="{h['unitid']}"><script type="text/xml">{xml}</script><script language="javascript" src="/module/web/jpage/jpage.js"></script>
+<div id="{h["unitid"]}"><script type="text/xml">{xml}</script><script language="javascript" src="/module/web/jpage/jpage.js"></script>
 <script>
-var jpage_{h['unitid']} = {{ unitid: '{h['unitid']}', columnid: '{h['columnid']}', webid: '{h['webid']}', perpage: {per}, totalRecord: {total}, totalPage: {pages}, proxyUrl: '/module/web/jpage/dataproxy.jsp' }};
+var jpage_{h["unitid"]} = {{ unitid: '{h["unitid"]}', columnid: '{h["columnid"]}', webid: '{h["webid"]}', perpage: {per}, totalRecord: {total}, totalPage: {pages}, proxyUrl: '/module/web/jpage/dataproxy.jsp' }};
 </script>
 </div>
 </div>"""
@@ -425,14 +560,21 @@ var jpage_{h['unitid']} = {{ unitid: '{h['unitid']}', columnid: '{h['columnid']}
 
 def hanweb_data(p: Portal) -> dict:
     """What serve.py needs for the dynamic Hanweb routes (written as _hanweb.json)."""
-    data: dict = {"dataproxy": {}, "xxgk": {}, "tree": {},
-                  "xxgk_empty": "/_xxgk/empty.html", "downfile": "/attach/{classid}/{filename}"}
+    data: dict = {
+        "dataproxy": {},
+        "xxgk": {},
+        "tree": {},
+        "xxgk_empty": "/_xxgk/empty.html",
+        "downfile": "/attach/{classid}/{filename}",
+    }
     for c in p.columns.values():
         if c.render == "hanweb_datastore":
             data["dataproxy"][p.hanweb["columnid"]] = {
-                "perpage": c.per_page, "nextgroup": nextgroup_href(p),
-                "records": datastore_records(p, c)}
-            if c.bare_records:          # answers hold <li> items without <record> wrappers
+                "perpage": c.per_page,
+                "nextgroup": nextgroup_href(p),
+                "records": datastore_records(p, c),
+            }
+            if c.bare_records:  # answers hold <li> items without <record> wrappers
                 data["dataproxy"][p.hanweb["columnid"]]["bare"] = True
     for u in p.xxgk_units:
         data["tree"][u.area] = f"/_xxgk/tree_{u.area}.html"
@@ -465,43 +607,59 @@ def xxgk_shell(p: Portal, title: str, inner: str) -> str:
 
 def year_select(area: str) -> str:
     opts = "".join(f'<option value="{y}">{y}年</option>' for y in range(2024, 2018, -1))
-    return (f'<div class="nb_year">年度：<select id="fbtime" onchange="location.href=\'/module/xxgk/'
-            f'xxgkAnnualReport.jsp?area={area}&amp;fbtime=\'+this.value">{opts}</select></div>')
+    return (
+        f'<div class="nb_year">年度：<select id="fbtime" onchange="location.href=\'/module/xxgk/'
+        f"xxgkAnnualReport.jsp?area={area}&amp;fbtime='+this.value\">{opts}</select></div>"
+    )
 
 
 def xxgk_files(p: Portal) -> dict[str, str]:
     out = {}
     for u in p.xxgk_units:
-        out[f"/_xxgk/tree_{u.area}.html"] = xxgk_shell(p, f"{u.name}_信息公开目录", f"""<div class="xxgk_tree" id="div1">
+        out[f"/_xxgk/tree_{u.area}.html"] = xxgk_shell(
+            p,
+            f"{u.name}_信息公开目录",
+            f"""<div class="xxgk_tree" id="div1">
 <h2>{esc(u.name)}</h2>
 <ul>
 <li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1">政府信息公开指南</a></li>
 <li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1">法定主动公开内容</a></li>
 <li>政府信息公开年报 {year_select(u.area)}</li>
 </ul>
-</div>""")
+</div>""",
+        )
         for y in u.years:
             title = synth.title_of(u.name, y)
             body = render_seed(synth.report_text(u.name, y), True)
-            out[f"/_xxgk/{u.area}_{y}.html"] = xxgk_shell(p, title, f"""<div class="nb_box">
+            out[f"/_xxgk/{u.area}_{y}.html"] = xxgk_shell(
+                p,
+                title,
+                f"""<div class="nb_box">
 <h1>{esc(title, quote=False)}</h1>
 <div class="nb_info">发布机构：{esc(u.name)}&nbsp;&nbsp;统一社会信用代码：{u.area}&nbsp;&nbsp;年度：{y}</div>
 {year_select(u.area)}
 <div class="nb_content" id="nbcontent">
 {body}
 </div>
-</div>""")
-    out["/_xxgk/empty.html"] = xxgk_shell(p, "政府信息公开年报", """<div class="nb_box">
+</div>""",
+            )
+    out["/_xxgk/empty.html"] = xxgk_shell(
+        p,
+        "政府信息公开年报",
+        """<div class="nb_box">
 <div class="nb_content" id="nbcontent"><p class="nodata">暂无年度报告</p></div>
-</div>""")
+</div>""",
+    )
     return out
 
 
 def xxgk_directory_page(p: Portal, key: str, c: Column) -> str:
     fam = FAMILIES[p.family]
     cols = fam.render_list([resolve_item(p, r) for r in c.items])
-    units = "".join(f'<li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1" target="_blank">'
-                    f"{esc(u.name)}</a></li>\n" for u in p.xxgk_units)
+    units = "".join(
+        f'<li><a href="/module/xxgk/tree.jsp?area={u.area}&amp;divid=div1" target="_blank">{esc(u.name)}</a></li>\n'
+        for u in p.xxgk_units
+    )
     main = f"""<div class="{fam.css["col"]}">
 <div class="col-title"><h2>{esc(c.name)}</h2></div>
 {cols}
@@ -532,8 +690,10 @@ setTimeout(function () {
 
 def browser_list_page(p: Portal, key: str, c: Column) -> str:
     fam = FAMILIES[p.family]
-    main = (f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
-            f'<ul id="report-list"></ul>\n{BROWSER_LIST_SCRIPT}\n</div>')
+    main = (
+        f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(c.name)}</h2></div>\n'
+        f'<ul id="report-list"></ul>\n{BROWSER_LIST_SCRIPT}\n</div>'
+    )
     return layout(p, c.path, c.name, c.name, crumbs_for(p, key), main)
 
 
@@ -546,11 +706,15 @@ def home_page(p: Portal) -> str:
     fam = FAMILIES[p.family]
     sections = []
     for heading, refs in p.home_sections:
-        sections.append(f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(heading)}</h2></div>\n'
-                        f"{fam.render_list([resolve_item(p, r) for r in refs])}\n</div>")
-    if p.offsite:               # links to off-site copies (spam clones of the portal's pages)
-        sections.append(f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>相关链接</h2></div>\n'
-                        f"{fam.render_list([(x.title, x.href, x.date) for x in p.offsite])}\n</div>")
+        sections.append(
+            f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>{esc(heading)}</h2></div>\n'
+            f"{fam.render_list([resolve_item(p, r) for r in refs])}\n</div>"
+        )
+    if p.offsite:  # links to off-site copies (spam clones of the portal's pages)
+        sections.append(
+            f'<div class="{fam.css["col"]}">\n<div class="col-title"><h2>相关链接</h2></div>\n'
+            f"{fam.render_list([(x.title, x.href, x.date) for x in p.offsite])}\n</div>"
+        )
     main = "\n".join(sections)
     return layout(p, "/index.html", p.site_name, "首页", [], main)
 
@@ -567,6 +731,7 @@ CSS = {
 
 
 # --- site assembly ------------------------------------------------------------------
+
 
 def portal_files(p: Portal) -> dict[str, str]:
     """URL path -> file text for one portal."""
@@ -593,11 +758,10 @@ def portal_files(p: Portal) -> dict[str, str]:
     if p.hanweb or p.xxgk_units or p.agencies:
         files["/_hanweb.json"] = json.dumps(hanweb_data(p), ensure_ascii=False, indent=1) + "\n"
     for a in p.articles.values():
-        if a.short_path:                # gongkai: the same document without site_<slug>/
+        if a.short_path:  # gongkai: the same document without site_<slug>/
             files[a.short_path] = files[a.path]
     if p.family == "gongkai":
-        files["/_gongkai.json"] = json.dumps(shapes.gongkai_data(p), ensure_ascii=False,
-                                             indent=1) + "\n"
+        files["/_gongkai.json"] = json.dumps(shapes.gongkai_data(p), ensure_ascii=False, indent=1) + "\n"
     if p.challenge:
         files["/_challenge.json"] = json.dumps(p.challenge, ensure_ascii=False) + "\n"
     for c in p.columns.values():
@@ -611,12 +775,13 @@ def portal_files(p: Portal) -> dict[str, str]:
         if not path.endswith(".html") or path.startswith("/_"):
             continue
         a = by_path.get(path)
-        if a is not None and a.header_charset:          # deliberately wrong label
+        if a is not None and a.header_charset:  # deliberately wrong label
             headers.append((path, f"Content-Type: text/html; charset={a.header_charset}"))
         elif p.charset != "utf-8":
             headers.append((path, f"Content-Type: text/html; charset={p.charset.upper()}"))
-    files["/_headers.txt"] = ("# PATH<TAB>Header-Name: value  (overrides a response header)\n"
-                              + "".join(f"{path}\t{h}\n" for path, h in headers))
+    files["/_headers.txt"] = "# PATH<TAB>Header-Name: value  (overrides a response header)\n" + "".join(
+        f"{path}\t{h}\n" for path, h in headers
+    )
     return files
 
 
@@ -625,11 +790,12 @@ def attachment_bytes(a: Article, att) -> bytes | None:
         return None
     if att.asset:
         return (ASSETS_DIR / att.asset).read_bytes()
-    if att.kind == "interpretation":    # a 问答解读 file, not the report
+    if att.kind == "interpretation":  # a 问答解读 file, not the report
         return documents.docx_bytes(shapes.interpretation_text(a.agency, a.year, a.title))
     text = shapes.report_text(a)
     if att.kind == "scan":
         import tempfile
+
         with tempfile.TemporaryDirectory() as tmp:
             out = documents.scanned_pdf(Path(tmp) / "scan.pdf", pages=3, text=text)
             return out.read_bytes()
@@ -671,7 +837,7 @@ def check_links(p: Portal, files: dict[str, str]) -> dict[str, list[str]]:
                 continue
             target = parts.path + ("index.html" if parts.path.endswith("/") else "")
             channel = shapes.GK_CHANNEL_RE.fullmatch(parts.path)
-            if channel and p.family == "gongkai":     # answered by serve.py from _gongkai/
+            if channel and p.family == "gongkai":  # answered by serve.py from _gongkai/
                 target = f"/_gongkai/channel_{channel.group(1)}.html"
             if target == "/module/download/downfile.jsp":
                 q = dict(parse_qsl(parts.query))
@@ -696,8 +862,7 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
     m: dict = {"portals": {}, "reports": [], "noise": [], "pages": [], "broken": [], "redirects": []}
     for p in PORTALS:
         files = all_files[p.name]
-        m["portals"][p.name] = {"dir": p.name, "site_name": p.site_name, "domain": p.domain,
-                                "home": "/"}
+        m["portals"][p.name] = {"dir": p.name, "site_name": p.site_name, "domain": p.domain, "home": "/"}
         if p.charset != "utf-8":
             m["portals"][p.name]["charset"] = p.charset
         if p.imitates:
@@ -714,14 +879,20 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
                 page = {"portal": p.name, "path": path, "kind": kind}
                 if path in via_by_path:
                     page["via"] = via_by_path[path]
-                if path in alias_of:        # served like the real platform, linked or not
+                if path in alias_of:  # served like the real platform, linked or not
                     page["alias_of"] = alias_of[path]
                     page["linked"] = path in shapes.linked_hrefs(p, files, None)
                 m["pages"].append(page)
-        for c in p.columns.values():       # pages the server answers from _gongkai/
+        for c in p.columns.values():  # pages the server answers from _gongkai/
             if c.render == "gk_channel":
-                m["pages"].append({"portal": p.name, "path": c.href, "kind": "column",
-                                   "file": f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html"})
+                m["pages"].append(
+                    {
+                        "portal": p.name,
+                        "path": c.href,
+                        "kind": "column",
+                        "file": f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html",
+                    }
+                )
         new_shapes = p.family in shapes.FAMILY_PAGES
         for a in p.articles.values():
             col = p.columns[a.column]
@@ -730,13 +901,21 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
             if a.kind == "report" and not a.seed:
                 add_synth_report(m, p, a, col)
             elif a.kind == "report":
-                m["reports"].append({"portal": p.name, "path": a.path, "seed": a.seed,
-                                     "agency": a.agency, "year": a.year, "title": a.title,
-                                     "pub_date": a.date, "column": col.name,
-                                     "column_path": col.path})
+                m["reports"].append(
+                    {
+                        "portal": p.name,
+                        "path": a.path,
+                        "seed": a.seed,
+                        "agency": a.agency,
+                        "year": a.year,
+                        "title": a.title,
+                        "pub_date": a.date,
+                        "column": col.name,
+                        "column_path": col.path,
+                    }
+                )
             else:
-                m["noise"].append({"portal": p.name, "path": a.path, "kind": a.kind,
-                                   "title": a.title})
+                m["noise"].append({"portal": p.name, "path": a.path, "kind": a.kind, "title": a.title})
         if new_shapes:
             add_real_shape_reports(m, p, files)
         atts = {att.path: (a, att) for a in p.articles.values() for att in a.attachments}
@@ -744,8 +923,9 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
             entry = {"portal": p.name, "path": path, "linked_from": sources}
             if path in atts:
                 a, att = atts[path]
-                entry.update(kind="attachment", href=att.href, format=att.format,
-                             agency=a.agency, year=a.year, title=a.title)
+                entry.update(
+                    kind="attachment", href=att.href, format=att.format, agency=a.agency, year=a.year, title=a.title
+                )
             m["broken"].append(entry)
         add_endpoints(m, p)
         for old, new in p.redirects:
@@ -753,8 +933,10 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
         m.setdefault("lookalikes", []).extend(shapes.lookalikes(p, files))
         if p.challenge:
             m.setdefault("challenges", {})[p.name] = {
-                **p.challenge, "file": "/_challenge.json",
-                "reports_reachable": p.challenge["mode"] != "captcha"}
+                **p.challenge,
+                "file": "/_challenge.json",
+                "reports_reachable": p.challenge["mode"] != "captcha",
+            }
         codes = shapes.credit_codes(p)
         if codes:
             m.setdefault("credit_codes", {})[p.name] = codes
@@ -782,8 +964,11 @@ def add_real_shape_reports(m: dict, p: Portal, files: dict) -> None:
         if "seed" in entry:
             m["reports"].append(entry)
             continue
-        entry["forms"] = sorted({entry["form"]} | {entry["listed_via"]} - {"html"}
-                                | ({entry["text_variant"]} if entry["text_variant"] else set()))
+        entry["forms"] = sorted(
+            {entry["form"]}
+            | {entry["listed_via"]} - {"html"}
+            | ({entry["text_variant"]} if entry["text_variant"] else set())
+        )
         entry["facts"] = synth.report_facts(entry["agency"], entry["year"])
         m.setdefault("synth_reports", []).append(entry)
 
@@ -793,17 +978,25 @@ def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
     image-only attachments under "needs_ocr"; missing ones only under "broken"."""
     m.setdefault("synth_reports", [])
     m.setdefault("needs_ocr", [])
-    base = {"portal": p.name, "path": a.path, "agency": a.agency, "year": a.year,
-            "title": a.title, "pub_date": a.date, "column": col.name, "column_path": col.path}
+    base = {
+        "portal": p.name,
+        "path": a.path,
+        "agency": a.agency,
+        "year": a.year,
+        "title": a.title,
+        "pub_date": a.date,
+        "column": col.name,
+        "column_path": col.path,
+    }
     att = a.attachments[0] if a.attachments else None
     if att is not None and att.kind == "missing":
         return
     if att is not None and att.kind == "scan":
-        m["needs_ocr"].append({**base, "attachment_path": att.path, "href": att.href,
-                               "format": att.format, "listed_via": a.listed_via})
+        m["needs_ocr"].append(
+            {**base, "attachment_path": att.path, "href": att.href, "format": att.format, "listed_via": a.listed_via}
+        )
         return
-    entry = {**base, "form": a.form or "html", "listed_via": a.listed_via,
-             "format": att.format if att else "html"}
+    entry = {**base, "form": a.form or "html", "listed_via": a.listed_via, "format": att.format if att else "html"}
     if att is not None:
         entry.update(attachment_path=att.path, href=att.href)
     enc = page_encoding(p, a)
@@ -812,8 +1005,9 @@ def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
         entry["header_charset"] = a.header_charset
     if a.meta_charset is not None:
         entry["meta_charset"] = a.meta_charset or None
-    entry["forms"] = sorted({entry["form"]} | ({a.listed_via} if a.listed_via != "html" else set())
-                            | ({"gbk"} if enc == "gbk" else set()))
+    entry["forms"] = sorted(
+        {entry["form"]} | ({a.listed_via} if a.listed_via != "html" else set()) | ({"gbk"} if enc == "gbk" else set())
+    )
     entry["facts"] = synth.report_facts(a.agency, a.year)
     m["synth_reports"].append(entry)
 
@@ -822,41 +1016,69 @@ def add_endpoints(m: dict, p: Portal) -> None:
     if p.xxgk_units:
         for u in p.xxgk_units:
             for y in u.years:
-                m.setdefault("synth_reports", []).append({
-                    "portal": p.name,
-                    "path": f"/module/xxgk/xxgkAnnualReport.jsp?area={u.area}&fbtime={y}",
-                    "agency": u.name, "year": y, "title": synth.title_of(u.name, y),
-                    "form": "xxgk", "listed_via": "xxgk", "format": "html", "charset": "utf-8",
-                    "area": u.area, "forms": ["xxgk"], "facts": synth.report_facts(u.name, y)})
-    if not (p.hanweb or p.xxgk_units or p.agencies or p.family == "gongkai"
-            or any(c.render == "browser_list" for c in p.columns.values())):
+                m.setdefault("synth_reports", []).append(
+                    {
+                        "portal": p.name,
+                        "path": f"/module/xxgk/xxgkAnnualReport.jsp?area={u.area}&fbtime={y}",
+                        "agency": u.name,
+                        "year": y,
+                        "title": synth.title_of(u.name, y),
+                        "form": "xxgk",
+                        "listed_via": "xxgk",
+                        "format": "html",
+                        "charset": "utf-8",
+                        "area": u.area,
+                        "forms": ["xxgk"],
+                        "facts": synth.report_facts(u.name, y),
+                    }
+                )
+    if not (
+        p.hanweb
+        or p.xxgk_units
+        or p.agencies
+        or p.family == "gongkai"
+        or any(c.render == "browser_list" for c in p.columns.values())
+    ):
         return
     ep: dict = {}
     for c in p.columns.values():
         if c.render == "hanweb_datastore":
             n = len(c.items)
             ep["dataproxy"] = {
-                "path": "/module/web/jpage/dataproxy.jsp", "methods": ["POST", "GET"],
-                "column_path": c.path, "columnid": p.hanweb["columnid"],
-                "unitid": p.hanweb["unitid"], "webid": p.hanweb["webid"],
-                "nextgroup": nextgroup_href(p), "perpage": c.per_page, "totalrecord": n,
+                "path": "/module/web/jpage/dataproxy.jsp",
+                "methods": ["POST", "GET"],
+                "column_path": c.path,
+                "columnid": p.hanweb["columnid"],
+                "unitid": p.hanweb["unitid"],
+                "webid": p.hanweb["webid"],
+                "nextgroup": nextgroup_href(p),
+                "perpage": c.per_page,
+                "totalrecord": n,
                 "totalpage": (n + c.per_page - 1) // c.per_page,
                 "records": [resolve_item(p, r)[1] for r in c.items],
                 "params": "startrecord, endrecord (1-based, inclusive), perpage + nextgroup query",
-                "record_wrappers": not c.bare_records}
-            ep["downfile"] = {"path": "/module/download/downfile.jsp", "status": 302,
-                              "location": "/attach/{classid}/{filename}"}
+                "record_wrappers": not c.bare_records,
+            }
+            ep["downfile"] = {
+                "path": "/module/download/downfile.jsp",
+                "status": 302,
+                "location": "/attach/{classid}/{filename}",
+            }
         if c.render == "browser_list":
-            ep["browser_list"] = {"column_path": c.path, "json": "/api/ndbg.json",
-                                  "records": [resolve_item(p, r)[1] for r in c.items]}
+            ep["browser_list"] = {
+                "column_path": c.path,
+                "json": "/api/ndbg.json",
+                "records": [resolve_item(p, r)[1] for r in c.items],
+            }
     if p.xxgk_units:
-        ep["xxgk"] = {"path": "/module/xxgk/xxgkAnnualReport.jsp", "params": ["area", "fbtime"],
-                      "directory": next(c.path for c in p.columns.values()
-                                        if c.render == "xxgk_directory"),
-                      "tree": "/module/xxgk/tree.jsp",
-                      "empty_marker": "暂无年度报告",
-                      "units": [{"name": u.name, "area": u.area, "years": list(u.years)}
-                                for u in p.xxgk_units]}
+        ep["xxgk"] = {
+            "path": "/module/xxgk/xxgkAnnualReport.jsp",
+            "params": ["area", "fbtime"],
+            "directory": next(c.path for c in p.columns.values() if c.render == "xxgk_directory"),
+            "tree": "/module/xxgk/tree.jsp",
+            "empty_marker": "暂无年度报告",
+            "units": [{"name": u.name, "area": u.area, "years": list(u.years)} for u in p.xxgk_units],
+        }
     if p.agencies:
         ep["xxgk"] = shapes.jcms_endpoint(p)
     if p.family == "gongkai":
@@ -884,8 +1106,7 @@ def build(out: Path) -> list[Path]:
             dest.write_bytes(encode_file(by_name[name], path, text))
             written.append(dest)
     mpath = out / "manifest.json"
-    mpath.write_bytes((json.dumps(manifest(all_files, broken), ensure_ascii=False, indent=2)
-                       + "\n").encode("utf-8"))
+    mpath.write_bytes((json.dumps(manifest(all_files, broken), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     written.append(mpath)
     return written
 

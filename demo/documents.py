@@ -17,6 +17,7 @@ they are made once with LibreOffice and committed:
 
     python -m demo.documents doc-assets      # needs `soffice` (libreoffice-writer-nogui)
 """
+
 from __future__ import annotations
 
 import io
@@ -62,20 +63,24 @@ def _square(rows: list[list[str]]) -> list[list[str]]:
 
 # --- PDF -----------------------------------------------------------------------------
 
+
 def _register_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
 def _para(text: str, style):
     from reportlab.platypus import Paragraph
+
     return Paragraph(xml_escape(text), style)
 
 
-def pdf_bytes(text: str, title: str | None = None, running_header: str | None = None,
-              page_numbers: bool = True) -> bytes:
+def pdf_bytes(
+    text: str, title: str | None = None, running_header: str | None = None, page_numbers: bool = True
+) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -85,17 +90,28 @@ def pdf_bytes(text: str, title: str | None = None, running_header: str | None = 
 
     _register_font()
     header = running_header if running_header is not None else (title or "")
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=11, leading=17,
-                          firstLineIndent=22, wordWrap="CJK", spaceAfter=3)
-    head = ParagraphStyle("title", parent=body, fontSize=16, leading=24, firstLineIndent=0,
-                          alignment=TA_CENTER, spaceAfter=10)
-    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=7.5, leading=9.5,
-                          wordWrap="CJK")
+    body = ParagraphStyle(
+        "body", fontName=CJK_FONT, fontSize=11, leading=17, firstLineIndent=22, wordWrap="CJK", spaceAfter=3
+    )
+    head = ParagraphStyle(
+        "title", parent=body, fontSize=16, leading=24, firstLineIndent=0, alignment=TA_CENTER, spaceAfter=10
+    )
+    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=24 * mm, bottomMargin=22 * mm, title=title or "",
-                            author="", subject="", creator="", invariant=1)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=24 * mm,
+        bottomMargin=22 * mm,
+        title=title or "",
+        author="",
+        subject="",
+        creator="",
+        invariant=1,
+    )
     story: list = []
     if title:
         story.append(_para(title, head))
@@ -108,12 +124,18 @@ def pdf_bytes(text: str, title: str | None = None, running_header: str | None = 
         colw = doc.width / ncols
         data = [[_para(c, cell) for c in r] for r in rows]
         t = Table(data, colWidths=[colw] * ncols, repeatRows=0)
-        t.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ]))
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 1.5),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ]
+            )
+        )
         story += [Spacer(1, 3), t, Spacer(1, 6)]
 
     def decorate(canvas, d):
@@ -132,8 +154,9 @@ def pdf_bytes(text: str, title: str | None = None, running_header: str | None = 
     return buf.getvalue()
 
 
-def text_to_pdf(text: str, path, title: str | None = None, running_header: str | None = None,
-                page_numbers: bool = True) -> Path:
+def text_to_pdf(
+    text: str, path, title: str | None = None, running_header: str | None = None, page_numbers: bool = True
+) -> Path:
     """A4 PDF, Chinese via the built-in CID font STSong-Light (not embedded)."""
     path = Path(path)
     path.write_bytes(pdf_bytes(text, title, running_header, page_numbers))
@@ -141,6 +164,7 @@ def text_to_pdf(text: str, path, title: str | None = None, running_header: str |
 
 
 # --- DOCX ----------------------------------------------------------------------------
+
 
 def normalize_zip(data: bytes) -> bytes:
     """Same entries, same order, fixed timestamps and attributes."""
@@ -202,9 +226,11 @@ def text_to_docx(text: str, path, title: str | None = None) -> Path:
 
 # --- scanned (image-only) PDF --------------------------------------------------------
 
+
 def _blank_scan(width: int, height: int, page: int):
     """A grey 'scanned' page: ruled lines and text-like bars, no text."""
     from PIL import Image, ImageDraw
+
     img = Image.new("L", (width, height), 236)
     draw = ImageDraw.Draw(img)
     m = width // 9
@@ -219,8 +245,7 @@ def _blank_scan(width: int, height: int, page: int):
     return img
 
 
-def scanned_pdf(path, pages: int | None = 2, text: str | None = None,
-                title: str | None = None, dpi: int = 100) -> Path:
+def scanned_pdf(path, pages: int | None = 2, text: str | None = None, title: str | None = None, dpi: int = 100) -> Path:
     """A PDF made only of page images: no text layer at all.
 
     With `text`, the pages are a rasterised text_to_pdf() of it (a real scan of a
@@ -234,6 +259,7 @@ def scanned_pdf(path, pages: int | None = 2, text: str | None = None,
     images = []
     if text is not None:
         import pymupdf
+
         src = pymupdf.open(stream=pdf_bytes(text, title), filetype="pdf")
         count = src.page_count if pages is None else min(pages, src.page_count)
         for i in range(count):
@@ -258,6 +284,7 @@ def scanned_pdf(path, pages: int | None = 2, text: str | None = None,
 
 # --- legacy .doc assets (authoring step, needs LibreOffice) --------------------------
 
+
 def docx_to_doc(docx_path, doc_path) -> Path:
     """Convert with `soffice --headless --convert-to doc` (authoring only)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -266,9 +293,22 @@ def docx_to_doc(docx_path, doc_path) -> Path:
     doc_path = Path(doc_path)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "HOME": tmp}
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/profile",
-                        "--convert-to", "doc:MS Word 97", "--outdir", tmp, str(docx_path)],
-                       check=True, capture_output=True, env=env, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                "doc:MS Word 97",
+                "--outdir",
+                tmp,
+                str(docx_path),
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=180,
+        )
         produced = Path(tmp) / (Path(docx_path).stem + ".doc")
         doc_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(produced, doc_path)
@@ -278,6 +318,7 @@ def docx_to_doc(docx_path, doc_path) -> Path:
 def make_doc_assets() -> list[Path]:
     """Regenerate demo/assets/*.doc from the synthesized reports they carry."""
     from .synth import DOC_ASSETS, report_text
+
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, (agency, year) in DOC_ASSETS.items():

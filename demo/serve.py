@@ -21,6 +21,7 @@ has a component starting with "_" is ever served):
     _gongkai.json    enables the 济南 gongkai platform's channel pages:
         /gongkai/channel_<24 hex>[/]      any ?open= -> the channel page (DYNAMIC_PATTERNS)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -108,7 +109,7 @@ def resolve_root(root) -> Path:
         return DEFAULT_ROOT
     root = Path(root)
     here = Path(__file__).resolve().parent
-    for cand in ([root] if root.is_absolute() else [root, here.parent / root, here / root]):
+    for cand in [root] if root.is_absolute() else [root, here.parent / root, here / root]:
         if cand.is_dir():
             return cand.resolve()
     raise FileNotFoundError(f"demo site root not found: {root}")
@@ -191,8 +192,11 @@ class Challenge:
             nonce, _, answer = value.partition(".")
             with self.lock:
                 issued = self.issued.get(nonce)
-            if (issued is not None and time.monotonic() - issued < self.max_age
-                    and hmac.compare_digest(answer, challenge_answer(nonce))):
+            if (
+                issued is not None
+                and time.monotonic() - issued < self.max_age
+                and hmac.compare_digest(answer, challenge_answer(nonce))
+            ):
                 return True
         return False
 
@@ -278,14 +282,16 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         per = _int(params.get("perpage"), col["perpage"]) or col["perpage"]
         start = max(_int(params.get("startrecord"), 1), 1)
         end = max(_int(params.get("endrecord"), start + per - 1), start - 1)
-        chosen = records[start - 1:end]
+        chosen = records[start - 1 : end]
         recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in chosen)
-        if col.get("bare"):         # some Hanweb answers hold the items without <record>
+        if col.get("bare"):  # some Hanweb answers hold the items without <record>
             recs = "<![CDATA[\n" + "\n".join(chosen) + "\n]]>"
-        xml = ('<?xml version="1.0" encoding="UTF-8"?>'
-               f'<datastore><nextgroup><![CDATA[<a href="{col["nextgroup"]}"></a>]]></nextgroup>'
-               f"<recordset>{recs}</recordset><totalrecord>{len(records)}</totalrecord>"
-               f"<totalpage>{math.ceil(len(records) / per)}</totalpage></datastore>")
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<datastore><nextgroup><![CDATA[<a href="{col["nextgroup"]}"></a>]]></nextgroup>'
+            f"<recordset>{recs}</recordset><totalrecord>{len(records)}</totalrecord>"
+            f"<totalpage>{math.ceil(len(records) / per)}</totalpage></datastore>"
+        )
         self._send_body(200, "text/xml;charset=UTF-8", xml.encode("utf-8"), head)
 
     def _downfile(self, data, params, head):
@@ -295,8 +301,9 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
             return
         target = data["downfile"].format(classid=classid, filename=name)
         host = self.headers.get("Host")
-        self._send_body(302, "text/html; charset=utf-8", b"", head,
-                        [("Location", f"http://{host}{target}" if host else target)])
+        self._send_body(
+            302, "text/html; charset=utf-8", b"", head, [("Location", f"http://{host}{target}" if host else target)]
+        )
 
     def _xxgk_report(self, data, params, head):
         rel = data["xxgk"].get(params.get("area", ""), {}).get(params.get("fbtime", ""))
@@ -369,7 +376,7 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def send_error(self, code, message=None, explain=None):
-        self._overrides = {}   # overrides apply to real files only
+        self._overrides = {}  # overrides apply to real files only
         super().send_error(code, message, explain)
 
     def log_message(self, format, *args):
@@ -382,8 +389,7 @@ class PortalHandler(http.server.SimpleHTTPRequestHandler):
         challenge = portal_challenge(self.server)
         if challenge is None or challenge.accepts(self.headers.get("Cookie", "")):
             return False
-        self._send_body(412, "text/html; charset=utf-8", challenge.page(), head,
-                        [("Cache-Control", "no-store")])
+        self._send_body(412, "text/html; charset=utf-8", challenge.page(), head, [("Cache-Control", "no-store")])
         return True
 
 
@@ -443,8 +449,9 @@ class DemoServer:
 
     def _run(self):
         for name, s in self.servers.items():
-            t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1},
-                                 name=f"demo-{name}", daemon=True)
+            t = threading.Thread(
+                target=s.serve_forever, kwargs={"poll_interval": 0.1}, name=f"demo-{name}", daemon=True
+            )
             t.start()
             self.threads.append(t)
 
@@ -463,8 +470,9 @@ class DemoServer:
         self.stop()
 
 
-def start(root: str | os.PathLike | None = None, host: str = "127.0.0.1", base_port: int = 0,
-          verbose: bool = False) -> DemoServer:
+def start(
+    root: str | os.PathLike | None = None, host: str = "127.0.0.1", base_port: int = 0, verbose: bool = False
+) -> DemoServer:
     """Serve every sub-directory of root as its own portal. base_port=0 picks free
     ports; otherwise base_port, base_port+1, ... in sorted portal-name order."""
     if not is_loopback(host):
@@ -491,8 +499,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Serve the offline demo portals on loopback.")
     ap.add_argument("--root", default=None, help="site directory (default demo/site)")
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--base-port", type=int, default=8701,
-                    help="first port, one per portal in name order (0 = free ephemeral ports)")
+    ap.add_argument(
+        "--base-port",
+        type=int,
+        default=8701,
+        help="first port, one per portal in name order (0 = free ephemeral ports)",
+    )
     ap.add_argument("--urls-file", help="also write the start URLs line here")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)

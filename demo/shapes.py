@@ -5,6 +5,7 @@ text (portals.VARIANTS), and the look-alikes that sit next to reports.
 build_site.py calls in here for those families and for the manifest's ground truth of
 the new portals; nothing here decides what the portals contain (that is portals.py).
 """
+
 from __future__ import annotations
 
 import html
@@ -20,10 +21,9 @@ esc = html.escape
 GK_CHANNEL_RE = re.compile(r"/gongkai/channel_([0-9a-f]{24})/?")
 MODULE_PATH = "/module/xxgk/xxgkAnnualReport.jsp"
 GUIDE_PATH = "/module/xxgk/xxgkGuide.jsp"
-MODULE_YEARS = range(2025, 2012, -1)      # the year select; the module answers back to 2013
+MODULE_YEARS = range(2025, 2012, -1)  # the year select; the module answers back to 2013
 EMPTY_MARKER = "暂无年报"
-WIDGET = ('<p class="nb-voice"><a href="javascript:void(0);" onclick="playNbVoice()">'
-          "点击收听年报语音朗读</a></p>")
+WIDGET = '<p class="nb-voice"><a href="javascript:void(0);" onclick="playNbVoice()">点击收听年报语音朗读</a></p>'
 
 
 def module_url(area: str, year: int) -> str:
@@ -32,13 +32,15 @@ def module_url(area: str, year: int) -> str:
 
 # --- report texts and the ways pages show them ------------------------------------------
 
+
 def synth_text(agency: str, year: int, body_agency: str | None = None) -> str:
     """demo.synth's report; with body_agency the body names the agency in full while the
     title keeps the shorter name (as 次邱镇人民政府 / 汶上县次邱镇人民政府)."""
     text = synth.report_text(agency, year)
     if body_agency and body_agency != agency:
-        text = (text.replace(f"本报告由{agency}", f"本报告由{body_agency}")
-                .replace(f"请与{agency}", f"请与{body_agency}"))
+        text = text.replace(f"本报告由{agency}", f"本报告由{body_agency}").replace(
+            f"请与{agency}", f"请与{body_agency}"
+        )
     return text
 
 
@@ -51,13 +53,14 @@ def report_text(a: Article) -> str:
 def variant_text(text: str, variant: str, year: int) -> str:
     lines = text.split("\n")
     if variant in ("body_first", "pubtime", "widget", "meta_only"):
-        lines = lines[1:]                                   # the body without its title line
-    elif variant == "heading":         # the intro moves under the first heading
+        lines = lines[1:]  # the body without its title line
+    elif variant == "heading":  # the intro moves under the first heading
         first = next(i for i, ln in enumerate(lines) if ln.startswith("一、"))
-        lines = ["一、工作基本情况"] + [ln for ln in lines[1:first] if ln.strip()] + lines[first + 1:]
+        lines = ["一、工作基本情况"] + [ln for ln in lines[1:first] if ln.strip()] + lines[first + 1 :]
     elif variant == "lost_glyphs":
-        lines = [ln.replace(f"自{year}年1月1日起至{year}年12月31日止", f"自{year}11日起至{year}1231日止")
-                 for ln in lines]
+        lines = [
+            ln.replace(f"自{year}年1月1日起至{year}年12月31日止", f"自{year}11日起至{year}1231日止") for ln in lines
+        ]
     return "\n".join(lines)
 
 
@@ -87,8 +90,7 @@ def report_body(text: str, variant: str, year: int, tabs: bool) -> str:
 
 def title_metas(a: Article) -> tuple:
     """Which of the page's title metas carry the article title."""
-    return {"heading": (), "meta_only": ("ArticleTitle",)}.get(
-        a.variant, ("ArticleTitle", "Keywords", "Description"))
+    return {"heading": (), "meta_only": ("ArticleTitle",)}.get(a.variant, ("ArticleTitle", "Keywords", "Description"))
 
 
 def report_files(a: Article) -> list:
@@ -97,8 +99,9 @@ def report_files(a: Article) -> list:
 
 
 def attachment_links(a: Article) -> str:
-    return "".join(f'<p>附件：<a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>\n'
-                   for att in a.attachments)
+    return "".join(
+        f'<p>附件：<a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>\n' for att in a.attachments
+    )
 
 
 def interpretation_blocks(agency: str, year: int) -> list:
@@ -108,31 +111,47 @@ def interpretation_blocks(agency: str, year: int) -> list:
     one = lines.index("一、总体情况")
     two = next(i for i, ln in enumerate(lines) if ln.startswith("二、"))
     stats = next(ln for ln in lines if "统计期限" in ln).split("。")[0] + "。"
-    return (["一、编制背景",
-             f"《{title}》已经编制完成并向社会公开。为便于公众了解{year}年政府信息公开工作情况，"
-             "现就年度报告作如下解读。",
-             "二、编制依据",
-             "《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
-             "（国办公开办函〔2021〕30号）。",
-             "三、主要内容"] + lines[one + 1:two]
-            + ["四、统计期限", stats.replace("本报告所列数据", "年度报告中所列数据"),
-               "五、公开渠道", "年度报告全文可在政府门户网站政府信息公开专栏查看和下载。"])
+    return (
+        [
+            "一、编制背景",
+            f"《{title}》已经编制完成并向社会公开。为便于公众了解{year}年政府信息公开工作情况，"
+            "现就年度报告作如下解读。",
+            "二、编制依据",
+            "《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
+            "（国办公开办函〔2021〕30号）。",
+            "三、主要内容",
+        ]
+        + lines[one + 1 : two]
+        + [
+            "四、统计期限",
+            stats.replace("本报告所列数据", "年度报告中所列数据"),
+            "五、公开渠道",
+            "年度报告全文可在政府门户网站政府信息公开专栏查看和下载。",
+        ]
+    )
 
 
 def interpretation_text(agency: str, year: int, title: str | None = None) -> str:
     """A 问答解读 file's text: questions and answers around the report."""
     blocks = interpretation_blocks(agency, year)
-    return "\n".join([f"问答解读：{title or report_title(agency, year)}",
-                      f"问：{year}年政府信息公开工作年度报告是依据什么编制的？",
-                      "答：" + blocks[3],
-                      "问：年度报告主要包括哪些内容？",
-                      "答：" + "".join(blocks[5:9])]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"问答解读：{title or report_title(agency, year)}",
+                f"问：{year}年政府信息公开工作年度报告是依据什么编制的？",
+                "答：" + blocks[3],
+                "问：年度报告主要包括哪些内容？",
+                "答：" + "".join(blocks[5:9]),
+            ]
+        )
+        + "\n"
+    )
 
 
 def article_body(p: Portal, a: Article) -> str:
     if a.kind == "report":
         if report_files(a) and not a.full_text:
-            return bs.attachment_intro(a)                  # a short page introducing its file
+            return bs.attachment_intro(a)  # a short page introducing its file
         if a.seed:
             body = bs.render_seed(report_text(a), a.tabs_as_table)
         else:
@@ -147,10 +166,12 @@ def article_body(p: Portal, a: Article) -> str:
 
 # --- Hanweb JCMS pages -----------------------------------------------------------------
 
+
 def meta_table(a: Article) -> str:
     m = a.meta
-    name = (f'<tr><td class="t">名　　称</td><td colspan="3">{esc(a.title, quote=False)}</td></tr>\n'
-            if m.title_row else "")
+    name = (
+        f'<tr><td class="t">名　　称</td><td colspan="3">{esc(a.title, quote=False)}</td></tr>\n' if m.title_row else ""
+    )
     return f"""<div class="xxgk_table">
 <table class="xxgk-info" width="100%" cellspacing="0" cellpadding="0">
 <tr><td class="t">索&nbsp;&nbsp;引&nbsp;&nbsp;号</td><td>{esc(m.index_no)}</td><td class="t">公开方式</td><td>{esc(m.mode)}</td></tr>
@@ -171,11 +192,13 @@ def jcms_article_page(p: Portal, a: Article) -> str:
         parts.append(meta_table(a))
     head = ""
     if v not in ("heading", "meta_only"):
-        head = (f'<h1 class="{css["title"]}">{title_html(a.title, v, a.year)}</h1>\n'
-                f'<div class="{css["info"]}">发布日期：{bs.pub_time(a)}&nbsp;&nbsp;来源：{esc(a.source)}'
-                f'&nbsp;&nbsp;浏览次数：<span id="hits">{bs.page_views(a.path)}</span>&nbsp;&nbsp;'
-                '字体：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
-                '<a href="javascript:doZoom(14)">小</a>]</div>\n')
+        head = (
+            f'<h1 class="{css["title"]}">{title_html(a.title, v, a.year)}</h1>\n'
+            f'<div class="{css["info"]}">发布日期：{bs.pub_time(a)}&nbsp;&nbsp;来源：{esc(a.source)}'
+            f'&nbsp;&nbsp;浏览次数：<span id="hits">{bs.page_views(a.path)}</span>&nbsp;&nbsp;'
+            '字体：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> '
+            '<a href="javascript:doZoom(14)">小</a>]</div>\n'
+        )
     parts.append(f"""<div class="article">
 {head}<div {fam.body_attrs}>
 {article_body(p, a)}
@@ -183,16 +206,26 @@ def jcms_article_page(p: Portal, a: Article) -> str:
 <div class="{css["share"]}"><a href="javascript:window.print()">[打印本页]</a> <a href="javascript:window.close()">[关闭窗口]</a></div>
 </div>""")
     generic = v in ("heading", "meta_only")
-    return bs.layout(p, a.path, a.title, col.name, bs.crumbs_for(p, a.column), "\n".join(parts), a,
-                     page_title=f"{col.name}_{p.site_name}" if generic else None)
+    return bs.layout(
+        p,
+        a.path,
+        a.title,
+        col.name,
+        bs.crumbs_for(p, a.column),
+        "\n".join(parts),
+        a,
+        page_title=f"{col.name}_{p.site_name}" if generic else None,
+    )
 
 
 def vc_directory_page(p: Portal, key: str, c: Column) -> str:
     """The 信息公开 directory: sub-columns, then every agency by its vc_xxgkarea link."""
     fam = bs.FAMILIES[p.family]
     cols = fam.render_list([bs.resolve_item(p, r) for r in c.items])
-    units = "".join(f'<li><a href="{esc(agency_href(ag))}" target="_blank" title="{esc(ag.name)}">'
-                    f"{esc(ag.name)}</a></li>\n" for ag in p.agencies)
+    units = "".join(
+        f'<li><a href="{esc(agency_href(ag))}" target="_blank" title="{esc(ag.name)}">{esc(ag.name)}</a></li>\n'
+        for ag in p.agencies
+    )
     main = f"""<div class="{fam.css["col"]}">
 <div class="col-title"><h2>{esc(c.name)}</h2></div>
 {cols}
@@ -261,17 +294,36 @@ def module_report(p: Portal, ag: HwAgency, r: HwReport) -> dict:
     """What the module shows for (agency, year): title, text, variant, source."""
     if r.article:
         a = p.articles[r.article]
-        return dict(title=a.title, agency=a.agency, body_agency=a.body_agency, text=report_text(a),
-                    seed=a.seed, variant="", tabs=a.tabs_as_table)
+        return dict(
+            title=a.title,
+            agency=a.agency,
+            body_agency=a.body_agency,
+            text=report_text(a),
+            seed=a.seed,
+            variant="",
+            tabs=a.tabs_as_table,
+        )
     if r.seed:
-        return dict(title=report_title(ag.name, r.year), agency=ag.name, body_agency=None,
-                    text=(bs.SEEDS_DIR / r.seed).read_text(encoding="utf-8"), seed=r.seed,
-                    variant="", tabs=False)
+        return dict(
+            title=report_title(ag.name, r.year),
+            agency=ag.name,
+            body_agency=None,
+            text=(bs.SEEDS_DIR / r.seed).read_text(encoding="utf-8"),
+            seed=r.seed,
+            variant="",
+            tabs=False,
+        )
     printed = r.title_agency or ag.name
     body_agency = ag.name if r.title_agency else None
-    return dict(title=report_title(printed, r.year), agency=printed, body_agency=body_agency,
-                text=synth_text(printed, r.year, body_agency), seed=None, variant=r.variant,
-                tabs=True)
+    return dict(
+        title=report_title(printed, r.year),
+        agency=printed,
+        body_agency=body_agency,
+        text=synth_text(printed, r.year, body_agency),
+        seed=None,
+        variant=r.variant,
+        tabs=True,
+    )
 
 
 def module_time(area: str, r: HwReport) -> str:
@@ -282,17 +334,22 @@ def module_time(area: str, r: HwReport) -> str:
 def module_report_page(p: Portal, ag: HwAgency, r: HwReport) -> str:
     mr = module_report(p, ag, r)
     v = mr["variant"]
-    title_div = (f'<div class="nb_title">{title_html(mr["title"], v, r.year)}</div>\n'
-                 if v not in ("body_first", "pubtime") else "")
-    time_div = (f'<div class="nb_time">发布时间：{module_time(ag.area, r)}</div>\n'
-                if v != "body_first" else "")
-    body = (bs.render_seed(mr["text"], mr["tabs"]) if mr["seed"]
-            else report_body(mr["text"], v, r.year, mr["tabs"]))
-    return module_shell(p, mr["title"], f"""<div class="nb_box">
+    title_div = (
+        f'<div class="nb_title">{title_html(mr["title"], v, r.year)}</div>\n'
+        if v not in ("body_first", "pubtime")
+        else ""
+    )
+    time_div = f'<div class="nb_time">发布时间：{module_time(ag.area, r)}</div>\n' if v != "body_first" else ""
+    body = bs.render_seed(mr["text"], mr["tabs"]) if mr["seed"] else report_body(mr["text"], v, r.year, mr["tabs"])
+    return module_shell(
+        p,
+        mr["title"],
+        f"""<div class="nb_box">
 {title_div}{time_div}<div class="nb_content" id="zoom">
 {body}
 </div>
-</div>""")
+</div>""",
+    )
 
 
 def jcms_xxgk_files(p: Portal) -> dict:
@@ -302,21 +359,24 @@ def jcms_xxgk_files(p: Portal) -> dict:
             out[f"/_xxgk/{ag.area}_{r.year}.html"] = module_report_page(p, ag, r)
         if ag.guide:
             out[f"/_xxgk/guide_{ag.area}.html"] = module_shell(
-                p, f"{ag.name}政府信息公开指南",
+                p,
+                f"{ag.name}政府信息公开指南",
                 f'<div class="zn_box">\n<div class="zn_title">{esc(ag.name)}政府信息公开指南</div>\n'
                 f'<div class="zn_content" id="zoom">\n{bs.render_blocks(content.xxgk_guide(ag.name))}\n'
-                "</div>\n</div>")
+                "</div>\n</div>",
+            )
     out["/_xxgk/empty.html"] = module_shell(
-        p, "政府信息公开年报", f'<div class="nb_box">\n<p class="nodata">{EMPTY_MARKER}</p>\n</div>')
+        p, "政府信息公开年报", f'<div class="nb_box">\n<p class="nodata">{EMPTY_MARKER}</p>\n</div>'
+    )
     out["/_xxgk/guide_empty.html"] = module_shell(
-        p, "政府信息公开指南", '<div class="zn_box">\n<p class="nodata">暂无信息</p>\n</div>')
+        p, "政府信息公开指南", '<div class="zn_box">\n<p class="nodata">暂无信息</p>\n</div>'
+    )
     return out
 
 
 def jcms_hanweb_data(p: Portal, data: dict) -> None:
     for ag in p.agencies:
-        data["xxgk"][ag.area] = {str(r.year): f"/_xxgk/{ag.area}_{r.year}.html"
-                                 for r in ag.reports}
+        data["xxgk"][ag.area] = {str(r.year): f"/_xxgk/{ag.area}_{r.year}.html" for r in ag.reports}
     data["guide"] = {ag.area: f"/_xxgk/guide_{ag.area}.html" for ag in p.agencies if ag.guide}
     data["guide_empty"] = "/_xxgk/guide_empty.html"
 
@@ -365,8 +425,12 @@ def gk_crumbs(p: Portal, key: str | None) -> list:
 
 
 def gk_list(items: list) -> str:
-    rows = "".join(f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t, quote=False)}</a>'
-                   + (f"<span>{d}</span>" if d else "") + "</li>\n" for t, h, d in items)
+    rows = "".join(
+        f'<li><a href="{esc(h)}" target="_blank" title="{esc(t)}">{esc(t, quote=False)}</a>'
+        + (f"<span>{d}</span>" if d else "")
+        + "</li>\n"
+        for t, h, d in items
+    )
     return f'<ul class="gk-list">\n{rows}</ul>' if items else '<p class="no-data">暂无数据</p>'
 
 
@@ -374,8 +438,10 @@ def gk_column_page(p: Portal, key: str, c: Column) -> dict:
     items = [bs.resolve_item(p, r) for r in c.items]
     if c.render == "gk_channel":
         site = p.columns[c.parent]
-        main = (f'<div class="gk-side"><h3>{esc(site.name)}</h3></div>\n'
-                f'<div class="gk-channel"><h2>{esc(c.name)}</h2>\n{gk_list(items)}\n</div>')
+        main = (
+            f'<div class="gk-side"><h3>{esc(site.name)}</h3></div>\n'
+            f'<div class="gk-channel"><h2>{esc(c.name)}</h2>\n{gk_list(items)}\n</div>'
+        )
         path = f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html"
     else:
         heading = "部门信息公开" if c.render == "gk_home" else "信息公开目录"
@@ -388,9 +454,11 @@ def gk_doc_page(p: Portal, a: Article) -> str:
     m = a.meta
     files = ""
     if a.attachments:
-        files = ('<div class="gk-files">' + "".join(
-            f'<p><a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>'
-            for att in a.attachments) + "</div>\n")
+        files = (
+            '<div class="gk-files">'
+            + "".join(f'<p><a href="{esc(att.href)}" target="_blank">{esc(att.label)}</a></p>' for att in a.attachments)
+            + "</div>\n"
+        )
     main = f"""<table class="gk-info">
 <tr><th>标　　题：</th><td colspan="3">{esc(a.title, quote=False)}</td></tr>
 <tr><th>索 引 号：</th><td>{esc(m.index_no)}</td><th>发布机构：</th><td>{esc(m.publisher)}</td></tr>
@@ -408,42 +476,73 @@ def gk_doc_page(p: Portal, a: Article) -> str:
 
 def gongkai_data(p: Portal) -> dict:
     """What serve.py needs for /gongkai/channel_<id> (with or without a trailing slash)."""
-    return {"channels": {c.path.rsplit("_", 1)[1]: f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html"
-                         for c in p.columns.values() if c.render == "gk_channel"}}
+    return {
+        "channels": {
+            c.path.rsplit("_", 1)[1]: f"/_gongkai/channel_{c.path.rsplit('_', 1)[1]}.html"
+            for c in p.columns.values()
+            if c.render == "gk_channel"
+        }
+    }
 
 
 def jcms_endpoint(p: Portal) -> dict:
-    return {"path": MODULE_PATH, "params": ["area", "fbtime"],
-            "same_document": ["fbtime=YEAR&area=CODE (either order)", "&showType=2"],
-            "fbtime": "the year reported on (published early the next year)",
-            "directory": next(c.path for c in p.columns.values() if c.render == "vc_directory"),
-            "guide": GUIDE_PATH, "empty_marker": EMPTY_MARKER,
-            "years_answered": f"every year (200); {EMPTY_MARKER} where there is no report",
-            "agencies": [{"name": ag.name, "area": ag.area, "vc_xxgkarea": ag.vc,
-                          "vc_kind": ag.vc_kind, "number": ag.number, "page": agency_href(ag),
-                          "years": [r.year for r in ag.reports], "guide": ag.guide,
-                          "link": "JavaScript: annualReport('<area>') / xxgkGuide('<area>')"}
-                         for ag in p.agencies]}
+    return {
+        "path": MODULE_PATH,
+        "params": ["area", "fbtime"],
+        "same_document": ["fbtime=YEAR&area=CODE (either order)", "&showType=2"],
+        "fbtime": "the year reported on (published early the next year)",
+        "directory": next(c.path for c in p.columns.values() if c.render == "vc_directory"),
+        "guide": GUIDE_PATH,
+        "empty_marker": EMPTY_MARKER,
+        "years_answered": f"every year (200); {EMPTY_MARKER} where there is no report",
+        "agencies": [
+            {
+                "name": ag.name,
+                "area": ag.area,
+                "vc_xxgkarea": ag.vc,
+                "vc_kind": ag.vc_kind,
+                "number": ag.number,
+                "page": agency_href(ag),
+                "years": [r.year for r in ag.reports],
+                "guide": ag.guide,
+                "link": "JavaScript: annualReport('<area>') / xxgkGuide('<area>')",
+            }
+            for ag in p.agencies
+        ],
+    }
 
 
 def gongkai_endpoint(p: Portal) -> dict:
     sites = [c for c in p.columns.values() if c.render == "gk_site"]
     chans = [(k, c) for k, c in p.columns.items() if c.render == "gk_channel"]
-    return {"home": "/gongkai/",
-            "channel": "/gongkai/channel_<24 hex> or .../channel_<24 hex>/ (any ?open=): 200",
-            "document": "/gongkai/site_<slug>/channel_<24 hex>/doc_<24 hex>.html, also "
-                        "/gongkai/channel_<24 hex>/doc_<24 hex>.html",
-            "sites": [{"slug": c.href.split("site_")[1].strip("/"), "name": c.name, "path": c.href}
-                      for c in sites],
-            "channels": [{"id": c.path.rsplit("_", 1)[1], "name": c.name,
-                          "site": p.columns[c.parent].href, "url": c.href,
-                          "created": oid_time(c.path.rsplit("_", 1)[1]),
-                          "items": [bs.resolve_item(p, r)[1] for r in c.items]} for _, c in chans]}
+    return {
+        "home": "/gongkai/",
+        "channel": "/gongkai/channel_<24 hex> or .../channel_<24 hex>/ (any ?open=): 200",
+        "document": "/gongkai/site_<slug>/channel_<24 hex>/doc_<24 hex>.html, also "
+        "/gongkai/channel_<24 hex>/doc_<24 hex>.html",
+        "sites": [{"slug": c.href.split("site_")[1].strip("/"), "name": c.name, "path": c.href} for c in sites],
+        "channels": [
+            {
+                "id": c.path.rsplit("_", 1)[1],
+                "name": c.name,
+                "site": p.columns[c.parent].href,
+                "url": c.href,
+                "created": oid_time(c.path.rsplit("_", 1)[1]),
+                "items": [bs.resolve_item(p, r)[1] for r in c.items],
+            }
+            for _, c in chans
+        ],
+    }
 
 
 FAMILY_PAGES = {"jcms": jcms_article_page, "gongkai": gk_doc_page}
-COLUMN_PAGES = {"vc_directory": vc_directory_page, "xxgk_agency": agency_page,
-                "gk_home": gk_column_page, "gk_site": gk_column_page, "gk_channel": gk_column_page}
+COLUMN_PAGES = {
+    "vc_directory": vc_directory_page,
+    "xxgk_agency": agency_page,
+    "gk_home": gk_column_page,
+    "gk_site": gk_column_page,
+    "gk_channel": gk_column_page,
+}
 
 
 # --- ground truth for the manifest ----------------------------------------------------
@@ -508,7 +607,7 @@ def linked_hrefs(p: Portal, files: dict, data: dict | None) -> dict:
         for href in bs.HREF_RE.findall(text):
             out.setdefault(html.unescape(href), set()).add("html")
     for col in (data or {}).get("dataproxy", {}).values():
-        for rec in col["records"][col["perpage"]:]:
+        for rec in col["records"][col["perpage"] :]:
             for href in bs.HREF_RE.findall(rec):
                 out.setdefault(html.unescape(href), set()).add("hanweb_datastore")
     return out
@@ -555,14 +654,26 @@ def report_docs(p: Portal, files: dict) -> list:
         aliases, listed = urls_for(a.path, extra, area, year)
         col = p.columns[a.column]
         atts = report_files(a)
-        form = ("attachment" if atts and not a.full_text else
-                "html+attachment" if atts else "html")
-        entry = dict(portal=p.name, path=a.path, agency=a.agency, year=a.year, title=a.title,
-                     pub_date=a.date, column=col.name, column_path=col.href or col.path,
-                     form=form, listed_via=listed, format="html", charset="utf-8",
-                     aliases=aliases, has_attachment=bool(atts),
-                     text_variant=a.variant, title_in=title_places(files[a.path], a.title),
-                     text_starts=text_start(files[a.path]))
+        form = "attachment" if atts and not a.full_text else "html+attachment" if atts else "html"
+        entry = dict(
+            portal=p.name,
+            path=a.path,
+            agency=a.agency,
+            year=a.year,
+            title=a.title,
+            pub_date=a.date,
+            column=col.name,
+            column_path=col.href or col.path,
+            form=form,
+            listed_via=listed,
+            format="html",
+            charset="utf-8",
+            aliases=aliases,
+            has_attachment=bool(atts),
+            text_variant=a.variant,
+            title_in=title_places(files[a.path], a.title),
+            text_starts=text_start(files[a.path]),
+        )
         if a.seed:
             entry["seed"] = a.seed
         if a.body_agency:
@@ -586,13 +697,27 @@ def report_docs(p: Portal, files: dict) -> list:
             path = module_url(ag.area, r.year)
             page = files[f"/_xxgk/{ag.area}_{r.year}.html"]
             aliases, listed = urls_for(path, [], ag.area, r.year)
-            entry = dict(portal=p.name, path=path, agency=mr["agency"], year=r.year,
-                         title=mr["title"], pub_date=r.date, column=ag.name,
-                         column_path=agency_href(ag), form="xxgk", listed_via=listed,
-                         format="html", charset="utf-8", aliases=aliases, has_attachment=False,
-                         text_variant=r.variant, title_in=title_places(page, mr["title"]),
-                         text_starts=text_start(page), area=ag.area,
-                         file=f"/_xxgk/{ag.area}_{r.year}.html")
+            entry = dict(
+                portal=p.name,
+                path=path,
+                agency=mr["agency"],
+                year=r.year,
+                title=mr["title"],
+                pub_date=r.date,
+                column=ag.name,
+                column_path=agency_href(ag),
+                form="xxgk",
+                listed_via=listed,
+                format="html",
+                charset="utf-8",
+                aliases=aliases,
+                has_attachment=False,
+                text_variant=r.variant,
+                title_in=title_places(page, mr["title"]),
+                text_starts=text_start(page),
+                area=ag.area,
+                file=f"/_xxgk/{ag.area}_{r.year}.html",
+            )
             if mr["seed"]:
                 entry["seed"] = mr["seed"]
             if mr["body_agency"]:
@@ -611,25 +736,54 @@ def lookalikes(p: Portal, files: dict) -> list:
                 pages_linking.setdefault(html.unescape(href), []).append(path)
     for a in p.articles.values():
         if a.why:
-            out.append(dict(portal=p.name, path=a.path, kind=a.kind, title=a.title, why=a.why,
-                            **({"category": a.meta.category} if a.meta and a.meta.category else {})))
+            out.append(
+                dict(
+                    portal=p.name,
+                    path=a.path,
+                    kind=a.kind,
+                    title=a.title,
+                    why=a.why,
+                    **({"category": a.meta.category} if a.meta and a.meta.category else {}),
+                )
+            )
         for att in a.attachments:
             if att.kind == "interpretation":
-                out.append(dict(portal=p.name, path=att.path, kind="interpretation_attachment",
-                                title=att.label, linked_from=a.path,
-                                why="问答解读 file attached to the report page: explains the "
-                                    "report, is not the report"))
+                out.append(
+                    dict(
+                        portal=p.name,
+                        path=att.path,
+                        kind="interpretation_attachment",
+                        title=att.label,
+                        linked_from=a.path,
+                        why="问答解读 file attached to the report page: explains the report, is not the report",
+                    )
+                )
     for ag in p.agencies:
         if ag.guide:
-            out.append(dict(portal=p.name, path=f"{GUIDE_PATH}?area={ag.area}", kind="guide",
-                            title=f"{ag.name}政府信息公开指南", area=ag.area,
-                            why="xxgkGuide.jsp answers with the agency's 政府信息公开指南, "
-                                "never a report, though it takes the same area= code"))
+            out.append(
+                dict(
+                    portal=p.name,
+                    path=f"{GUIDE_PATH}?area={ag.area}",
+                    kind="guide",
+                    title=f"{ag.name}政府信息公开指南",
+                    area=ag.area,
+                    why="xxgkGuide.jsp answers with the agency's 政府信息公开指南, "
+                    "never a report, though it takes the same area= code",
+                )
+            )
     for link in p.offsite:
-        out.append(dict(portal=p.name, path=None, url=link.href, kind="offsite_clone",
-                        title=link.title, linked_from=sorted(pages_linking.get(link.href, [])),
-                        why="a non-gov.cn host copying the platform's URL shapes (spam clone); "
-                            "not the portal, never to be archived"))
+        out.append(
+            dict(
+                portal=p.name,
+                path=None,
+                url=link.href,
+                kind="offsite_clone",
+                title=link.title,
+                linked_from=sorted(pages_linking.get(link.href, [])),
+                why="a non-gov.cn host copying the platform's URL shapes (spam clone); "
+                "not the portal, never to be archived",
+            )
+        )
     return out
 
 
@@ -665,5 +819,7 @@ def credit_codes(p: Portal) -> list:
         m = re.search(r"area=([0-9A-Z]{18})", href) if href.startswith(MODULE_PATH) else None
         if m:
             add(m.group(1), seen.get(m.group(1), {}).get("agency", ""), "area=")
-    return [dict(e, seen_as=sorted(e["seen_as"]), gb32100_ok=gb32100_ok(e["code"]))
-            for e in sorted(seen.values(), key=lambda e: e["code"])]
+    return [
+        dict(e, seen_as=sorted(e["seen_as"]), gb32100_ok=gb32100_ok(e["code"]))
+        for e in sorted(seen.values(), key=lambda e: e["code"])
+    ]

@@ -9,6 +9,7 @@ are separated by a blank line). Numbers come from random.Random seeded with a
 CRC of "agency|year" and are consistent: per applicant column, 新收 + 上年结转 =
 （七）总计 + 结转下年度; 总计 columns and rows are sums.
 """
+
 from __future__ import annotations
 
 import random
@@ -69,7 +70,7 @@ def _numbers(agency: str, year: int) -> dict:
     r = _rng(agency, year)
     new = [r.randint(3, 24)] + [r.choice([0, 0, 0, 1, 2]) for _ in range(5)]
     carried = [r.choice([0, 0, 1, 2])] + [r.choice([0, 0, 0, 1]) for _ in range(5)]
-    forward, outcomes = [], []   # outcomes[row][col]
+    forward, outcomes = [], []  # outcomes[row][col]
     grid = [[0] * 6 for _ in OUTCOMES]
     for c in range(6):
         avail = new[c] + carried[c]
@@ -86,23 +87,41 @@ def _numbers(agency: str, year: int) -> dict:
     suit1 = [r.choice([0, 0, 1]), 0, 0, r.choice([0, 0, 1])]
     suit2 = [r.choice([0, 0, 1]), 0, 0, 0]
     return dict(
-        new=new, carried=carried, forward=forward, outcomes=outcomes, total=total,
-        rules=(0, 0, 0), norms=(norm[0], norm[1], norm[0] + r.randint(5, 40)),
-        licensing=r.choice([0, r.randint(10, 3000)]), punish=r.choice([0, r.randint(1, 400)]),
-        force=r.choice([0, 0, r.randint(1, 30)]), fees=r.choice(["0", f"{r.randint(1, 900)}.{r.randint(0, 99):02d}"]),
-        review=review, suit1=suit1, suit2=suit2,
-        published=r.randint(80, 1600), news=r.randint(20, 300), interpret=r.randint(2, 30),
-        trainings=r.randint(1, 4), weibo=r.randint(1000, 90000), _extra=(reg, r.random()),
+        new=new,
+        carried=carried,
+        forward=forward,
+        outcomes=outcomes,
+        total=total,
+        rules=(0, 0, 0),
+        norms=(norm[0], norm[1], norm[0] + r.randint(5, 40)),
+        licensing=r.choice([0, r.randint(10, 3000)]),
+        punish=r.choice([0, r.randint(1, 400)]),
+        force=r.choice([0, 0, r.randint(1, 30)]),
+        fees=r.choice(["0", f"{r.randint(1, 900)}.{r.randint(0, 99):02d}"]),
+        review=review,
+        suit1=suit1,
+        suit2=suit2,
+        published=r.randint(80, 1600),
+        news=r.randint(20, 300),
+        interpret=r.randint(2, 30),
+        trainings=r.randint(1, 4),
+        weibo=r.randint(1000, 90000),
+        _extra=(reg, r.random()),
     )
 
 
 def report_facts(agency: str, year: int) -> dict:
     n = _numbers(agency, year)
-    return {"applications_new": sum(n["new"]), "applications_carried": sum(n["carried"]),
-            "applications_handled": sum(n["total"]), "applications_forward": sum(n["forward"]),
-            "disclosed": sum(n["outcomes"][0]),
-            "admin_review_total": sum(n["review"]),
-            "licensing": n["licensing"], "punish": n["punish"]}
+    return {
+        "applications_new": sum(n["new"]),
+        "applications_carried": sum(n["carried"]),
+        "applications_handled": sum(n["total"]),
+        "applications_forward": sum(n["forward"]),
+        "disclosed": sum(n["outcomes"][0]),
+        "admin_review_total": sum(n["review"]),
+        "licensing": n["licensing"],
+        "punish": n["punish"],
+    }
 
 
 def _row(cells3, values) -> str:
@@ -119,33 +138,51 @@ def report_text(agency: str, year: int) -> str:
     L: list[str] = []
     add = L.append
     add(title_of(agency, year))
-    add(f"本报告由{agency}按照《中华人民共和国政府信息公开条例》（以下简称《条例》）和"
-        "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）要求编制。")
-    add("本报告内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等六部分内容。")
-    add(f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，"
-        f"请与{contact}联系（联系电话：{area_code}-{3400000 + r.randint(0, 99999)}）。")
+    add(
+        f"本报告由{agency}按照《中华人民共和国政府信息公开条例》（以下简称《条例》）和"
+        "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）要求编制。"
+    )
+    add(
+        "本报告内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项等六部分内容。"
+    )
+    add(
+        f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，"
+        f"请与{contact}联系（联系电话：{area_code}-{3400000 + r.randint(0, 99999)}）。"
+    )
     add("")
     add("一、总体情况")
-    add(f"{year}年，{short}深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，"
+    add(
+        f"{year}年，{short}深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，"
         f"严格执行《条例》，围绕中心工作，聚焦社会关切，{r.choice(['持续深化', '扎实推进', '不断加强'])}"
-        "决策、执行、管理、服务、结果公开，以公开促落实、以公开促规范、以公开促服务，政府信息公开工作取得新成效。")
+        "决策、执行、管理、服务、结果公开，以公开促落实、以公开促规范、以公开促服务，政府信息公开工作取得新成效。"
+    )
     add("（一）主动公开情况")
-    add(f"{year}年，通过政府门户网站政府信息公开专栏主动公开各类政府信息{n['published']}条，"
+    add(
+        f"{year}年，通过政府门户网站政府信息公开专栏主动公开各类政府信息{n['published']}条，"
         f"其中机构职能、政策文件等基础信息{n['published'] // 5}条，工作动态{n['news']}条，"
-        f"政策解读{n['interpret']}篇。及时更新主动公开基本目录，确保应公开尽公开。")
+        f"政策解读{n['interpret']}篇。及时更新主动公开基本目录，确保应公开尽公开。"
+    )
     add("（二）依申请公开情况")
-    add(f"{year}年，共收到政府信息公开申请{sum(n['new'])}件，上年结转{sum(n['carried'])}件，"
-        f"办结{sum(n['total'])}件，结转下年度继续办理{sum(n['forward'])}件。所有申请均在法定期限内答复。")
+    add(
+        f"{year}年，共收到政府信息公开申请{sum(n['new'])}件，上年结转{sum(n['carried'])}件，"
+        f"办结{sum(n['total'])}件，结转下年度继续办理{sum(n['forward'])}件。所有申请均在法定期限内答复。"
+    )
     add("（三）政府信息管理情况")
-    add("严格落实信息发布“三审三校”制度，对拟公开的政府信息进行保密审查和合法性审查，"
-        "动态调整公开属性，规范性文件实行统一登记、统一编号、统一公开。")
+    add(
+        "严格落实信息发布“三审三校”制度，对拟公开的政府信息进行保密审查和合法性审查，"
+        "动态调整公开属性，规范性文件实行统一登记、统一编号、统一公开。"
+    )
     add("（四）政府信息公开平台建设情况")
-    add(f"持续加强政府网站和政务新媒体建设，政务微信公众号关注人数达{n['weibo']}人，"
-        "实现信息同步发布、集中展示，提升信息传播力和影响力。")
+    add(
+        f"持续加强政府网站和政务新媒体建设，政务微信公众号关注人数达{n['weibo']}人，"
+        "实现信息同步发布、集中展示，提升信息传播力和影响力。"
+    )
     add("（五）监督保障情况")
-    add(f"调整充实政务公开工作领导小组，明确专人负责，全年组织政务公开业务培训{n['trainings']}次，"
-        "将政务公开工作纳入年度绩效考核，确保各项任务落到实处。")
+    add(
+        f"调整充实政务公开工作领导小组，明确专人负责，全年组织政务公开业务培训{n['trainings']}次，"
+        "将政务公开工作纳入年度绩效考核，确保各项任务落到实处。"
+    )
     add("")
     add("二、主动公开政府信息情况")
     add(_tab("第二十条第（一）项", "", "", ""))
@@ -167,8 +204,20 @@ def report_text(agency: str, year: int) -> str:
     add(_tab("行政事业性收费", n["fees"]))
     add("")
     add("三、收到和处理政府信息公开申请情况")
-    add(_tab("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "",
-             "申请人情况", "", "", "", "", "", ""))
+    add(
+        _tab(
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+            "",
+            "",
+            "申请人情况",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+    )
     add(_tab("", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"))
     add(_tab("", "", "", "", *APPLICANTS[1:], ""))
     add(_row(("一、本年新收政府信息公开申请数量", "", ""), n["new"]))
@@ -181,25 +230,52 @@ def report_text(agency: str, year: int) -> str:
     add("")
     add("四、政府信息公开行政复议、行政诉讼情况")
     add(_tab("行政复议", "", "", "", "", "行政诉讼", *[""] * 9))
-    add(_tab("结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉",
-             "", "", "", "", "复议后起诉", "", "", "", ""))
+    add(
+        _tab(
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+            "未经复议直接起诉",
+            "",
+            "",
+            "",
+            "",
+            "复议后起诉",
+            "",
+            "",
+            "",
+            "",
+        )
+    )
     add(_tab("", "", "", "", "", *(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)))
-    add(_tab(*n["review"], sum(n["review"]), *n["suit1"], sum(n["suit1"]),
-             *n["suit2"], sum(n["suit2"])))
+    add(_tab(*n["review"], sum(n["review"]), *n["suit1"], sum(n["suit1"]), *n["suit2"], sum(n["suit2"])))
     add("")
     add("五、存在的主要问题及改进情况")
-    problems = r.sample(["政策解读形式还不够丰富，图解、视频等解读方式运用较少",
-                         "依申请公开答复的规范化水平有待进一步提高",
-                         "政务公开工作人员业务能力需进一步提升",
-                         "主动公开的及时性和完整性仍有差距",
-                         "政务新媒体互动回应不够及时"], 2)
-    add(f"{year}年，{short}政府信息公开工作取得了一定成效，但也存在一些不足：一是{problems[0]}；"
+    problems = r.sample(
+        [
+            "政策解读形式还不够丰富，图解、视频等解读方式运用较少",
+            "依申请公开答复的规范化水平有待进一步提高",
+            "政务公开工作人员业务能力需进一步提升",
+            "主动公开的及时性和完整性仍有差距",
+            "政务新媒体互动回应不够及时",
+        ],
+        2,
+    )
+    add(
+        f"{year}年，{short}政府信息公开工作取得了一定成效，但也存在一些不足：一是{problems[0]}；"
         f"二是{problems[1]}。{nxt}年，将进一步健全工作机制，加强业务培训，"
-        "丰富解读形式，提升政府信息公开质量和实效。")
+        "丰富解读形式，提升政府信息公开质量和实效。"
+    )
     add("六、其他需要报告的事项")
     add(f"（一）依据《政府信息公开信息处理费管理办法》，{year}年度未收取信息处理费。")
-    add(f"（二）{year}年，承办人大代表建议{r.randint(0, 6)}件、政协提案{r.randint(0, 8)}件，"
-        "均已按期办结并依法公开办理结果。")
-    add("（三）落实上级年度政务公开工作要点情况。对照年度政务公开工作要点，逐项细化任务分工，"
-        "明确责任科室和完成时限，各项任务均已按要求完成。")
+    add(
+        f"（二）{year}年，承办人大代表建议{r.randint(0, 6)}件、政协提案{r.randint(0, 8)}件，"
+        "均已按期办结并依法公开办理结果。"
+    )
+    add(
+        "（三）落实上级年度政务公开工作要点情况。对照年度政务公开工作要点，逐项细化任务分工，"
+        "明确责任科室和完成时限，各项任务均已按要求完成。"
+    )
     return "\n".join(L) + "\n"

@@ -54,19 +54,33 @@ def _from_root(path):
 
 
 db_option = click.option(
-    "--db", default=ARCHIVE_DB, show_default=True, type=click.Path(exists=True, dir_okay=False),
+    "--db",
+    default=ARCHIVE_DB,
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
     help="the archive database ($ARCHIVE_DB)",
 )
 new_db_option = click.option(
-    "--db", default=ARCHIVE_DB, show_default=True, type=click.Path(dir_okay=False),
+    "--db",
+    default=ARCHIVE_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
     help="the archive database the crawls write ($ARCHIVE_DB)",
 )
 set_option = click.option(
-    "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", callback=_settings,
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings,
     help="Scrapy setting for the crawl (repeatable), as scrapy crawl -s",
 )
 registry_option = click.option(
-    "--sources", "registry_path", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
+    "--sources",
+    "registry_path",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="PATH",
     help="sources registry (default crawler/sources.yaml, or $OGI_SOURCES)",
 )
 dry_run_option = click.option("--dry-run", is_flag=True, help="print the command lines, run nothing")
@@ -87,8 +101,15 @@ def cli():
 @click.option("--source", "names", multiple=True, metavar="NAME", help="a registry source instead of URLs (repeatable)")
 @new_db_option
 @set_option
-@click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE", callback=_settings,
-              help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a, e.g. allow_unofficial=1")
+@click.option(
+    "-a",
+    "--arg",
+    "spider_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings,
+    help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a, e.g. allow_unofficial=1",
+)
 @registry_option
 @dry_run_option
 def crawl(urls, names, db, settings, spider_args, registry_path, dry_run):
@@ -187,8 +208,13 @@ def check(names, db, settings, registry_path):
 
 @cli.command()
 @db_option
-@click.option("--published", default=PUBLISHED, show_default=True, type=click.Path(dir_okay=False),
-              help="the snapshot Datasette serves (keep the name archive.db)")
+@click.option(
+    "--published",
+    default=PUBLISHED,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="the snapshot Datasette serves (keep the name archive.db)",
+)
 @click.option("--quick", is_flag=True, help="PRAGMA quick_check instead of integrity_check")
 def publish(db, published, quick):
     """Publish a consistent, checked snapshot of the archive for Datasette.
@@ -210,19 +236,43 @@ def serve_command(published=PUBLISHED, port=PORT, metadata="datasette-metadata.j
     datasette = Path(sys.executable).parent / "datasette"
     program = [str(datasette)] if datasette.exists() else [sys.executable, "-m", "datasette"]
     return program + [
-        "serve", "datasette-config", "-i", _from_root(published), "--metadata", _from_root(metadata),
-        "--plugins-dir", "plugins", "-h", "127.0.0.1", "-p", str(port),
+        "serve",
+        "datasette-config",
+        "-i",
+        _from_root(published),
+        "--metadata",
+        _from_root(metadata),
+        "--plugins-dir",
+        "plugins",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
     ]
 
 
 @cli.command()
-@click.option("--published", default=PUBLISHED, show_default=True, type=click.Path(dir_okay=False),
-              help="the snapshot to serve; published from --db first if there is none")
-@click.option("--db", default=ARCHIVE_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="the archive to publish when there is no snapshot yet")
+@click.option(
+    "--published",
+    default=PUBLISHED,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="the snapshot to serve; published from --db first if there is none",
+)
+@click.option(
+    "--db",
+    default=ARCHIVE_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="the archive to publish when there is no snapshot yet",
+)
 @click.option("--port", default=PORT, show_default=True, type=int, help="port on 127.0.0.1")
-@click.option("--metadata", default=str(ROOT / "datasette-metadata.json"), type=click.Path(exists=True, dir_okay=False),
-              help="Datasette metadata (default: the project's datasette-metadata.json)")
+@click.option(
+    "--metadata",
+    default=str(ROOT / "datasette-metadata.json"),
+    type=click.Path(exists=True, dir_okay=False),
+    help="Datasette metadata (default: the project's datasette-metadata.json)",
+)
 @dry_run_option
 def serve(published, db, port, metadata, dry_run):
     """Serve the published snapshot with Datasette on 127.0.0.1 (read-only).
@@ -277,8 +327,13 @@ def capture(capture_id, db, out, warc_dir):
 
 
 @cli.command()
-@click.option("--db", default=ARCHIVE_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="the archive whose warc/ directory to index")
+@click.option(
+    "--db",
+    default=ARCHIVE_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="the archive whose warc/ directory to index",
+)
 @click.option("--warc-dir", type=click.Path(exists=True, file_okay=False), help="index this directory instead")
 def cdx(db, warc_dir):
     """A CDXJ index (url, timestamp, file, offset, length) of the WARC files.
@@ -313,8 +368,12 @@ def reparse(db):
 
 @cli.command("near-duplicates")
 @db_option
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="least Jaccard similarity linking versions of different reports (default 0.9)")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="least Jaccard similarity linking versions of different reports (default 0.9)",
+)
 @click.option("--rebuild", is_flag=True, help="forget all signatures and links, index every version")
 def near_duplicates(db, threshold, rebuild):
     """Link near-duplicate versions and list the links made, tab-separated.

@@ -18,9 +18,7 @@ from archive import regions
 from crawler.discovery import YEAR, clean, strip_attachment_label, strip_site_suffix
 from crawler.sources import agency_aliases, division_names
 
-OGI_TITLE_RE = re.compile(
-    r"(?:政府|政务)?信息公开.{0,12}?(?:年度报告|年报|工作报告)|政务公开.{0,8}?年度报告"
-)
+OGI_TITLE_RE = re.compile(r"(?:政府|政务)?信息公开.{0,12}?(?:年度报告|年报|工作报告)|政务公开.{0,8}?年度报告")
 # Titles about reports that are not reports: notices, guides, readings,
 # plans, other annual reports (法治政府建设年报), assessments.
 NOT_REPORT_RE = re.compile(
@@ -61,7 +59,9 @@ AGENCY_CONTACT_RE = re.compile(r"请与(.{2,40}?)(?:联系|联络)")
 STAT_PERIOD_RE = re.compile(rf"统计(?:期限?|时限|时间|区间).{{0,6}}?({YEAR})年?0?1月?0?1日")
 STAT_PERIOD_END_RE = re.compile(rf"统计(?:期限?|时限|时间|区间).{{0,30}}?至({YEAR})年?12月?31日")
 # The national format's opening sentence: the body of a report, whatever its title.
-BODY_OPENING_RE = re.compile(r"^本(?:年度)?报告(?:是)?.{0,60}?(?:按照|依据|根据|依照)《中华人民共和国政府信息公开条例》")
+BODY_OPENING_RE = re.compile(
+    r"^本(?:年度)?报告(?:是)?.{0,60}?(?:按照|依据|根据|依照)《中华人民共和国政府信息公开条例》"
+)
 DATE_YEAR_RE = re.compile(rf"({YEAR})\s*[-/.年]")
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}(\d{6})[0-9A-HJ-NP-RTUW-Y]{10}(?:/|$)")
 
@@ -73,7 +73,9 @@ _NOISE_LINE_RE = re.compile(
     r"|^[\dA-Za-z/\-:.：]+$|[>＞›»]"
 )
 _TITLE_LABEL_RE = re.compile(r"^(?:名称|标题)[:：]?")
-_BODY_START_RE = re.compile(r"^(?:本(?:年度)?报告|根据|按照|依据|为|现将|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
+_BODY_START_RE = re.compile(
+    r"^(?:本(?:年度)?报告|根据|按照|依据|为|现将|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])"
+)
 _SPLIT_YEAR_RE = re.compile(r"(?<!\d)(\d{1,3})[ \u3000]+(\d{1,3})(?=[ \u3000]*年)")
 _SITE_PREFIX_RE = re.compile(r"^中国\s*[·•・.]\s*")
 
@@ -97,7 +99,8 @@ def _compact(text):
 
 
 def _join_split_years(text):
-    """"20 23年" (a year split over spans) -> "2023年"."""
+    """ "20 23年" (a year split over spans) -> "2023年"."""
+
     def join(match):
         digits = match.group(1) + match.group(2)
         return digits if len(digits) == 4 and digits[:2] in ("19", "20") else match.group(0)
@@ -243,7 +246,11 @@ def _check_not_something_else(page_title, link_text, text, meta):
         return
     for source in sources:
         # A dated title of another kind (2024年X政府工作报告, 工作总结).
-        if TITLE_YEAR_RE.search(source) and OTHER_DOCUMENT_RE.search(source) and not re.search(r"年度报告|年报", source):
+        if (
+            TITLE_YEAR_RE.search(source)
+            and OTHER_DOCUMENT_RE.search(source)
+            and not re.search(r"年度报告|年报", source)
+        ):
             raise NotAReport(f"title names another document: {source}")
     # Untitled otherwise: the text's own heading, when it speaks of OGI work
     # ("关于《…年度报告》的解读", "X政府信息公开指南"). Only that heading: a

@@ -79,7 +79,9 @@ class NearDuplicatePipeline:
             for link in links:
                 logger.info(
                     "near-duplicate: versions %s and %s, similarity %.3f%s",
-                    link["version_id"], link["other_version_id"], link["similarity"],
+                    link["version_id"],
+                    link["other_version_id"],
+                    link["similarity"],
                     " (same report)" if link["same_report"] else "",
                 )
         return item

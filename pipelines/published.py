@@ -29,8 +29,17 @@ _CJK_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})
 _COMPACT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 # Labels of a publication date, in the order they are trusted (成文日期 is
 # when it was written: earlier than publication, so last).
-PAGE_KEYS = ("发布时间", "发布日期", "公开日期", "PubDate", "publishdate", "firstpublishedtime",
-             "article:published_time", "PageDate", "成文日期")
+PAGE_KEYS = (
+    "发布时间",
+    "发布日期",
+    "公开日期",
+    "PubDate",
+    "publishdate",
+    "firstpublishedtime",
+    "article:published_time",
+    "PageDate",
+    "成文日期",
+)
 # A line under a title: 发布时间：…, 日期：…, [ 2022-01-28 ], or only a date.
 _HEAD_LABEL_RE = re.compile(r"(?:发布|公开|成文)?(?:时间|日期)\s*[:：]")
 _BRACKETED_RE = re.compile(r"^[\[［【(（]\s*[^\]］】)）]{6,24}[\]］】)）]$")
@@ -179,9 +188,7 @@ def candidates(item):
     for name, value in item.response_headers:
         if name.lower() == "last-modified":
             yield "http", http_date(value, item.fetched_at)
-    yield "document", document_date(
-        [datetime.date.fromisoformat(day) for day in item.document_dates], item.year
-    )
+    yield "document", document_date([datetime.date.fromisoformat(day) for day in item.document_dates], item.year)
 
 
 def published(item, today=None):
@@ -204,18 +211,22 @@ def backfill(archive, today=None):
     """Date the captures an archive holds without a date from their URLs
     (captures made before migration 0004); returns how many were dated.
     Their pages' dates are in the WARC only: not read here."""
-    rows = list(archive.db.query(
-        "select c.id, c.url, c.linked_from, r.id as report_id, r.year from captures c "
-        "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
-        "where c.published_on is null"
-    ))
+    rows = list(
+        archive.db.query(
+            "select c.id, c.url, c.linked_from, r.id as report_id, r.year from captures c "
+            "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
+            "where c.published_on is null"
+        )
+    )
     dated = set()
     with archive.db.atomic():
         for row in rows:
             for url in (row["url"], row["linked_from"]):
                 day = url_date(url)
                 if plausible(day, row["year"], today):
-                    archive.db["captures"].update(row["id"], {"published_on": day.isoformat(), "published_source": "url"})
+                    archive.db["captures"].update(
+                        row["id"], {"published_on": day.isoformat(), "published_source": "url"}
+                    )
                     dated.add(row["report_id"])
                     break
         for report_id in dated:

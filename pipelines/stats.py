@@ -44,7 +44,9 @@ class ParseStatsPipeline:
 
     def _parsed(self, version_id):
         return bool(
-            self.run.archive.db.execute("select 1 from stats_check where version_id = ? limit 1", [version_id]).fetchone()
+            self.run.archive.db.execute(
+                "select 1 from stats_check where version_id = ? limit 1", [version_id]
+            ).fetchone()
         )
 
     def process_item(self, item):

@@ -81,7 +81,12 @@ class WarcPipeline:
             self._inc("warc/revisits")
             return location
         location = self.writer.write_response(
-            item.url, item.http_status, getattr(item, "reason", ""), headers, item.body, item.fetched_at,
+            item.url,
+            item.http_status,
+            getattr(item, "reason", ""),
+            headers,
+            item.body,
+            item.fetched_at,
         )
         self._inc("warc/responses")
         return location
@@ -97,7 +102,11 @@ class WarcPipeline:
                 self.writer.write_revisit(context["url"], context.get("headers") or [], body, context.get("fetched_at"))
             else:
                 self.writer.write_response(
-                    context["url"], status, context.get("reason", ""), context.get("headers") or [], body,
+                    context["url"],
+                    status,
+                    context.get("reason", ""),
+                    context.get("headers") or [],
+                    body,
                     context.get("fetched_at"),
                 )
         except Exception as error:

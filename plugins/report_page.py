@@ -176,19 +176,25 @@ async def report_view(datasette, request):
     report_id = _integer(request.url_vars["report_id"], "Report id")
     db = datasette.get_database(DATABASE)
     report = await _report(db, report_id)
-    versions = _rows(await db.execute(
-        "select id, sha256, format, extraction, chars, first_seen, last_seen from versions"
-        " where report_id = ? order by id", [report_id]))
-    current = _rows(await db.execute(
-        "select id, text from versions where id = ?", [report["current_version_id"]]))
-    check = _rows(await db.execute(
-        "select * from stats_check where version_id = ?", [report["current_version_id"]]))
-    captures = _rows(await db.execute(
-        "select id, version_id, url, requested_url, linked_from, fetched_at, http_status, content_type, bytes, format,"
-        " published_on, published_source,"
-        " warc_filename is not null and warc_filename != '' as has_warc"
-        " from captures where report_id = ?"
-        " order by fetched_at desc, id desc limit ?", [report_id, MAX_CAPTURES + 1]))
+    versions = _rows(
+        await db.execute(
+            "select id, sha256, format, extraction, chars, first_seen, last_seen from versions"
+            " where report_id = ? order by id",
+            [report_id],
+        )
+    )
+    current = _rows(await db.execute("select id, text from versions where id = ?", [report["current_version_id"]]))
+    check = _rows(await db.execute("select * from stats_check where version_id = ?", [report["current_version_id"]]))
+    captures = _rows(
+        await db.execute(
+            "select id, version_id, url, requested_url, linked_from, fetched_at, http_status, content_type, bytes, format,"
+            " published_on, published_source,"
+            " warc_filename is not null and warc_filename != '' as has_warc"
+            " from captures where report_id = ?"
+            " order by fetched_at desc, id desc limit ?",
+            [report_id, MAX_CAPTURES + 1],
+        )
+    )
     truncated = len(captures) > MAX_CAPTURES
     by_version = {}
     for capture in captures[:MAX_CAPTURES]:
@@ -197,23 +203,25 @@ async def report_view(datasette, request):
         version["captures"] = by_version.get(version["id"], [])
         version["previous_id"] = versions[number - 1]["id"] if number else None
         version["is_current"] = version["id"] == report["current_version_id"]
-    return Response.html(await datasette.render_template(
-        "report_page.html",
-        {
-            "database": DATABASE,
-            "report": report,
-            "blocks": text_blocks(current[0]["text"]) if current else [],
-            "current": current[0] if current else None,
-            "check": check[0] if check else None,
-            "versions": versions,
-            # A scan identified by its title: captured, no text to version yet.
-            "scans": by_version.get(None, []),
-            "captures_truncated": truncated,
-            "max_captures": MAX_CAPTURES,
-            "report_path": report_path(datasette, report_id),
-        },
-        request=request,
-    ))
+    return Response.html(
+        await datasette.render_template(
+            "report_page.html",
+            {
+                "database": DATABASE,
+                "report": report,
+                "blocks": text_blocks(current[0]["text"]) if current else [],
+                "current": current[0] if current else None,
+                "check": check[0] if check else None,
+                "versions": versions,
+                # A scan identified by its title: captured, no text to version yet.
+                "scans": by_version.get(None, []),
+                "captures_truncated": truncated,
+                "max_captures": MAX_CAPTURES,
+                "report_path": report_path(datasette, report_id),
+            },
+            request=request,
+        )
+    )
 
 
 async def diff_view(datasette, request):
@@ -224,27 +232,33 @@ async def diff_view(datasette, request):
     report = await _report(db, report_id)
     texts = {
         row["id"]: row
-        for row in _rows(await db.execute(
-            "select id, text, format, first_seen, last_seen, chars from versions"
-            " where id in (?, ?) and report_id = ?", [old_id, new_id, report_id]))
+        for row in _rows(
+            await db.execute(
+                "select id, text, format, first_seen, last_seen, chars from versions"
+                " where id in (?, ?) and report_id = ?",
+                [old_id, new_id, report_id],
+            )
+        )
     }
     for version_id in (old_id, new_id):
         if version_id not in texts:
             raise NotFound(f"Report {report_id} has no version {version_id}")
     old, new = texts[old_id], texts[new_id]
     hunks = await asyncio.get_running_loop().run_in_executor(None, side_by_side, old["text"], new["text"])
-    return Response.html(await datasette.render_template(
-        "report_diff.html",
-        {
-            "database": DATABASE,
-            "report": report,
-            "old": old,
-            "new": new,
-            "hunks": hunks,
-            "report_path": report_path(datasette, report_id),
-        },
-        request=request,
-    ))
+    return Response.html(
+        await datasette.render_template(
+            "report_diff.html",
+            {
+                "database": DATABASE,
+                "report": report,
+                "old": old,
+                "new": new,
+                "hunks": hunks,
+                "report_path": report_path(datasette, report_id),
+            },
+            request=request,
+        )
+    )
 
 
 def _read_body(path, offset):
@@ -281,9 +295,13 @@ async def original_view(datasette, request):
     if warc_type == "revisit":
         # A 304 stored no body: the bytes are those of an earlier capture of
         # the same URL with the same body (as python -m archive.warc finds them).
-        earlier = _rows(await db.execute(
-            "select * from captures where url = ? and body_sha256 = ? and coalesce(warc_filename, '') != ''"
-            " and http_status != 304 order by id limit 1", [capture["url"], capture["body_sha256"]]))
+        earlier = _rows(
+            await db.execute(
+                "select * from captures where url = ? and body_sha256 = ? and coalesce(warc_filename, '') != ''"
+                " and http_status != 304 order by id limit 1",
+                [capture["url"], capture["body_sha256"]],
+            )
+        )
         if not earlier:
             raise Gone(f"Capture {capture_id} is a 304 revisit and no earlier capture holds its bytes")
         source = earlier[0]

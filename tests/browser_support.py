@@ -37,9 +37,24 @@ def serve(path):
         port = probe.getsockname()[1]
     datasette = Path(sys.executable).parent / "datasette"
     server = subprocess.Popen(
-        [str(datasette), "serve", "datasette-config", "-i", str(path), "--metadata", "datasette-metadata.json",
-         "--plugins-dir", "plugins", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(datasette),
+            "serve",
+            "datasette-config",
+            "-i",
+            str(path),
+            "--metadata",
+            "datasette-metadata.json",
+            "--plugins-dir",
+            "plugins",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -64,7 +79,8 @@ def browser_page():
     dialogs = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
         )
         try:

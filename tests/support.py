@@ -26,14 +26,25 @@ def crawl_command(start_urls, db_path, *settings, **spider_args):
     if start_urls:
         spider_args["start_url"] = ",".join(start_urls)
     return [
-        sys.executable, "-m", "scrapy", "crawl", "portal",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
         *[arg for name, value in spider_args.items() for arg in ("-a", f"{name}={value}")],
-        "-s", f"ARCHIVE_DB={db_path}",
+        "-s",
+        f"ARCHIVE_DB={db_path}",
         # Loopback fixture portal: no politeness delays, and the demo's
         # portals (one host, 127.0.0.1, eight ports) fetched eight at a time.
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=8",
         # A real crawl never fetches a loopback address; the fixture portals are on one.
-        "-s", "FETCH_PRIVATE_HOSTS=127.0.0.1",
+        "-s",
+        "FETCH_PRIVATE_HOSTS=127.0.0.1",
         *[arg for setting in settings for arg in ("-s", setting)],
     ]
 
@@ -42,7 +53,10 @@ def run_crawl(start_urls, db_path, *settings, **spider_args):
     """Crawl start_urls into db_path with the project's real settings."""
     result = subprocess.run(
         crawl_command(start_urls, db_path, *settings, **spider_args),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "LOG_LEVEL": "INFO"},
     )
     if result.returncode != 0:

@@ -35,8 +35,9 @@ def requests_seen(monkeypatch):
     def recording(self):
         ok = parse_request(self)
         if ok:
-            seen.append((self.server.server_address[1], self.path, self.headers.get("User-Agent"),
-                         self.headers.get("Cookie")))
+            seen.append(
+                (self.server.server_address[1], self.path, self.headers.get("User-Agent"), self.headers.get("Cookie"))
+            )
         return ok
 
     monkeypatch.setattr(serve.PortalHandler, "parse_request", recording)
@@ -44,9 +45,11 @@ def requests_seen(monkeypatch):
 
 
 def reports(db):
-    return set(db.execute(
-        "select agency, year, versions.sha256 from reports join versions on versions.id = current_version_id"
-    ).fetchall())
+    return set(
+        db.execute(
+            "select agency, year, versions.sha256 from reports join versions on versions.id = current_version_id"
+        ).fetchall()
+    )
 
 
 def run_row(db, run_id):

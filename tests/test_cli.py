@@ -31,8 +31,16 @@ from ogi.cli import cli
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 # A loopback fixture portal: no politeness delays, loopback allowed.
-LOCAL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "FETCH_PRIVATE_HOSTS=127.0.0.1",
-         "-s", "LOG_LEVEL=WARNING"]
+LOCAL = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "FETCH_PRIVATE_HOSTS=127.0.0.1",
+    "-s",
+    "LOG_LEVEL=WARNING",
+]
 
 
 def ogi(*args):
@@ -70,8 +78,7 @@ def test_the_package_installs_the_ogi_script():
 
 
 def test_python_m_ogi_is_the_same_program():
-    done = subprocess.run([sys.executable, "-m", "ogi", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-m", "ogi", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("Usage: ogi ")
     assert all(name in done.stdout for name in cli.commands)
 
@@ -85,26 +92,61 @@ def test_crawl_a_url_writes_the_archive_and_says_what_it_stored(demo_portal, man
     result = ogi("crawl", url, "--db", db_path, *LOCAL)
     assert result.exit_code == 0, result.output
     # The summary line from the run's crawl_runs row.
-    assert re.fullmatch(rf"{re.escape(url)}: finished, pages \d+ \(304: 0\), new reports 1, new versions 1, "
-                        r"errors \d+.*, \d+s\n", result.output), result.output
+    assert re.fullmatch(
+        rf"{re.escape(url)}: finished, pages \d+ \(304: 0\), new reports 1, new versions 1, "
+        r"errors \d+.*, \d+s\n",
+        result.output,
+    ), result.output
     db = sqlite_utils.Database(db_path)
-    wanted = [entry["year"] for entry in manifest["reports"] + manifest["synth_reports"] if entry["portal"] == "wenshang"]
+    wanted = [
+        entry["year"] for entry in manifest["reports"] + manifest["synth_reports"] if entry["portal"] == "wenshang"
+    ]
     assert [row["year"] for row in db.query("select year from reports")] == wanted
     assert [row["start_urls"] for row in db.query("select start_urls from crawl_runs")] == [url]
 
 
 def test_crawl_runs_scrapy_as_make_crawl_did(tmp_path):
     db_path = tmp_path / "a.db"
-    result = ogi("crawl", "https://a.gov.cn/", "https://b.example.com/", "--db", db_path, "-s", "LOG_LEVEL=WARNING",
-                 "-a", "allow_unofficial=1", "--dry-run")
+    result = ogi(
+        "crawl",
+        "https://a.gov.cn/",
+        "https://b.example.com/",
+        "--db",
+        db_path,
+        "-s",
+        "LOG_LEVEL=WARNING",
+        "-a",
+        "allow_unofficial=1",
+        "--dry-run",
+    )
     assert shlex.split(result.output) == [
-        sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "start_url=https://a.gov.cn/,https://b.example.com/",
-        "-a", "allow_unofficial=1", "-s", f"ARCHIVE_DB={db_path}", "-s", "LOG_LEVEL=WARNING",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
+        "-a",
+        "start_url=https://a.gov.cn/,https://b.example.com/",
+        "-a",
+        "allow_unofficial=1",
+        "-s",
+        f"ARCHIVE_DB={db_path}",
+        "-s",
+        "LOG_LEVEL=WARNING",
     ]
     # A source goes through crawl_sources: its own settings, then ours.
     source = shlex.split(ogi("crawl", "--source", "shandong_jining", "--db", db_path, "--dry-run").output)
-    assert source[:9] == [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "source=shandong_jining",
-                          "-s", f"ARCHIVE_DB={db_path}"]
+    assert source[:9] == [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "portal",
+        "-a",
+        "source=shandong_jining",
+        "-s",
+        f"ARCHIVE_DB={db_path}",
+    ]
     assert ogi("crawl", "--db", db_path).exit_code == 2  # neither URLs nor --source
     assert ogi("crawl", "https://a.gov.cn/", "-s", "LOG_LEVEL").exit_code == 2  # not NAME=VALUE
     assert ogi("crawl", "--source", "shandong_jining", "-a", "allow_unofficial=1").exit_code == 2
@@ -150,8 +192,20 @@ def test_serve_runs_datasette_as_make_serve_did(monkeypatch):
     monkeypatch.chdir(ROOT)
     command = shlex.split(ogi("serve", "--dry-run").output.splitlines()[-1])
     assert command[0] == str(Path(sys.executable).parent / "datasette")  # as make setup installs it
-    assert command[-12:] == ["serve", "datasette-config", "-i", "published/archive.db", "--metadata",
-                             "datasette-metadata.json", "--plugins-dir", "plugins", "-h", "127.0.0.1", "-p", "8001"]
+    assert command[-12:] == [
+        "serve",
+        "datasette-config",
+        "-i",
+        "published/archive.db",
+        "--metadata",
+        "datasette-metadata.json",
+        "--plugins-dir",
+        "plugins",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        "8001",
+    ]
     assert ogi("serve", "--port", 8123, "--dry-run").output.split()[-2:] == ["-p", "8123"]
 
 
@@ -163,8 +217,12 @@ def free_port():
 
 def test_serve_publishes_when_there_is_no_snapshot_and_serves_it(archive_path, tmp_path):
     published, port = tmp_path / "published" / "archive.db", free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ogi", "serve", "--db", archive_path, "--published", published,
-                               "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ogi", "serve", "--db", archive_path, "--published", published, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -190,13 +248,27 @@ def test_serve_publishes_when_there_is_no_snapshot_and_serves_it(archive_path, t
 def archive_with_warc(tmp_path):
     """An archive whose capture 1 points at a WARC record under warc/ beside it."""
     with WarcWriter(tmp_path / "warc") as writer:
-        location = writer.write_response("http://127.0.0.1:8702/attach/report.pdf", 200, "OK",
-                                         [("Content-Type", "application/pdf")], PDF, "2024-05-01T08:00:00Z")
+        location = writer.write_response(
+            "http://127.0.0.1:8702/attach/report.pdf",
+            200,
+            "OK",
+            [("Content-Type", "application/pdf")],
+            PDF,
+            "2024-05-01T08:00:00Z",
+        )
     path = tmp_path / "archive.db"
     archive = Archive(path)
-    archive.store(doc(url="http://127.0.0.1:8702/attach/report.pdf", body=PDF, format="pdf",
-                      warc_filename=location.filename, warc_offset=location.offset, warc_length=location.length,
-                      warc_record_id=location.record_id))
+    archive.store(
+        doc(
+            url="http://127.0.0.1:8702/attach/report.pdf",
+            body=PDF,
+            format="pdf",
+            warc_filename=location.filename,
+            warc_offset=location.offset,
+            warc_length=location.length,
+            warc_record_id=location.record_id,
+        )
+    )
     archive.close()
     assert sqlite_utils.Database(path)["captures"].get(1)["body_sha256"] == hashlib.sha256(PDF).hexdigest()
     return path
@@ -249,7 +321,9 @@ def test_date_captures_dates_undated_captures_from_their_urls(archive_path):
     result = ogi("date-captures", "--db", archive_path)
     assert result.exit_code == 0 and result.output == "2 capture(s) dated from their URLs\n"
     assert [row["published_on"] for row in db.query("select published_on from captures order by id")] == [
-        "2022-01-25", "2022-02-10"]
+        "2022-01-25",
+        "2022-02-10",
+    ]
 
 
 # -- the README ------------------------------------------------------------------------
@@ -257,7 +331,7 @@ def test_date_captures_dates_undated_captures_from_their_urls(archive_path):
 
 def command_line_section():
     start = README.index("\n## Command line\n")
-    return README[start:README.index("\n## ", start + 1)]
+    return README[start : README.index("\n## ", start + 1)]
 
 
 def readme_entries():
@@ -282,7 +356,9 @@ def test_readme_documents_every_command_and_option():
     for name, command in cli.commands.items():
         for param in command.params:
             if isinstance(param, click.Option) and "--help" not in param.opts:
-                assert any(re.search(rf"`{opt}[`\s=]", entries[name]) for opt in param.opts), f"ogi {name} {param.opts[-1]}"
+                assert any(re.search(rf"`{opt}[`\s=]", entries[name]) for opt in param.opts), (
+                    f"ogi {name} {param.opts[-1]}"
+                )
             elif isinstance(param, click.Argument):
                 assert param.human_readable_name.upper() in entries[name], f"ogi {name} {param.human_readable_name}"
         # Each entry shows an example, written as the README writes commands.

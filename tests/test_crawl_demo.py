@@ -27,8 +27,7 @@ def current_texts(db):
     return {
         (row["agency"], row["year"]): row
         for row in db.query(
-            "select reports.*, versions.text from reports "
-            "join versions on versions.id = reports.current_version_id"
+            "select reports.*, versions.text from reports join versions on versions.id = reports.current_version_id"
         )
     }
 
@@ -42,8 +41,10 @@ def test_every_report_is_archived_under_its_agency_and_year(crawled_archive, man
     # is a report without text.
     scans = {(entry["agency"], entry["year"]) for entry in manifest["needs_ocr"]}
     assert set(reports) == expected_reports(manifest) - scans
-    without_text = {(row["agency"], row["year"]) for row in crawled_archive["db"].query(
-        "select agency, year from reports where current_version_id is null")}
+    without_text = {
+        (row["agency"], row["year"])
+        for row in crawled_archive["db"].query("select agency, year from reports where current_version_id is null")
+    }
     assert without_text == scans
     # Every document that publishes a report is captured once: pages,
     # attachments of full pages, module answers, scans.
@@ -87,19 +88,14 @@ def test_no_noise_page_is_archived(crawled_archive, manifest):
 
 def test_fetch_log_records_failures_and_redirect(crawled_archive, manifest):
     db = crawled_archive["db"]
-    outcomes = {
-        (row["url"].split("/", 3)[3], row["outcome"])
-        for row in db.query("select url, outcome from fetch_log")
-    }
+    outcomes = {(row["url"].split("/", 3)[3], row["outcome"]) for row in db.query("select url, outcome from fetch_log")}
     for broken in manifest["broken"]:
         assert (broken["path"].lstrip("/"), "http_error") in outcomes
     for redirect in manifest["redirects"]:
         assert (redirect["from"].lstrip("/"), "redirect") in outcomes
     # The report reached through the redirect records both URLs.
     redirect = manifest["redirects"][0]
-    capture = next(
-        db.query("select * from captures where requested_url like ?", ["%" + redirect["from"]])
-    )
+    capture = next(db.query("select * from captures where requested_url like ?", ["%" + redirect["from"]]))
     assert capture["url"].endswith(redirect["to"])
     run = next(db.query("select * from crawl_runs"))
     assert run["status"] == "finished" and run["ended"]
@@ -115,7 +111,11 @@ def test_second_crawl_adds_captures_not_versions(demo_portal, manifest, tmp_path
     assert db["reports"].count == count
     # A report published in two documents whose texts differ (a page and its
     # PDF) has two versions from the first crawl on; the second adds none.
-    assert count - len(manifest["needs_ocr"]) <= first <= sum(publications(e) for e in manifest["reports"] + manifest["synth_reports"])
+    assert (
+        count - len(manifest["needs_ocr"])
+        <= first
+        <= sum(publications(e) for e in manifest["reports"] + manifest["synth_reports"])
+    )
     assert db["versions"].count == first
     assert db["crawl_runs"].count == 2
     # Documents the server confirmed unchanged (304) are captured again.
@@ -129,6 +129,7 @@ def test_changed_report_gets_exactly_one_new_version(site_copy, manifest, tmp_pa
     entry = next(r for r in manifest["reports"] if r["seed"].startswith("004"))
     page = site_copy / entry["portal"] / entry["path"].lstrip("/")
     db_path = tmp_path / "archive.db"
+
     def versions():
         return {
             (row["agency"], row["year"]): row["n"]
@@ -171,8 +172,14 @@ def test_a_bad_registry_stops_the_crawl_at_start(demo_portal, tmp_path):
     # Issue 9, defect 5: not one error per item, one clear error at start.
     bad = tmp_path / "sources.yaml"
     bad.write_text("sources: [not valid", encoding="utf-8")
-    result = subprocess.run(crawl_command([demo_portal.urls["wenshang"]], tmp_path / "archive.db"), cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "OGI_SOURCES": str(bad)})
+    result = subprocess.run(
+        crawl_command([demo_portal.urls["wenshang"]], tmp_path / "archive.db"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OGI_SOURCES": str(bad)},
+    )
     assert result.returncode != 0
     assert f"SourceError: {bad}: not valid YAML" in result.stderr
     assert "not a report" not in result.stderr and "Scraped from" not in result.stderr
@@ -180,7 +187,9 @@ def test_a_bad_registry_stops_the_crawl_at_start(demo_portal, tmp_path):
 
 def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, tmp_path, crawled_archive):
     db_path = tmp_path / "archive.db"
-    command = crawl_command(demo_portal.urls.values(), db_path, "DOWNLOAD_DELAY=0.3", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    command = crawl_command(
+        demo_portal.urls.values(), db_path, "DOWNLOAD_DELAY=0.3", "CONCURRENT_REQUESTS_PER_DOMAIN=1"
+    )
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 180
@@ -203,13 +212,23 @@ def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, 
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert db.execute("pragma foreign_key_check").fetchall() == []
     # Every report points at a stored version of itself, every version has a capture.
-    assert list(db.query(
-        "select id from reports where current_version_id is not null and current_version_id not in "
-        "(select id from versions where versions.report_id = reports.id)"
-    )) == []
-    assert list(db.query(
-        "select id from versions where id not in (select version_id from captures where version_id is not null)"
-    )) == []
+    assert (
+        list(
+            db.query(
+                "select id from reports where current_version_id is not null and current_version_id not in "
+                "(select id from versions where versions.report_id = reports.id)"
+            )
+        )
+        == []
+    )
+    assert (
+        list(
+            db.query(
+                "select id from versions where id not in (select version_id from captures where version_id is not null)"
+            )
+        )
+        == []
+    )
     # Started again, the crawl continues the killed run and completes it,
     # with every document captured once: none lost, none twice.
     run_crawl(demo_portal.urls.values(), db_path)

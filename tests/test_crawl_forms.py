@@ -89,11 +89,15 @@ def test_scanned_pdf_is_a_report_without_text_and_a_capture_marked_needs_ocr(cra
     assert captures[0]["version_id"] is None
     assert captures[0]["title"] == entry["title"]
     # Identified by its title, it is a published report, without text until read.
-    reports = list(db.query("select id, current_version_id from reports where agency = ? and year = ?",
-                            [entry["agency"], entry["year"]]))
+    reports = list(
+        db.query(
+            "select id, current_version_id from reports where agency = ? and year = ?", [entry["agency"], entry["year"]]
+        )
+    )
     assert reports == [{"id": captures[0]["report_id"], "current_version_id": None}]
-    coverage = list(db.query("select status from coverage where agency_series = ? and year = ?",
-                             [entry["agency"], entry["year"]]))
+    coverage = list(
+        db.query("select status from coverage where agency_series = ? and year = ?", [entry["agency"], entry["year"]])
+    )
     assert coverage == [{"status": "scan only"}]
 
 
@@ -127,8 +131,11 @@ def test_hanweb_lists_are_read_without_a_browser(crawled_archive, manifest):
     assert len(paged) >= 2
     for entry in paged:
         current(db, entry["agency"], entry["year"])
-    proxied = list(db.query(
-        "select method, http_status, outcome from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"))
+    proxied = list(
+        db.query(
+            "select method, http_status, outcome from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"
+        )
+    )
     # A connection the loopback server dropped is recorded as it happened
     # and retried; every answer is a POST's 200.
     answered = [row for row in proxied if row["outcome"] != "network_error"]

@@ -114,7 +114,10 @@ def test_coverage_view_answers_who_owes_a_report(get, crawled_archive, manifest)
     assert status[("汶上县公共资源交易中心", 2019)] == "archived"
     assert {"archived", "scan only", "missing"} <= set(status.values())
     # Every agency of the registry is there, archived or not.
-    registry = {row["agency_series"] for row in crawled_archive["db"].query("select agency_series from agencies where in_registry")}
+    registry = {
+        row["agency_series"]
+        for row in crawled_archive["db"].query("select agency_series from agencies where in_registry")
+    }
     assert registry and registry <= {agency for agency, _ in status}
 
 

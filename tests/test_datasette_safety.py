@@ -59,10 +59,19 @@ def hostile_archive(tmp_path_factory):
     for number, agency in enumerate([AGENCY, AGENCY + "二"]):
         archive.store(
             {
-                "agency": agency, "year": 2021, "title": TITLE, "region": REGION, "province": REGION,
-                "text": TEXT + FIXTURE_REPORT + "二" * number, "format": "html",
-                "url": URL + str(number), "requested_url": URL, "linked_from": "javascript:alert('xss-linked')",
-                "fetched_at": "2024-01-01T00:00:00Z", "http_status": 200, "content_type": "text/html",
+                "agency": agency,
+                "year": 2021,
+                "title": TITLE,
+                "region": REGION,
+                "province": REGION,
+                "text": TEXT + FIXTURE_REPORT + "二" * number,
+                "format": "html",
+                "url": URL + str(number),
+                "requested_url": URL,
+                "linked_from": "javascript:alert('xss-linked')",
+                "fetched_at": "2024-01-01T00:00:00Z",
+                "http_status": 200,
+                "content_type": "text/html",
                 "body": TEXT.encode("utf-8"),
             },
             run_id=run_id,
@@ -70,15 +79,30 @@ def hostile_archive(tmp_path_factory):
     # A corrected text of the first report: a second version, so a diff, with markup in a changed line and a cell.
     archive.store(
         {
-            "agency": AGENCY, "year": 2021, "title": TITLE, "region": REGION, "province": REGION,
-            "text": TEXT + FIXTURE_REPORT + DIFF_TEXT, "format": "html", "url": URL + "0", "requested_url": URL,
-            "fetched_at": "2024-02-01T00:00:00Z", "http_status": 200, "content_type": "text/html",
+            "agency": AGENCY,
+            "year": 2021,
+            "title": TITLE,
+            "region": REGION,
+            "province": REGION,
+            "text": TEXT + FIXTURE_REPORT + DIFF_TEXT,
+            "format": "html",
+            "url": URL + "0",
+            "requested_url": URL,
+            "fetched_at": "2024-02-01T00:00:00Z",
+            "http_status": 200,
+            "content_type": "text/html",
             "body": DIFF_TEXT.encode("utf-8"),
         },
         run_id=run_id,
     )
-    archive.log_fetch(run_id=run_id, url=URL, outcome="http_error", http_status=500,
-                      detail="<script>alert('xss-detail')</script>", referer="javascript:alert('xss-referer')")
+    archive.log_fetch(
+        run_id=run_id,
+        url=URL,
+        outcome="http_error",
+        http_status=500,
+        detail="<script>alert('xss-detail')</script>",
+        referer="javascript:alert('xss-referer')",
+    )
     archive.log_rejected(run_id, URL, TITLE, "<b onmouseover=alert('xss-reason')>x</b>")
     archive.end_run(run_id, "finished", {})
     reparse_archive(archive.db)  # stats_check, request_totals (failed: the fixture's numbers do not add up)
@@ -147,7 +171,7 @@ def assert_inert(response, shown=()):
     assert not [script for script in page.scripts if "xss-" in script]
     assert page.handlers == []
     assert page.js_urls == []
-    for live in ("<script>alert(", "<img src=x", "<svg onload", "<iframe", "<b onmouseover", "href=\"javascript:"):
+    for live in ("<script>alert(", "<img src=x", "<svg onload", "<iframe", "<b onmouseover", 'href="javascript:'):
         assert live not in response.text
     text = "".join(page.text)
     for marker in shown:
@@ -160,7 +184,7 @@ def assert_inert(response, shown=()):
         "<td><script>alert('xss-agency')</script></td>",
         "<td><img src=x onerror=alert('xss-title')></td>",
         "<td><a href=\" javascript:alert('xss-text')\">x</a></td>",
-        "<td><iframe src=\"javascript:alert(1)\"></iframe></td>",
+        '<td><iframe src="javascript:alert(1)"></iframe></td>',
     ],
 )
 def test_the_check_sees_live_markup(live):
@@ -200,8 +224,17 @@ def test_search_pages_show_crawled_text_inert(get):
 
 def test_report_page_shows_crawled_text_inert(get):
     page = get("/archive/-/report/1")
-    assert_inert(page, [AGENCY, TITLE, REGION, URL + "0", "<script>alert('xss-diff')</script>",
-                        "<img src=x onerror=alert('xss-cell')>"])
+    assert_inert(
+        page,
+        [
+            AGENCY,
+            TITLE,
+            REGION,
+            URL + "0",
+            "<script>alert('xss-diff')</script>",
+            "<img src=x onerror=alert('xss-cell')>",
+        ],
+    )
     assert "<td>&lt;img src=x onerror=alert(&#39;xss-cell&#39;)&gt;</td>" in page.text  # a cell, as text
     old, new = re.search(r"/archive/-/report/1/diff/(\d+)/(\d+)", page.text).groups()
     assert_inert(get(f"/archive/-/report/1/diff/{old}/{new}"), [AGENCY, "<script>alert('xss-diff')</script>"])
@@ -216,9 +249,18 @@ def test_report_page_shows_crawled_text_inert(get):
 
 
 def test_canned_queries_show_crawled_text_inert(get):
-    shown = {"search_reports": [AGENCY, TITLE], "report_history": [URL + "0"], "cross_posted_reports": [AGENCY],
-             "failed_checks": [AGENCY], "failed_fetches": ["<script>alert('xss-detail')</script>"]}
-    params = {"search_reports": {"q": "济宁"}, "report_history": {"report_id": "1"}, "request_cells": {"row_code": "new"}}
+    shown = {
+        "search_reports": [AGENCY, TITLE],
+        "report_history": [URL + "0"],
+        "cross_posted_reports": [AGENCY],
+        "failed_checks": [AGENCY],
+        "failed_fetches": ["<script>alert('xss-detail')</script>"],
+    }
+    params = {
+        "search_reports": {"q": "济宁"},
+        "report_history": {"report_id": "1"},
+        "request_cells": {"row_code": "new"},
+    }
     for name in QUERIES:
         assert_inert(get(f"/archive/{name}", **params.get(name, {})), shown.get(name, []))
     assert_inert(get("/archive/search_reports", q="<script>alert('xss-q')</script>"))
@@ -327,9 +369,17 @@ def test_settings_file_sets_the_limits():
 def assert_robots_blocked(robots_txt):
     robots = urllib.robotparser.RobotFileParser()
     robots.parse(robots_txt.splitlines())
-    for path in ("/archive", "/archive?sql=select+1", "/archive.json?sql=select+1", "/archive/reports",
-                 "/archive/reports?_search=%E6%B5%8E%E5%AE%81", "/archive/reports/1", "/archive/versions.csv",
-                 "/archive/search_reports?q=x", "/archive/report_history?report_id=1"):
+    for path in (
+        "/archive",
+        "/archive?sql=select+1",
+        "/archive.json?sql=select+1",
+        "/archive/reports",
+        "/archive/reports?_search=%E6%B5%8E%E5%AE%81",
+        "/archive/reports/1",
+        "/archive/versions.csv",
+        "/archive/search_reports?q=x",
+        "/archive/report_history?report_id=1",
+    ):
         assert not robots.can_fetch("Googlebot", path), path
     # The home page, which says what the archive is, may be indexed.
     assert robots.can_fetch("Googlebot", "/")
@@ -349,7 +399,10 @@ def entry_points(db_path):
 
     Both run `ogi serve`; its --dry-run prints the Datasette command line it execs."""
     dry_run = subprocess.run(
-        ["make", "-n", "serve", f"PUBLISHED={db_path}", "PORT=8001"], cwd=ROOT, capture_output=True, text=True,
+        ["make", "-n", "serve", f"PUBLISHED={db_path}", "PORT=8001"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout
     make_serve = [line for line in dry_run.splitlines() if re.match(r"\S*/python -m ogi serve ", line)]

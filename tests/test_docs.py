@@ -34,7 +34,7 @@ def readme_table(header):
     lines = README.splitlines()
     start = lines.index(header)
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
@@ -70,17 +70,25 @@ def project_settings():
     """crawler/settings.py's values with none of the README's environment variables set."""
     env = {key: value for key, value in os.environ.items() if key not in env_names()}
     out = subprocess.run(
-        [sys.executable, "-c", "import json, crawler.settings as m; "
-         "print(json.dumps({n: getattr(m, n) for n in dir(m) if n.isupper()}))"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import json, crawler.settings as m; print(json.dumps({n: getattr(m, n) for n in dir(m) if n.isupper()}))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out)
 
 
 def ours(project_settings):
     # Scrapy's and scrapy-playwright's own are documented by them.
-    return {name for name in project_settings
-            if not hasattr(scrapy_defaults, name) and not name.startswith("PLAYWRIGHT_")}
+    return {
+        name for name in project_settings if not hasattr(scrapy_defaults, name) and not name.startswith("PLAYWRIGHT_")
+    }
 
 
 def same(value, stated):
@@ -102,8 +110,11 @@ def test_every_project_setting_in_the_readme_with_its_default(project_settings):
     rows = {code(row[0]): row[1] for row in readme_table("| setting | default | meaning |")}
     assert sorted(ours(project_settings) - rows.keys()) == []
     assert sorted(rows.keys() - project_settings.keys()) == [], "the table names a setting crawler/settings.py lacks"
-    wrong = {name: (stated, project_settings[name]) for name, stated in rows.items()
-             if not same(project_settings[name], stated)}
+    wrong = {
+        name: (stated, project_settings[name])
+        for name, stated in rows.items()
+        if not same(project_settings[name], stated)
+    }
     assert wrong == {}
 
 
@@ -126,11 +137,14 @@ def fresh_archive(tmp_path):
     archive = Archive(tmp_path / "archive.db")
     try:
         db = archive.db
-        virtual = [row[0] for row in db.execute("select name from sqlite_master where sql like 'CREATE VIRTUAL TABLE%'")]
+        virtual = [
+            row[0] for row in db.execute("select name from sqlite_master where sql like 'CREATE VIRTUAL TABLE%'")
+        ]
         shadow = {f"{name}_{suffix}" for name in virtual for suffix in ("config", "content", "data", "docsize", "idx")}
         names = [row[0] for row in db.execute("select name from sqlite_master where type in ('table', 'view')")]
-        return {name: [row[1] for row in db.execute(f"pragma table_info([{name}])")]
-                for name in names if name not in shadow}
+        return {
+            name: [row[1] for row in db.execute(f"pragma table_info([{name}])")] for name in names if name not in shadow
+        }
     finally:
         archive.close()
 
@@ -140,14 +154,19 @@ def test_every_table_view_and_column_described_in_the_metadata(tmp_path):
     schema = fresh_archive(tmp_path)
     assert sorted(schema.keys() ^ described.keys()) == []
     assert [name for name in schema if not described[name].get("description")] == []
-    undescribed = {name: [c for c in columns if not (described[name].get("columns") or {}).get(c)]
-                   for name, columns in schema.items()}
+    undescribed = {
+        name: [c for c in columns if not (described[name].get("columns") or {}).get(c)]
+        for name, columns in schema.items()
+    }
     assert {name: columns for name, columns in undescribed.items() if columns} == {}
     stale = {name: sorted(set(described[name].get("columns") or {}) - set(columns)) for name, columns in schema.items()}
     assert {name: columns for name, columns in stale.items() if columns} == {}
 
 
 def test_every_table_and_view_named_in_the_readme_schema_table(tmp_path):
-    named = {name for row in readme_table("| table | one row per | main columns |")
-             for name in re.findall(r"`([^`]+)`", row[0])}
+    named = {
+        name
+        for row in readme_table("| table | one row per | main columns |")
+        for name in re.findall(r"`([^`]+)`", row[0])
+    }
     assert sorted(fresh_archive(tmp_path).keys() ^ named) == []

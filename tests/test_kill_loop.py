@@ -127,14 +127,21 @@ def check_archive(db_path, warc_dir, torn_seen):
         return
     assert query(db_path, "select run_id, url from captures group by run_id, url having count(*) > 1") == []
     # Every report points at a stored version of itself, every version has a capture.
-    assert query(
-        db_path,
-        "select id from reports where current_version_id is not null and current_version_id not in "
-        "(select id from versions where versions.report_id = reports.id)",
-    ) == []
-    assert query(
-        db_path, "select id from versions where id not in (select version_id from captures where version_id is not null)"
-    ) == []
+    assert (
+        query(
+            db_path,
+            "select id from reports where current_version_id is not null and current_version_id not in "
+            "(select id from versions where versions.report_id = reports.id)",
+        )
+        == []
+    )
+    assert (
+        query(
+            db_path,
+            "select id from versions where id not in (select version_id from captures where version_id is not null)",
+        )
+        == []
+    )
     check_warc(db_path, warc_dir, torn_seen)
 
 
@@ -147,7 +154,11 @@ def kill_loop(demo_portal, manifest, tmp_path, kills, seed):
     warc_dir = tmp_path / "warc"
     command = crawl_command(demo_portal.urls.values(), db_path)
     figures = {
-        "kills": 0, "integrity_ok": 0, "rows_lost": 0, "finished_before_kill": 0, "torn_records": 0,
+        "kills": 0,
+        "integrity_ok": 0,
+        "rows_lost": 0,
+        "finished_before_kill": 0,
+        "torn_records": 0,
         "left_running": 0,  # kills after which a process of the crawl still ran 5 s later
     }
     torn_seen = set()
@@ -165,7 +176,11 @@ def kill_loop(demo_portal, manifest, tmp_path, kills, seed):
         with open(tmp_path / f"crawl-{attempt}.log", "wb") as log:
             # Its own process group: whatever it leaves running is found and stopped.
             process = subprocess.Popen(
-                command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+                command,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
                 env={**os.environ, "LOG_LEVEL": "INFO"},
             )
             try:

@@ -18,7 +18,7 @@ def cross_post(site, manifest, seed_prefix, name, agency=None):
         title = title.replace(entry["agency"], agency)
     (site / "jining" / "art" / "2024" / "2" / "1").mkdir(parents=True, exist_ok=True)
     (site / "jining" / "art" / "2024" / "2" / "1" / name).write_text(html, encoding="utf-8")
-    listing = site / "jining" / "col" / "col2604" / "index.html"       # the 年报 datastore column
+    listing = site / "jining" / "col" / "col2604" / "index.html"  # the 年报 datastore column
     page = listing.read_text(encoding="utf-8")
     record = f'<record><![CDATA[\n<li><a href="/art/2024/2/1/{name}" title="{title}">{title}</a></li>\n]]></record>\n'
     page = page.replace("<recordset>\n", "<recordset>\n" + record, 1)

@@ -28,8 +28,9 @@ TEXT = "济宁市财政局2021年政府信息公开工作年度报告\n一、总
 
 def serve(path):
     """Datasette as `make serve` starts it (immutable snapshot, settings, plugins)."""
-    return Datasette(immutables=[str(path)], metadata=METADATA, plugins_dir=str(ROOT / "plugins"),
-                     config_dir=CONFIG_DIR)
+    return Datasette(
+        immutables=[str(path)], metadata=METADATA, plugins_dir=str(ROOT / "plugins"), config_dir=CONFIG_DIR
+    )
 
 
 def client_get(datasette):
@@ -44,10 +45,19 @@ def client_get(datasette):
 
 def store(archive, number, run_id=None):
     archive.store(
-        {"agency": f"{AGENCY}{number}", "year": 2021, "title": f"{AGENCY}{number}2021年政府信息公开工作年度报告",
-         "region": "山东省/济宁市", "text": TEXT + str(number), "format": "html",
-         "url": f"http://www.jining.gov.cn/{number}.html", "fetched_at": "2024-01-01T00:00:00Z",
-         "http_status": 200, "content_type": "text/html", "body": TEXT.encode()},
+        {
+            "agency": f"{AGENCY}{number}",
+            "year": 2021,
+            "title": f"{AGENCY}{number}2021年政府信息公开工作年度报告",
+            "region": "山东省/济宁市",
+            "text": TEXT + str(number),
+            "format": "html",
+            "url": f"http://www.jining.gov.cn/{number}.html",
+            "fetched_at": "2024-01-01T00:00:00Z",
+            "http_status": 200,
+            "content_type": "text/html",
+            "body": TEXT.encode(),
+        },
         run_id=run_id,
     )
 
@@ -55,7 +65,9 @@ def store(archive, number, run_id=None):
 def integrity(path):
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [row[0] for row in conn.execute("PRAGMA integrity_check")], conn.execute("PRAGMA journal_mode").fetchone()[0]
+        return [row[0] for row in conn.execute("PRAGMA integrity_check")], conn.execute(
+            "PRAGMA journal_mode"
+        ).fetchone()[0]
     finally:
         conn.close()
 
@@ -108,32 +120,56 @@ def test_failed_snapshot_leaves_the_published_file(live, tmp_path):
 
 def test_snapshot_command(live, tmp_path):
     target = tmp_path / "published" / "archive.db"
-    done = subprocess.run([".venv/bin/python", "-m", "archive.snapshot", live.path, str(target)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [".venv/bin/python", "-m", "archive.snapshot", live.path, str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "3 reports" in done.stdout
-    failed = subprocess.run([".venv/bin/python", "-m", "archive.snapshot", str(tmp_path / "none.db"), str(target)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [".venv/bin/python", "-m", "archive.snapshot", str(tmp_path / "none.db"), str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert failed.returncode == 1 and "left as it was" in failed.stderr
 
 
 def test_make_serve_publishes_first_when_there_is_no_snapshot(tmp_path):
     target = tmp_path / "published" / "archive.db"
-    make = subprocess.run(["make", "-n", "serve", f"ARCHIVE_DB={tmp_path}/live.db", f"PUBLISHED={target}"],
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    make = subprocess.run(
+        ["make", "-n", "serve", f"ARCHIVE_DB={tmp_path}/live.db", f"PUBLISHED={target}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"-m ogi serve --published {target} --db {tmp_path}/live.db" in make
     # What `ogi serve` runs: a publish first while there is no snapshot, then Datasette.
-    dry_run = subprocess.run([sys.executable, "-m", "ogi", "serve", "--published", str(target),
-                              "--db", f"{tmp_path}/live.db", "--dry-run"],
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    dry_run = subprocess.run(
+        [sys.executable, "-m", "ogi", "serve", "--published", str(target), "--db", f"{tmp_path}/live.db", "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     publish_line = f"-m archive.snapshot {tmp_path}/live.db {target}"
     serve_line = f"datasette serve datasette-config -i {target} "
     assert publish_line in dry_run and serve_line in dry_run
     assert dry_run.index(publish_line) < dry_run.index(serve_line)
     target.parent.mkdir()
     target.write_bytes(b"")
-    published = subprocess.run([sys.executable, "-m", "ogi", "serve", "--published", str(target), "--dry-run"],
-                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    published = subprocess.run(
+        [sys.executable, "-m", "ogi", "serve", "--published", str(target), "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert publish_line not in published and serve_line in published
 
 
@@ -166,14 +202,23 @@ def counts(get):
 def test_snapshots_published_during_a_crawl_always_serve(demo_portal, manifest, tmp_path):
     live = tmp_path / "archive.db"
     target = tmp_path / "published" / "archive.db"
-    crawl = subprocess.Popen(crawl_command(demo_portal.urls.values(), live), cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    crawl = subprocess.Popen(
+        crawl_command(demo_portal.urls.values(), live),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen, snapshots = [], 0
     try:
         deadline = time.monotonic() + 300
         while crawl.poll() is None and time.monotonic() < deadline:
-            ready = live.exists() and sqlite3.connect(f"file:{live}?mode=ro", uri=True).execute(
-                "select count(*) from sqlite_master where name = 'crawl_runs'").fetchone()[0]
+            ready = (
+                live.exists()
+                and sqlite3.connect(f"file:{live}?mode=ro", uri=True)
+                .execute("select count(*) from sqlite_master where name = 'crawl_runs'")
+                .fetchone()[0]
+            )
             if not ready:
                 time.sleep(0.1)
                 continue
@@ -264,8 +309,13 @@ def test_format_parameter_csv_gets_the_bom_too():
         sys.path.remove(str(ROOT / "plugins"))
 
     async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"6")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"6")],
+            }
+        )
         await send({"type": "http.response.body", "body": "济宁".encode(), "more_body": False})
 
     def run(query):

@@ -36,11 +36,13 @@ def test_every_dated_report_gets_the_date_its_page_prints(crawled_archive, manif
 
 def test_attachments_inherit_the_date_of_their_page(crawled_archive):
     db = crawled_archive["db"]
-    files = list(db.query(
-        "select c.url, c.published_on, c.published_source, r.published_on as report_published_on from captures c "
-        "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
-        "where c.format in ('pdf', 'docx', 'doc')"
-    ))
+    files = list(
+        db.query(
+            "select c.url, c.published_on, c.published_source, r.published_on as report_published_on from captures c "
+            "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
+            "where c.format in ('pdf', 'docx', 'doc')"
+        )
+    )
     assert len(files) >= 5
     for capture in files:
         # The linking page's 发布时间, trusted over the file's own dates.
@@ -53,8 +55,10 @@ def test_the_late_report_is_flagged(crawled_archive):
     late = [row for row in rows.values() if row["days_late"]]
     # 市环境保护局's 2013 report, published by the module on 2014-11-14: the
     # 2007 regulation's deadline was 31 March 2014.
-    assert [(row["agency"], row["year"], row["published_on"], row["deadline"], row["deadline_rule"], row["days_late"])
-            for row in late] == [("济宁市环境保护局", 2013, "2014-11-14", "2014-03-31", "before 2019: Mar 31", 228)]
+    assert [
+        (row["agency"], row["year"], row["published_on"], row["deadline"], row["deadline_rule"], row["days_late"])
+        for row in late
+    ] == [("济宁市环境保护局", 2013, "2014-11-14", "2014-03-31", "before 2019: Mar 31", 228)]
     # A government's own report has until 31 March; its office is a department.
     assert rows[("济南市历城区人民政府", 2023)]["deadline"] == "2024-03-31"
     assert rows[("济南市历城区人民政府", 2023)]["deadline_rule"] == "government Mar 31"
@@ -89,5 +93,7 @@ def test_a_page_without_dates_is_dated_by_its_list_then_its_url(site_copy, tmp_p
     dated = {row["agency"]: (row["published_on"], row["published_source"]) for row in db.query("select * from reports")}
     assert dated["汶上县公共资源交易中心"] == ("2020-01-21", "list")
     assert dated["济南公共资源交易中心"] == ("2025-01-20", "url")
-    captures = {row["url"].split("/", 3)[3]: row for row in db.query("select url, published_on, published_source from captures")}
+    captures = {
+        row["url"].split("/", 3)[3]: row for row in db.query("select url, published_on, published_source from captures")
+    }
     assert captures["art/2020/1/20/art_12350_678901.html"]["published_source"] == "list"

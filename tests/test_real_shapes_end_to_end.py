@@ -77,7 +77,9 @@ def test_no_look_alike_is_archived(crawled_archive, manifest):
     clones = [e for e in manifest["lookalikes"] if e["kind"] == "offsite_clone"]
     assert clones
     for entry in clones:
-        assert list(db.query("select url from fetch_log where url like ?", [f"%{urlparse(entry['url']).netloc}%"])) == []
+        assert (
+            list(db.query("select url from fetch_log where url like ?", [f"%{urlparse(entry['url']).netloc}%"])) == []
+        )
 
 
 def test_one_url_per_document(crawled_archive, manifest):
@@ -95,8 +97,10 @@ def test_one_url_per_document(crawled_archive, manifest):
 
 def test_the_module_is_asked_only_for_past_years_and_its_no_report_answers_are_kept(crawled_archive, manifest):
     db = crawled_archive["db"]
-    years = [int(re.search(r"fbtime=(\d{4})", row["url"]).group(1))
-             for row in db.query("select url from fetch_log where url like '%xxgkAnnualReport.jsp%'")]
+    years = [
+        int(re.search(r"fbtime=(\d{4})", row["url"]).group(1))
+        for row in db.query("select url from fetch_log where url like '%xxgkAnnualReport.jsp%'")
+    ]
     assert years and max(years) == datetime.date.today().year - 1
     answers = db.execute("select count(*) from no_report_answers").fetchone()[0]
     assert answers > 0
@@ -118,10 +122,14 @@ def test_a_full_report_page_and_its_attachment_are_both_captured(crawled_archive
     assert len(both) >= 2
     for entry in both:
         agency = entry.get("body_agency") or entry["agency"]
-        rows = list(db.query(
-            "select c.url, v.format, r.current_version_id, v.id as version_id from captures c "
-            "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
-            "where r.agency = ? and r.year = ?", [agency, entry["year"]]))
+        rows = list(
+            db.query(
+                "select c.url, v.format, r.current_version_id, v.id as version_id from captures c "
+                "join versions v on v.id = c.version_id join reports r on r.id = v.report_id "
+                "where r.agency = ? and r.year = ?",
+                [agency, entry["year"]],
+            )
+        )
         page = document_key(entry["path"])
         formats = {row["format"] for row in rows}
         assert page in {document_key(urlparse(row["url"]).path) for row in rows}
@@ -134,14 +142,19 @@ def test_a_full_report_page_and_its_attachment_are_both_captured(crawled_archive
 def test_the_captcha_site_is_recorded_as_blocked(crawled_archive, manifest):
     db, server = crawled_archive["db"], crawled_archive["server"]
     netloc = port_of(server, "jinxiang")
-    outcomes = {row["outcome"] for row in db.query("select outcome from fetch_log where url like ?", [f"http://{netloc}/%"])}
+    outcomes = {
+        row["outcome"] for row in db.query("select outcome from fetch_log where url like ?", [f"http://{netloc}/%"])
+    }
     assert outcomes == {"blocked"}
     run = next(db.query("select blocked, flags, errors from crawl_runs"))
     assert run["blocked"] >= 1 and "blocked" in run["flags"]
     assert f"blocked:{netloc}" in json.loads(run["errors"])
     assert re.search(rf"\d+ blocked \({re.escape(netloc)}\)", crawled_archive["log"])
     for entry in manifest["unreachable_reports"]:
-        assert list(db.query("select id from reports where agency = ? and year = ?", [entry["agency"], entry["year"]])) == []
+        assert (
+            list(db.query("select id from reports where agency = ? and year = ?", [entry["agency"], entry["year"]]))
+            == []
+        )
     # The js challenge site is passed once, in the browser, and its reports archived.
     qufu = [e for e in report_entries(manifest) if e["portal"] == "qufu"]
     for entry in qufu:
@@ -151,19 +164,26 @@ def test_the_captcha_site_is_recorded_as_blocked(crawled_archive, manifest):
 
 def test_explain_tells_the_operator_what_happened(demo_portal, tmp_path):
     explain = tmp_path / "explain.txt"
-    command = crawl_command([demo_portal.urls["jining"]], tmp_path / "archive.db", "EXPLAIN=1", f"EXPLAIN_FILE={explain}")
+    command = crawl_command(
+        [demo_portal.urls["jining"]], tmp_path / "archive.db", "EXPLAIN=1", f"EXPLAIN_FILE={explain}"
+    )
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
     lines = explain.read_text(encoding="utf-8").splitlines()
     host = port_of(demo_portal, "jining")
     assert any(line.startswith(f"[adapter] {host}: hanweb (detected on ") for line in lines)
     assert any(line.startswith(f"[code] {host} 11370800004312466C (found on ") for line in lines)
-    assert any(re.match(r"\[verdict\] \S+: rejected: not a report: title names something else \(解读\)", line)
-               for line in lines)
+    assert any(
+        re.match(r"\[verdict\] \S+: rejected: not a report: title names something else \(解读\)", line)
+        for line in lines
+    )
     assert any(re.match(r"\[verdict\] \S+: archived as 济宁市城市管理局 2024 ", line) for line in lines)
     assert any(re.match(r"  \[skip\] .* -> \S+: never a report \(media, guide\)", line) for line in lines)
-    summary = lines[lines.index("== explain: crawl ended (finished) ==") + 1:]
-    assert re.match(rf"{re.escape(host)} \(adapter hanweb\): responses \d+×200.*; \d+ archived; 3 rejected; "
-                    r"\d+ no-report answers$", summary[0])
+    summary = lines[lines.index("== explain: crawl ended (finished) ==") + 1 :]
+    assert re.match(
+        rf"{re.escape(host)} \(adapter hanweb\): responses \d+×200.*; \d+ archived; 3 rejected; "
+        r"\d+ no-report answers$",
+        summary[0],
+    )
 
 
 @pytest.mark.parametrize("portal", ["jining", "licheng"])
@@ -181,5 +201,7 @@ def test_recrawl_moves_no_current_version(demo_portal, tmp_path, portal):
     assert after == before and db["versions"].count == versions
     # An unchanged recrawl costs a small part of the first crawl's bytes (list
     # pages without validators are fetched again; module years are not asked again).
-    first, second = (db.execute("select sum(bytes) from fetch_log where run_id = ?", [run]).fetchone()[0] for run in (1, 2))
+    first, second = (
+        db.execute("select sum(bytes) from fetch_log where run_id = ?", [run]).fetchone()[0] for run in (1, 2)
+    )
     assert second < 0.10 * first

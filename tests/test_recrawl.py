@@ -56,16 +56,21 @@ def test_view_counter_never_makes_a_version(site_copy, manifest, tmp_path):
 
 
 def test_robots_txt_disallow_is_obeyed(site_copy, manifest, tmp_path):
-    (site_copy / "jining" / "robots.txt").write_text("User-agent: *\nDisallow: /art/\nDisallow: /module/\n",
-                                                   encoding="utf-8")
+    (site_copy / "jining" / "robots.txt").write_text(
+        "User-agent: *\nDisallow: /art/\nDisallow: /module/\n", encoding="utf-8"
+    )
     db_path = tmp_path / "archive.db"
     with serve.start(site_copy) as server:
         run_crawl([server.urls["jining"]], db_path)
     db = sqlite_utils.Database(db_path)
     assert db["reports"].count == 0
     base = server.urls["jining"]
-    fetched = list(db.query("select url from fetch_log where (url like ? or url like ?) and outcome != 'ignored'",
-                            [base + "art/%", base + "module/%"]))
+    fetched = list(
+        db.query(
+            "select url from fetch_log where (url like ? or url like ?) and outcome != 'ignored'",
+            [base + "art/%", base + "module/%"],
+        )
+    )
     assert fetched == []
     ignored = list(db.query("select detail from fetch_log where url like ? and outcome = 'ignored'", [base + "art/%"]))
     assert ignored and all("robots.txt" in row["detail"] for row in ignored)
@@ -94,6 +99,8 @@ def test_cache_beside_a_new_archive_is_not_taken_for_archived(demo_portal, manif
     first.unlink()
     run_crawl(demo_portal.urls.values(), first)
     db = sqlite_utils.Database(first)
-    assert {(r["agency"], r["year"]) for r in db.query("select agency, year from reports")} == expected_reports(manifest)
+    assert {(r["agency"], r["year"]) for r in db.query("select agency, year from reports")} == expected_reports(
+        manifest
+    )
     statuses = {row["http_status"] for row in db.query("select http_status from captures where version_id is not null")}
     assert statuses == {200}

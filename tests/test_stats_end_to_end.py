@@ -42,8 +42,18 @@ def totals(db):
 
 
 def seed_summary(row):
-    return tuple(row[column] for column in (
-        "format_generation", "check_status", "new_requests", "disclosed", "withheld", "unable_to_provide", "total_handled"))
+    return tuple(
+        row[column]
+        for column in (
+            "format_generation",
+            "check_status",
+            "new_requests",
+            "disclosed",
+            "withheld",
+            "unable_to_provide",
+            "total_handled",
+        )
+    )
 
 
 def assert_numbers_match_the_demo(db, manifest):
@@ -56,13 +66,22 @@ def assert_numbers_match_the_demo(db, manifest):
         where = f"{entry['agency']} {entry['year']} ({entry['format']})"
         assert row["check_status"] == "passed", (where, row["check_detail"])
         assert {column: row[column] for column in FACT_COLUMNS.values()} == {
-            column: facts[fact] for fact, column in FACT_COLUMNS.items()}, where
-        review = db.execute("select value from review_litigation where version_id = ? and kind = '行政复议' "
-                            "and outcome = '总计'", [row["version_id"]]).fetchone()
+            column: facts[fact] for fact, column in FACT_COLUMNS.items()
+        }, where
+        review = db.execute(
+            "select value from review_litigation where version_id = ? and kind = '行政复议' and outcome = '总计'",
+            [row["version_id"]],
+        ).fetchone()
         assert review[0] == facts["admin_review_total"], where
         for item, fact in (("行政许可", "licensing"), ("行政处罚", "punish")):
-            values = [r[0] for r in db.execute("select value from active_disclosure where version_id = ? and item = ? "
-                                               "and measure like '%处理决定数量'", [row["version_id"], item])]
+            values = [
+                r[0]
+                for r in db.execute(
+                    "select value from active_disclosure where version_id = ? and item = ? "
+                    "and measure like '%处理决定数量'",
+                    [row["version_id"], item],
+                )
+            ]
             assert values == [facts[fact]], (where, item)
     return len(synth)
 
@@ -71,8 +90,9 @@ def assert_numbers_match_the_demo(db, manifest):
 def reparsed(crawled_archive, tmp_path_factory):
     path = tmp_path_factory.mktemp("reparsed") / "archive.db"
     shutil.copy(crawled_archive["path"], path)
-    result = subprocess.run([sys.executable, "-m", "archive.stats_db", str(path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "archive.stats_db", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return path
 
@@ -89,11 +109,15 @@ def test_cli_reparse_of_crawled_archive(reparsed, manifest):
     assert_numbers_match_the_demo(db, manifest)
     cells = {
         (row["row_code"], row["applicant_type"]): row["value"]
-        for row in db.query("select request_stats.* from request_stats join reports on reports.current_version_id = "
-                            "request_stats.version_id where reports.agency = '济南公共资源交易中心'")
+        for row in db.query(
+            "select request_stats.* from request_stats join reports on reports.current_version_id = "
+            "request_stats.version_id where reports.agency = '济南公共资源交易中心'"
+        )
     }
     assert cells["new", "自然人"] == 6 and cells["result.withheld.third_party", "总计"] == 1
-    purchase = next(db.query("select value, unit from active_disclosure where item = '政府集中采购' and measure = '采购项目数量'"))
+    purchase = next(
+        db.query("select value, unit from active_disclosure where item = '政府集中采购' and measure = '采购项目数量'")
+    )
     assert purchase["value"] == 13
 
 
@@ -122,7 +146,12 @@ def test_request_totals_in_datasette_with_descriptions(get):
     response = get("/archive/request_totals.json", _shape="array", agency="济南公共资源交易中心")
     assert response.status_code == 200, response.text
     [row] = response.json()
-    assert (row["agency"], row["new_requests"], row["disclosed"], row["check_status"]) == ("济南公共资源交易中心", 6, 2, "passed")
+    assert (row["agency"], row["new_requests"], row["disclosed"], row["check_status"]) == (
+        "济南公共资源交易中心",
+        6,
+        2,
+        "passed",
+    )
     page = get("/archive/request_totals")
     assert page.status_code == 200
     assert "Start here for numbers" in page.text

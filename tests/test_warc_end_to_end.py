@@ -54,13 +54,15 @@ def test_every_capture_points_at_its_response_record(warc_crawl):
         assert hashlib.sha256(payload).hexdigest() == capture["body_sha256"], where
         assert len(payload) == capture["bytes"], where
         assert record.rec_headers.get_header("WARC-Payload-Digest") == "sha1:" + base64.b32encode(
-            hashlib.sha1(payload).digest()).decode("ascii"), where
+            hashlib.sha1(payload).digest()
+        ).decode("ascii"), where
 
 
 def test_headers_as_the_portal_sent_them(warc_crawl):
     for capture in warc_crawl["captures"]:
         url, status, headers, body = read_record(
-            warc_crawl["warc_dir"] / capture["warc_filename"], capture["warc_offset"])
+            warc_crawl["warc_dir"] / capture["warc_filename"], capture["warc_offset"]
+        )
         names = {name.lower(): value for name, value in headers}
         assert names.get("content-type") == capture["content_type"], capture["url"]
         assert names.get("server") == "DemoPortal/1.0", capture["url"]  # demo/serve.py's Server line
@@ -96,8 +98,12 @@ def test_a_recrawl_records_304s_as_revisits_and_the_cli_finds_the_bytes(demo_por
         record, payload, _ = record_at(warc_dir / capture["warc_filename"], capture["warc_offset"])
         assert record.rec_type == "revisit" and payload == b"", capture["url"]
         assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == capture["url"]
-        result = subprocess.run([sys.executable, "-m", "archive.warc", str(db_path), str(capture["id"])],
-                                cwd=ROOT, capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "archive.warc", str(db_path), str(capture["id"])],
+            cwd=ROOT,
+            capture_output=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         assert hashlib.sha256(result.stdout).hexdigest() == capture["body_sha256"], capture["url"]
         assert b"is a revisit (304); bytes from capture" in result.stderr

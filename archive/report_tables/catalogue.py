@@ -96,8 +96,15 @@ DISCLOSURE_CLAUSES = {
 MEASURE_UNITS = {"本年收费金额": "万元"}
 # Every item name either generation prints (agencies mix them up).
 DISCLOSURE_ITEMS = {
-    "规章", "规范性文件", "行政规范性文件", "行政许可", "其他对外管理服务事项",
-    "行政处罚", "行政强制", "行政事业性收费", "政府集中采购",
+    "规章",
+    "规范性文件",
+    "行政规范性文件",
+    "行政许可",
+    "其他对外管理服务事项",
+    "行政处罚",
+    "行政强制",
+    "行政事业性收费",
+    "政府集中采购",
 }
 
 # Evidence of a generation, searched in the squeezed text. Structure first:

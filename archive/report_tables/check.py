@@ -37,7 +37,8 @@ class CheckResult:
         if not self.failures:
             return f"{self.checks} equation{'s hold' if self.checks != 1 else ' holds'}"
         return "; ".join(
-            f"{description}: {left} ≠ {right} (difference {left - right:+})" for description, left, right in self.failures
+            f"{description}: {left} ≠ {right} (difference {left - right:+})"
+            for description, left, right in self.failures
         )
 
 
@@ -70,16 +71,28 @@ def check_tables(generation, request_rows, review_cells=None):
             [grid["new"][column], grid["carried_over"][column]],
             [grid["result.total"][column], grid["carried_forward"][column]],
         )
-        _sum(result, f"{column}: 办理结果总计 = 各项办理结果之和", grid["result.total"][column],
-             [grid[code][column] for code in leaves])
+        _sum(
+            result,
+            f"{column}: 办理结果总计 = 各项办理结果之和",
+            grid["result.total"][column],
+            [grid[code][column] for code in leaves],
+        )
     for row in request_rows:
-        _sum(result, f"{row.row_code}: 总计 = 各类申请人之和", row.values[catalogue.TOTAL],
-             [row.values[column] for column in catalogue.APPLICANT_PARTS])
+        _sum(
+            result,
+            f"{row.row_code}: 总计 = 各类申请人之和",
+            row.values[catalogue.TOTAL],
+            [row.values[column] for column in catalogue.APPLICANT_PARTS],
+        )
     for kind in catalogue.REVIEW_KINDS:
         cells = {cell.outcome: cell.value for cell in review_cells or () if cell.kind == kind}
         if cells:
-            _sum(result, f"{kind}: 总计 = 各项结果之和", cells[catalogue.TOTAL],
-                 [cells[outcome] for outcome in catalogue.REVIEW_OUTCOMES[:-1]])
+            _sum(
+                result,
+                f"{kind}: 总计 = 各项结果之和",
+                cells[catalogue.TOTAL],
+                [cells[outcome] for outcome in catalogue.REVIEW_OUTCOMES[:-1]],
+            )
     if result.failures:
         result.status = FAILED
     elif not result.checks:

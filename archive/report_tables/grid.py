@@ -102,7 +102,9 @@ def place(cells, width, what, fallback=None):
         row = [cell for cell in cells if cell.line in lines]
         aligned = _aligned(row, width)
         if aligned is None:
-            raise Unparsed(f"{what}: a row of {len(row)} cells with {len(numbers)} numbers fits {width} columns in more than one way")
+            raise Unparsed(
+                f"{what}: a row of {len(row)} cells with {len(numbers)} numbers fits {width} columns in more than one way"
+            )
         return _placed(aligned, CELL)
     if any(cell.in_row for cell, _ in numbers):
         raise Unparsed(f"{what}: numbers spread over several table rows")
@@ -110,4 +112,6 @@ def place(cells, width, what, fallback=None):
         return _placed([None] * (width - 1) + [numbers[0][0]], LONE_TOTAL)
     if fallback == LEFT_FILLED:
         return _placed([cell for cell, _ in numbers] + [None] * (width - len(numbers)), LEFT_FILLED)
-    raise Unparsed(f"{what}: {len(numbers)} numbers for {width} columns, one cell per line: their columns cannot be told")
+    raise Unparsed(
+        f"{what}: {len(numbers)} numbers for {width} columns, one cell per line: their columns cannot be told"
+    )

@@ -34,8 +34,13 @@ def parse_review_table(lines):
         while start > 0 and cells[start - 1].line == cells[first].line:
             start -= 1
         end = next(
-            (i for i in range(first, len(cells)) if not is_blank(cells[i].text) and not parse_number(cells[i].text)
-             and not re.search(r"\d", cells[i].key)),
+            (
+                i
+                for i in range(first, len(cells))
+                if not is_blank(cells[i].text)
+                and not parse_number(cells[i].text)
+                and not re.search(r"\d", cells[i].key)
+            ),
             len(cells),
         )
         data = cells[start:end]

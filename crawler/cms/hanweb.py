@@ -45,7 +45,9 @@ _QUOTED_CODE_RE = re.compile(rf"""["']({CODE})["']""")
 # A 索引号 starts with the publishing agency's code: 11370800750852907J/2026-00299.
 _INDEX_CODE_RE = re.compile(rf"^({CODE})(?:[-/]|$)")
 # URL shapes only Hanweb JCMS uses.
-_MARK_RE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/|/module/(?:xxgk|web/jpage)/|vc_xxgkarea=")
+_MARK_RE = re.compile(
+    r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/|/module/(?:xxgk|web/jpage)/|vc_xxgkarea="
+)
 _NO_REPORT_RE = re.compile(r"暂无(?:相关)?(?:年报|年度报告|数据|信息|记录|内容)")
 
 ANNUAL_REPORT_PATH = "/module/xxgk/xxgkAnnualReport.jsp"

@@ -107,7 +107,9 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.explain = Explain.of(crawler)
         for netloc, adapter in spider.host_adapters.items():
-            spider.explain.adapter(netloc, adapter.family, f"registry entry {spider.source_name} says cms: {spider.source.cms}")
+            spider.explain.adapter(
+                netloc, adapter.family, f"registry entry {spider.source_name} says cms: {spider.source.cms}"
+            )
         return spider
 
     async def start(self):
@@ -186,7 +188,9 @@ class PortalSpider(scrapy.Spider):
         # At most DISCOVERY_MAX_LINKS_PER_PAGE anchors are even read.
         limit = self.crawler.settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE")
         found = response.xpath(f"(//a[@href])[position() <= {limit + 1}]" if limit > 0 else "//a[@href]")
-        anchors = [(anchor.attrib["href"], self._anchor_text(anchor), discovery.row_date(anchor.root)) for anchor in found]
+        anchors = [
+            (anchor.attrib["href"], self._anchor_text(anchor), discovery.row_date(anchor.root)) for anchor in found
+        ]
         script_links = adapter.script_links(response)
         links = list(self._scoped(response, self._bounded(response, anchors, script_links)))
         list_requests = adapter.list_requests(response)
@@ -391,13 +395,15 @@ class PortalSpider(scrapy.Spider):
         # unless it came from the cache without asking the portal.
         pages = []
         if not self._unchanged_from_cache(response):
-            pages.append({
-                "url": response.url,
-                "status": 304 if self._confirmed_unchanged(response) else response.status,
-                "headers": _header_pairs(response),
-                "body": response.body,
-                "fetched_at": utcnow(),
-            })
+            pages.append(
+                {
+                    "url": response.url,
+                    "status": 304 if self._confirmed_unchanged(response) else response.status,
+                    "headers": _header_pairs(response),
+                    "body": response.body,
+                    "fetched_at": utcnow(),
+                }
+            )
         return response.follow(
             link.url,
             callback=self.parse,
@@ -426,7 +432,9 @@ class PortalSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("portal/list_page_limit")
                 continue
             self.crawler.stats.inc_value("portal/list_requests")
-            self.explain.follow(response.url, discovery.Link(wanted.url, "next records of the list", "page"), "list data")
+            self.explain.follow(
+                response.url, discovery.Link(wanted.url, "next records of the list", "page"), "list data"
+            )
             yield scrapy.FormRequest(
                 wanted.url,
                 formdata=wanted.formdata or None,
@@ -462,8 +470,10 @@ class PortalSpider(scrapy.Spider):
         for code in sorted(codes):
             self.seen_codes.add((netloc, code))
             self.crawler.stats.inc_value("portal/hanweb_credit_codes")
-            urls = {year: adapter.annual_report_url(site_url, code, year) for year in cms.base.report_years(
-                settings.getint("HANWEB_XXGK_FIRST_YEAR"), today)}
+            urls = {
+                year: adapter.annual_report_url(site_url, code, year)
+                for year in cms.base.report_years(settings.getint("HANWEB_XXGK_FIRST_YEAR"), today)
+            }
             plan = cms.base.years_to_ask(
                 urls,
                 archive.last_captures(urls.values()),

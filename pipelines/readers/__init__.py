@@ -83,7 +83,9 @@ def _read(body, fmt, content_type, encoding, containers=(), dates=None):
     try:
         if fmt == "html":
             if len(body) > limits.HTML_MAX_BYTES:
-                raise Refused(f"too large: an HTML page of {limits.size(len(body))} (limit {limits.size(limits.HTML_MAX_BYTES)})")
+                raise Refused(
+                    f"too large: an HTML page of {limits.size(len(body))} (limit {limits.size(limits.HTML_MAX_BYTES)})"
+                )
             if encoding:
                 text = body.decode(encoding, errors="replace")
             else:

@@ -35,8 +35,17 @@ def read_doc(body, timeout=120, dates=None):
         profile = Path(work, "profile").as_uri()
         # soffice starts soffice.bin in turn: on a timeout kill the whole group.
         process = subprocess.Popen(
-            [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-             "--convert-to", "docx", "--outdir", work, str(source)],
+            [
+                soffice,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "docx",
+                "--outdir",
+                work,
+                str(source),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,

@@ -46,7 +46,9 @@ def check_zip(body):
             with archive.open(member) as stream:
                 while chunk := stream.read(_CHUNK):
                     if xml and not inflated and _declares_dtd(chunk):
-                        raise Refused(f"DOCX part {member.filename} declares a DTD (XML entities); Word never writes one")
+                        raise Refused(
+                            f"DOCX part {member.filename} declares a DTD (XML entities); Word never writes one"
+                        )
                     inflated += len(chunk)
                     total += len(chunk)
                     if inflated > limit:
@@ -54,7 +56,9 @@ def check_zip(body):
                             f"too large: {member.filename} inflates beyond {limits.size(limit)} (a zip bomb?)"
                         )
                     if total > limits.ZIP_MAX_BYTES:
-                        raise Refused(f"too large: the zip inflates beyond {limits.size(limits.ZIP_MAX_BYTES)} (a zip bomb?)")
+                        raise Refused(
+                            f"too large: the zip inflates beyond {limits.size(limits.ZIP_MAX_BYTES)} (a zip bomb?)"
+                        )
 
 
 def _table_rows(table):

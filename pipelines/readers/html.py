@@ -49,7 +49,11 @@ def _own_text_length(element):
 
 def _is_chrome(element):
     for node in (element, *element.iterancestors()):
-        if _CHROME_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("header", "footer", "nav"):
+        if _CHROME_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in (
+            "header",
+            "footer",
+            "nav",
+        ):
             return True
     return False
 
@@ -72,9 +76,7 @@ def _densest_container(root):
     best, best_length = None, 0
     for element in root.iter("div", "td", "section", "article", "main"):
         length = sum(
-            _own_text_length(child)
-            for child in element
-            if child.tag in _PARAGRAPHS and not _is_metadata_table(child)
+            _own_text_length(child) for child in element if child.tag in _PARAGRAPHS and not _is_metadata_table(child)
         )
         if length > best_length and not _is_chrome(element):
             best, best_length = element, length

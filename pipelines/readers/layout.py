@@ -61,6 +61,7 @@ def drop_running_lines(pages, zone=0.12):
     A line counts as running when it sits in the top or bottom *zone* of its
     page and its shape recurs on at least half of the pages (two at least).
     """
+
     def in_zone(line, page):
         return line.y1 <= page.height * zone or line.y0 >= page.height * (1 - zone)
 

@@ -141,7 +141,9 @@ def read(body, dates=None):
     if repaired:
         warnings = [line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line.strip()]
         if warnings:
-            raise Refused(f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete")
+            raise Refused(
+                f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete"
+            )
     chars = sum(
         len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
         for page in pages

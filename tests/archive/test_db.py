@@ -1,4 +1,5 @@
 """archive/db.py: schema, versioned storage of reports, run and fetch logs."""
+
 import json
 import os
 
@@ -29,8 +30,16 @@ def fts_rowids(archive, table, query):
 
 def test_schema_tables_and_user_version(archive):
     names = set(archive.db.table_names())
-    assert {"crawl_runs", "reports", "versions", "captures", "fetch_log", "rejected_documents",
-            "reports_fts", "versions_fts"} <= names
+    assert {
+        "crawl_runs",
+        "reports",
+        "versions",
+        "captures",
+        "fetch_log",
+        "rejected_documents",
+        "reports_fts",
+        "versions_fts",
+    } <= names
     assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 5
 
 
@@ -152,9 +161,13 @@ def test_empty_identity_fields_do_not_overwrite_known_ones(archive):
 def test_fts_tables_are_searchable_with_fts_query(archive):
     jining = archive.store(doc())
     wenshang = archive.store(
-        doc(agency="汶上县公共资源交易中心", region="山东省/济宁市/汶上县", year=2019,
+        doc(
+            agency="汶上县公共资源交易中心",
+            region="山东省/济宁市/汶上县",
+            year=2019,
             title="汶上县公共资源交易中心2019年政府信息公开工作年度报告",
-            text="汶上县公共资源交易中心2019年政府信息公开工作年度报告\n政府集中采购13项")
+            text="汶上县公共资源交易中心2019年政府信息公开工作年度报告\n政府集中采购13项",
+        )
     )
     assert fts_rowids(archive, "reports_fts", "年度报告") == [jining["report_id"], wenshang["report_id"]]
     assert fts_rowids(archive, "reports_fts", "汶上") == [wenshang["report_id"]]
@@ -204,8 +217,9 @@ def test_runs_fetch_log_and_rejected(archive):
     assert run["ended"] is None
 
     archive.log_fetch(run_id=run_id, url="http://a/x", method="GET", http_status=404, outcome="http_error")
-    archive.log_fetch(run_id=run_id, url="http://a/y", method="GET", http_status=200, outcome="ok",
-                      fetched_at="2024-01-01T00:00:00Z")
+    archive.log_fetch(
+        run_id=run_id, url="http://a/y", method="GET", http_status=200, outcome="ok", fetched_at="2024-01-01T00:00:00Z"
+    )
     rows = list(archive.db.query("select * from fetch_log order by id"))
     assert [(r["url"], r["http_status"], r["outcome"]) for r in rows] == [
         ("http://a/x", 404, "http_error"),
@@ -219,7 +233,10 @@ def test_runs_fetch_log_and_rejected(archive):
     rejected = list(archive.db["rejected_documents"].rows)
     assert len(rejected) == 1
     assert (rejected[0]["url"], rejected[0]["title"], rejected[0]["reason"]) == (
-        "http://a/n.html", "部门决算", "not a report: 决算")
+        "http://a/n.html",
+        "部门决算",
+        "not a report: 决算",
+    )
     assert rejected[0]["run_id"] == run_id
 
     archive.end_run(run_id, "finished", {"item_scraped_count": 3, "名": "济宁"})
@@ -289,8 +306,12 @@ def test_an_archive_from_an_older_release_gets_the_new_columns(tmp_path):
 
 def test_a_page_and_its_attachment_do_not_move_the_current_version_on_recrawls(archive):
     page = {"url": "http://www.jining.gov.cn/art/2026/1/28/art_61469_13602.html", "format": "html", "text": TEXT_A}
-    attachment = {"url": "http://www.jining.gov.cn/module/download/downfile.jsp?classid=0&filename=a.pdf",
-                  "linked_from": page["url"], "format": "pdf", "text": TEXT_A + "\n第1页"}
+    attachment = {
+        "url": "http://www.jining.gov.cn/module/download/downfile.jsp?classid=0&filename=a.pdf",
+        "linked_from": page["url"],
+        "format": "pdf",
+        "text": TEXT_A + "\n第1页",
+    }
     archive.db["crawl_runs"].insert_all([{"id": run_id, "status": "finished"} for run_id in (1, 2, 3)])
     first = [archive.store(doc(**form, fetched_at="2026-01-29T00:00:00Z"), run_id=1) for form in (page, attachment)]
     report = first[0]["report_id"]
@@ -315,8 +336,11 @@ def test_the_same_text_as_page_and_attachment_is_one_version_with_two_captures(a
 
 def test_the_page_is_current_whichever_form_of_one_publication_came_first(archive):
     page = {"url": "http://www.licheng.gov.cn/gongkai/channel_1/doc_2.html", "format": "html", "text": TEXT_A}
-    attachment = {"url": "http://www.licheng.gov.cn/gongkai/upload/202401/a.pdf", "format": "pdf",
-                  "text": TEXT_A + "\n第1页"}
+    attachment = {
+        "url": "http://www.licheng.gov.cn/gongkai/upload/202401/a.pdf",
+        "format": "pdf",
+        "text": TEXT_A + "\n第1页",
+    }
     archive.db["crawl_runs"].insert_all([{"id": run_id, "status": "finished"} for run_id in (1, 2)])
     pdf = archive.store(doc(**attachment), run_id=1)
     html = archive.store(doc(**page), run_id=1)
@@ -348,8 +372,16 @@ def test_a_revert_puts_the_reverted_text_back_in_the_search_index(archive):
 def test_a_capture_identified_without_a_region_joins_its_report(archive):
     # Issue 9, defect 4: agency and year known, region not found this time.
     first = archive.store(doc())
-    again = archive.store(doc(region="", province="", city="", division_code="", text=TEXT_B,
-                              url="http://www.jining.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=X&fbtime=2021"))
+    again = archive.store(
+        doc(
+            region="",
+            province="",
+            city="",
+            division_code="",
+            text=TEXT_B,
+            url="http://www.jining.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=X&fbtime=2021",
+        )
+    )
     assert again["report_id"] == first["report_id"] and not again["new_report"]
     assert count(archive, "reports") == 1
     assert archive.db["reports"].get(first["report_id"])["region"] == "山东省/济宁市"
@@ -381,8 +413,9 @@ def test_a_report_is_dated_by_the_most_trusted_source_then_the_earliest_date(arc
     # A page date is trusted over a URL's, though later.
     archive.store(doc(url="http://www.jining.gov.cn/b.html", published_on="2022-02-12", published_source="page"))
     # A correction published later (a new version) does not move it.
-    archive.store(doc(text=TEXT_B, url="http://www.jining.gov.cn/c.html", published_on="2022-06-01",
-                      published_source="page"))
+    archive.store(
+        doc(text=TEXT_B, url="http://www.jining.gov.cn/c.html", published_on="2022-06-01", published_source="page")
+    )
     # Nor a capture without a date.
     archive.store(doc(url="http://www.jining.gov.cn/d.html"))
     report = archive.db["reports"].get(first["report_id"])
@@ -404,8 +437,9 @@ def test_a_report_is_dated_by_the_most_trusted_source_then_the_earliest_date(arc
     ],
 )
 def test_timeliness_deadlines(archive, agency, year, published_on, deadline, rule, days_late):
-    stored = archive.store(doc(agency=agency, year=year, published_on=published_on,
-                               published_source="page" if published_on else None))
+    stored = archive.store(
+        doc(agency=agency, year=year, published_on=published_on, published_source="page" if published_on else None)
+    )
     row = timeliness(archive, stored["report_id"])
     assert (row["deadline"], row["deadline_rule"], row["days_late"]) == (deadline, rule, days_late)
     assert row["agency"] == agency and row["year"] == year and row["published_on"] == published_on

@@ -13,8 +13,20 @@ from archive.migrations import NAMES, NewerArchive, migrate
 RELEASE = Path(__file__).resolve().parent.parent / "fixtures" / "archives" / "release-d7bd1d1.db"
 # Made with the writer of release d7bd1d1: two reports, three versions, a
 # scan, fetch log, a rejected notice, statistics and a near-duplicate link.
-TABLES = ("crawl_runs", "reports", "versions", "captures", "fetch_log", "rejected_documents", "request_stats",
-          "review_litigation", "active_disclosure", "stats_check", "version_minhash", "version_links")
+TABLES = (
+    "crawl_runs",
+    "reports",
+    "versions",
+    "captures",
+    "fetch_log",
+    "rejected_documents",
+    "request_stats",
+    "review_litigation",
+    "active_disclosure",
+    "stats_check",
+    "version_minhash",
+    "version_links",
+)
 
 
 def rows(db, table):
@@ -49,9 +61,17 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
     # The search index still finds the release's reports, and the writer goes on.
     query = search.fts_query("郭仓镇")
     assert [r[0] for r in db.execute("select rowid from reports_fts where reports_fts match ?", [query])] == [2]
-    result = archive.store({**db["reports"].get(2), "text": "郭仓镇人民政府2023年政府信息公开工作年度报告\n第三版。",
-                            "url": "http://www.wenshang.gov.cn/x.html", "body": b"x", "format": "html",
-                            "published_on": "2024-04-02", "published_source": "page"})
+    result = archive.store(
+        {
+            **db["reports"].get(2),
+            "text": "郭仓镇人民政府2023年政府信息公开工作年度报告\n第三版。",
+            "url": "http://www.wenshang.gov.cn/x.html",
+            "body": b"x",
+            "format": "html",
+            "published_on": "2024-04-02",
+            "published_source": "page",
+        }
+    )
     assert result["report_id"] == 2 and result["new_version"]
     late = db.execute("select deadline, deadline_rule, days_late from timeliness where report_id = 2").fetchone()
     assert tuple(late) == ("2024-03-31", "government Mar 31", 2)

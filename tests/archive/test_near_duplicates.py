@@ -97,7 +97,12 @@ def test_signature_is_deterministic_across_processes():
         "sys.stdout.write(','.join(map(str, signature(sys.stdin.read()).hashvalues)))"
     )
     other = subprocess.run(
-        [sys.executable, "-c", code], input=text, capture_output=True, text=True, cwd=ROOT, check=True,
+        [sys.executable, "-c", code],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
         env={"PYTHONHASHSEED": "12345", "PATH": ""},
     ).stdout
     assert other == ",".join(map(str, here))
@@ -118,7 +123,9 @@ def test_one_character_edit_is_linked(archive):
     first, made = add(index, archive, JINAN, 2024, text, "http://a/r.html")
     assert made == []
     # The same report re-posted under a slightly different agency name: another report.
-    second, made = add(index, archive, JINAN + "（济南市公共资源交易中心）", 2024, one_char_edit(text), "http://b/r.html")
+    second, made = add(
+        index, archive, JINAN + "（济南市公共资源交易中心）", 2024, one_char_edit(text), "http://b/r.html"
+    )
     assert len(made) == 1
     link = links(archive.db)[(first, second)]
     assert link["same_report"] == 0
@@ -137,8 +144,11 @@ def test_changed_footer_line_is_linked(archive):
 
 
 def test_html_page_and_pdf_of_one_report_are_linked(archive):
-    entry = next(e for e in json.loads((DEMO_SITE / "manifest.json").read_text("utf-8"))["reports"]
-                 if e["seed"].startswith("001"))
+    entry = next(
+        e
+        for e in json.loads((DEMO_SITE / "manifest.json").read_text("utf-8"))["reports"]
+        if e["seed"].startswith("001")
+    )
     page = DEMO_SITE / entry["portal"] / entry.get("file", entry["path"]).lstrip("/")
     html_text = normalize_text(extract_html(page.read_bytes())[0])
     seed = (SEEDS / entry["seed"]).read_text(encoding="utf-8")
@@ -161,14 +171,21 @@ def test_different_reports_are_not_linked(archive):
 
 
 SYNTH = [
-    ("济宁市财政局", 2023), ("济宁市教育局", 2023), ("嘉祥县财政局", 2023), ("汶上县人民政府办公室", 2023),
-    ("济宁市公共资源交易服务中心兖州分中心", 2023), ("济宁市财政局", 2022), ("嘉祥县财政局", 2021),
+    ("济宁市财政局", 2023),
+    ("济宁市教育局", 2023),
+    ("嘉祥县财政局", 2023),
+    ("汶上县人民政府办公室", 2023),
+    ("济宁市公共资源交易服务中心兖州分中心", 2023),
+    ("济宁市财政局", 2022),
+    ("嘉祥县财政局", 2021),
 ]
 
 
 def test_reports_of_one_template_are_not_linked(archive):
     texts = {key: synth.report_text(*key) for key in SYNTH}
-    similarities = [nd.jaccard(nd.shingles(texts[a]), nd.shingles(texts[b])) for a, b in itertools.combinations(SYNTH, 2)]
+    similarities = [
+        nd.jaccard(nd.shingles(texts[a]), nd.shingles(texts[b])) for a, b in itertools.combinations(SYNTH, 2)
+    ]
     # The template makes different reports look alike: 0.8 would link them ...
     assert max(similarities) >= 0.8
     # ... but they stay well below the threshold.
@@ -179,7 +196,14 @@ def test_reports_of_one_template_are_not_linked(archive):
         assert made == []
     # While a cross-post of one of them is linked.
     agency, year = SYNTH[0]
-    _, made = add(index, archive, agency + "机关", year, with_footer(texts[agency, year], "济宁市财政局办公室 2024年1月"), "http://y/r.html")
+    _, made = add(
+        index,
+        archive,
+        agency + "机关",
+        year,
+        with_footer(texts[agency, year], "济宁市财政局办公室 2024年1月"),
+        "http://y/r.html",
+    )
     assert len(made) == 1 and made[0]["similarity"] > 0.95
 
 
@@ -260,8 +284,10 @@ def test_add_runs_in_the_callers_transaction(archive):
     assert again["version_id"] == result["version_id"]
     made = index.add(again["version_id"], with_footer(text, "联系电话：0531-66608888"))
     assert len(made) == 1 and archive.db["version_minhash"].count == 2
-    assert np.array_equal(np.frombuffer(archive.db["version_minhash"].get(again["version_id"])["hashvalues"], dtype="<u8"),
-                          nd.signature(with_footer(text, "联系电话：0531-66608888")).hashvalues)
+    assert np.array_equal(
+        np.frombuffer(archive.db["version_minhash"].get(again["version_id"])["hashvalues"], dtype="<u8"),
+        nd.signature(with_footer(text, "联系电话：0531-66608888")).hashvalues,
+    )
 
 
 def test_signatures_of_another_size_are_remade(archive):
@@ -284,9 +310,19 @@ def test_view_shows_both_reports_and_their_first_capture(archive):
     assert len(rows) == 1
     row = rows[0]
     assert (row["version_id"], row["agency"], row["year"], row["url"], row["format"]) == (
-        first, JINAN, 2024, "http://jinan/first.html", "html")
+        first,
+        JINAN,
+        2024,
+        "http://jinan/first.html",
+        "html",
+    )
     assert (row["other_version_id"], row["other_agency"], row["other_year"], row["other_url"], row["other_format"]) == (
-        second, "济南市公共资源交易中心", 2024, "http://sd/r.pdf", "pdf")
+        second,
+        "济南市公共资源交易中心",
+        2024,
+        "http://sd/r.pdf",
+        "pdf",
+    )
     assert row["same_report"] == 0 and row["similarity"] > 0.95
 
 
@@ -303,7 +339,10 @@ def test_schema_is_idempotent(archive):
 def run_cli(*args):
     result = subprocess.run(
         [sys.executable, "-m", "archive.near_duplicates", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -351,7 +390,9 @@ def test_datasette_describes_and_serves_the_links(archive):
     text = seed_text("002")
     add(index, archive, JINAN, 2024, text, "http://jinan/r.html")
     add(index, archive, JINAN, 2024, one_char_edit(text), "http://jinan/r.html")  # a correction
-    add(index, archive, "济南市公共资源交易中心", 2024, with_footer(text, "联系电话：0531-66608888"), "http://sd/r.html")
+    add(
+        index, archive, "济南市公共资源交易中心", 2024, with_footer(text, "联系电话：0531-66608888"), "http://sd/r.html"
+    )
     archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     datasette = Datasette(immutables=[archive.path], metadata=metadata, plugins_dir=str(ROOT / "plugins"))
 
@@ -369,11 +410,21 @@ def test_datasette_describes_and_serves_the_links(archive):
 
 def test_command_line_refuses_what_is_not_an_archive(tmp_path):
     missing = tmp_path / "missing.db"
-    result = subprocess.run([sys.executable, "-m", "archive.near_duplicates", str(missing)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "archive.near_duplicates", str(missing)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "no such file" in result.stderr and not missing.exists()
     other = tmp_path / "other.db"
     sqlite_utils.Database(other)["t"].insert({"a": 1})
-    result = subprocess.run([sys.executable, "-m", "archive.near_duplicates", str(other)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "archive.near_duplicates", str(other)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "not an archive" in result.stderr

@@ -1,4 +1,5 @@
 """archive/regions.py: agency name -> GB/T 2260 region, and admin level."""
+
 import pytest
 
 from archive.regions import Region, admin_level, resolve

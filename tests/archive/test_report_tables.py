@@ -56,8 +56,12 @@ def test_seed_002_jinan_2024(shape):
     assert values["result.unable.not_held", "总计"] == 3
     assert values["result.total", "总计"] == 6 and values["result.total", "自然人"] == 6
     assert values["carried_forward", "总计"] == 0
-    others = {key: value for key, value in values.items() if key[0] not in (
-        "new", "result.disclosed", "result.withheld.third_party", "result.unable.not_held", "result.total")}
+    others = {
+        key: value
+        for key, value in values.items()
+        if key[0]
+        not in ("new", "result.disclosed", "result.withheld.third_party", "result.unable.not_held", "result.total")
+    }
     assert set(others.values()) == {0}
     assert tables.check.status == "passed" and tables.check.checks == 42
     assert [c.value for c in tables.review_cells] == [0] * 15
@@ -76,7 +80,9 @@ def test_seed_001_full_2021_grid_of_zeros(shape):
     assert {row.placement for row in tables.request_rows} == {"cell"}
     assert tables.check.status == "passed" and not tables.check.failures
     assert [(c.kind, c.outcome, c.value) for c in tables.review_cells][:2] == [
-        ("行政复议", "结果维持", 0), ("行政复议", "结果纠正", 0)]
+        ("行政复议", "结果维持", 0),
+        ("行政复议", "结果纠正", 0),
+    ]
     assert len(tables.review_cells) == 15 and {c.value for c in tables.review_cells} == {0}
     assert len(tables.disclosure_cells) == 3 * 2 + 1 + 2 + 1
 
@@ -104,7 +110,12 @@ def test_seed_003_2019_blank_cells_are_null_written_zeros_are_zero(shape):
     assert disclosure["规章", "本年新制作数量"].value == 0
     assert disclosure["政府集中采购", "采购项目数量"].value == 13
     purchase = disclosure["政府集中采购", "采购总金额"]
-    assert (purchase.value, purchase.value_text, purchase.unit, purchase.placement) == (14.4, "14.4万元", "万元", "cell")
+    assert (purchase.value, purchase.value_text, purchase.unit, purchase.placement) == (
+        14.4,
+        "14.4万元",
+        "万元",
+        "cell",
+    )
     assert all(c.value is None for c in tables.disclosure_cells if c.item == "行政强制")
 
 
@@ -213,11 +224,13 @@ def test_inconsistent_report_fails_with_the_differences():
     assert by_row["result.total"] == [4, 0, 0, 0, 0, 0, 5]
     check = tables.check
     assert check.status == "failed"
-    assert sorted(check.failures) == sorted([
-        ("自然人: 新收+上年结转 = 办理结果总计+结转下年度", 5, 4),
-        ("总计: 办理结果总计 = 各项办理结果之和", 5, 4),
-        ("result.total: 总计 = 各类申请人之和", 5, 4),
-    ])
+    assert sorted(check.failures) == sorted(
+        [
+            ("自然人: 新收+上年结转 = 办理结果总计+结转下年度", 5, 4),
+            ("总计: 办理结果总计 = 各项办理结果之和", 5, 4),
+            ("result.total: 总计 = 各类申请人之和", 5, 4),
+        ]
+    )
     assert check.max_difference == 1
     assert "5 ≠ 4 (difference +1)" in tables.detail
 

@@ -1,5 +1,6 @@
 """archive/search.py: CJK bigram indexing and FTS5 query rewriting, checked
 against a real FTS5 table built like archive/db.py's versions_fts."""
+
 import pytest
 import sqlite_utils
 

@@ -34,8 +34,16 @@ def archive(tmp_path):
 
 
 def add(archive, agency, year, text):
-    return archive.store({"agency": agency, "year": year, "text": text, "url": f"http://x/{agency}/{year}.html",
-                          "region": "山东省/济南市", "title": f"{agency}{year}年政府信息公开工作年度报告"})
+    return archive.store(
+        {
+            "agency": agency,
+            "year": year,
+            "text": text,
+            "url": f"http://x/{agency}/{year}.html",
+            "region": "山东省/济南市",
+            "title": f"{agency}{year}年政府信息公开工作年度报告",
+        }
+    )
 
 
 def test_store_stats_writes_all_tables_and_the_view(archive):
@@ -54,7 +62,11 @@ def test_store_stats_writes_all_tables_and_the_view(archive):
     assert len(totals) == 1
     row = totals[0]
     assert (row["agency"], row["region"], row["year"], row["format_generation"]) == (
-        "济南公共资源交易中心", "山东省/济南市", 2024, "2021")
+        "济南公共资源交易中心",
+        "山东省/济南市",
+        2024,
+        "2021",
+    )
     assert (row["new_requests"], row["carried_over"], row["disclosed"], row["partially_disclosed"]) == (6, 0, 2, 0)
     assert (row["withheld"], row["unable_to_provide"], row["not_handled"], row["other_handling"]) == (1, 3, 0, 0)
     assert (row["total_handled"], row["carried_forward"], row["check_status"]) == (6, 0, "passed")
@@ -76,18 +88,36 @@ def test_request_totals_keeps_blanks_null_and_lists_every_report(archive):
     assert (wenshang["withheld"], wenshang["total_handled"], wenshang["carried_forward"]) == (None, 0, 0)
     assert wenshang["format_generation"] == "2019"
     qufu = rows["曲阜市公共资源交易监督管理办公室"]
-    assert (qufu["format_generation"], qufu["check_status"], qufu["new_requests"]) == ("narrative", "not_applicable", None)
+    assert (qufu["format_generation"], qufu["check_status"], qufu["new_requests"]) == (
+        "narrative",
+        "not_applicable",
+        None,
+    )
     city = rows["某市生态环境局"]
-    assert (city["new_requests"], city["carried_over"], city["disclosed"], city["partially_disclosed"]) == (28, 4, 14, 3)
+    assert (city["new_requests"], city["carried_over"], city["disclosed"], city["partially_disclosed"]) == (
+        28,
+        4,
+        14,
+        3,
+    )
     assert (city["withheld"], city["unable_to_provide"], city["not_handled"], city["other_handling"]) == (2, 7, 1, 2)
     assert (city["total_handled"], city["carried_forward"]) == (29, 3)
-    disclosure = dict(((r["item"], r["measure"]), r["value"]) for r in db.query(
-        "select item, measure, value from active_disclosure where report_id = ?", [rows["汶上县公共资源交易中心"]["report_id"]]))
+    disclosure = dict(
+        ((r["item"], r["measure"]), r["value"])
+        for r in db.query(
+            "select item, measure, value from active_disclosure where report_id = ?",
+            [rows["汶上县公共资源交易中心"]["report_id"]],
+        )
+    )
     assert disclosure["规范性文件", "本年新制作数量"] == 6
     assert disclosure["政府集中采购", "采购总金额"] == 14.4
     # NUMERIC affinity: counts stay integers.
-    assert db.execute("select typeof(value) from active_disclosure where item = '规范性文件' "
-                      "and measure = '本年新制作数量'").fetchone()[0] == "integer"
+    assert (
+        db.execute(
+            "select typeof(value) from active_disclosure where item = '规范性文件' and measure = '本年新制作数量'"
+        ).fetchone()[0]
+        == "integer"
+    )
 
 
 def test_failed_check_is_listed_by_the_canned_query(archive):

@@ -19,10 +19,14 @@ from archive.warc import WarcWriter, cdx_lines, read_raw, read_record, warc_date
 
 # 济宁市 in GBK, and an attachment name as a GBK portal sends it: raw bytes
 # in the header, which Scrapy hands over decoded as latin-1.
-GBK_PAGE = "<html><head><meta charset=gbk><title>济宁市2023年政府信息公开工作年度报告</title></head></html>".encode("gbk")
+GBK_PAGE = "<html><head><meta charset=gbk><title>济宁市2023年政府信息公开工作年度报告</title></head></html>".encode(
+    "gbk"
+)
 GBK_FILENAME = "年报.pdf".encode("gbk").decode("latin-1")
 # A PDF-like body: NUL, high bytes, and the header terminator inside the body.
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\r\n\r\n<< /Type /Catalog >>\x00\xff\xfe" + bytes(range(256)) * 4 + b"%%EOF\n"
+PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\r\n\r\n<< /Type /Catalog >>\x00\xff\xfe" + bytes(range(256)) * 4 + b"%%EOF\n"
+)
 CHINESE_URL = "http://127.0.0.1:8701/xxgk/年报/2023年度报告.html?栏目=年报"
 ESCAPED_URL = (
     "http://127.0.0.1:8701/xxgk/%E5%B9%B4%E6%8A%A5/2023%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.html"
@@ -69,8 +73,12 @@ def test_gbk_page_with_chinese_url_is_found_by_offset(writer):
 
 def test_binary_attachment_body_kept_byte_for_byte(writer):
     location = writer.write_response(
-        "http://127.0.0.1:8702/attach/0/报告.pdf", 200, "OK",
-        [("Content-Type", "application/pdf"), ("Content-Length", str(len(PDF)))], PDF, "2024-05-01T08:00:01Z",
+        "http://127.0.0.1:8702/attach/0/报告.pdf",
+        200,
+        "OK",
+        [("Content-Type", "application/pdf"), ("Content-Length", str(len(PDF)))],
+        PDF,
+        "2024-05-01T08:00:01Z",
     )
     writer.close()
     path = writer.directory / location.filename
@@ -86,11 +94,11 @@ def test_offset_and_length_are_the_response_records_gzip_member(writer):
     location = writer.write_response("http://x/r.html", 200, "OK", [], b"<p>r</p>", "2024-05-01T08:00:00Z")
     writer.close()
     data = (writer.directory / location.filename).read_bytes()
-    member = gzip.decompress(data[location.offset:location.offset + location.length])
+    member = gzip.decompress(data[location.offset : location.offset + location.length])
     assert member.startswith(b"WARC/1.1\r\nWARC-Type: response\r\n")
     assert member.endswith(b"HTTP/1.1 200 OK\r\n\r\n<p>r</p>\r\n\r\n")
     # The next member is the paired request record.
-    rest = gzip.decompress(data[location.offset + location.length:])
+    rest = gzip.decompress(data[location.offset + location.length :])
     assert rest.startswith(b"WARC/1.1\r\nWARC-Type: request\r\n")
 
 
@@ -123,20 +131,29 @@ def test_status_line_reason_defaults_and_error_statuses(writer):
     not_found = writer.write_response("http://x/gone.html", 404, "", [], b"gone", "2024-05-01T08:00:00Z")
     custom = writer.write_response("http://x/odd.html", 299, "", [], b"", "2024-05-01T08:00:00Z")
     writer.close()
-    assert read_raw(writer.directory / not_found.filename, not_found.offset).http_head == b"HTTP/1.1 404 Not Found\r\n\r\n"
+    assert (
+        read_raw(writer.directory / not_found.filename, not_found.offset).http_head == b"HTTP/1.1 404 Not Found\r\n\r\n"
+    )
     url, status, headers, body = read_record(writer.directory / custom.filename, custom.offset)
     assert (status, headers, body) == (299, [], b"")
 
 
 def test_request_record_is_paired_with_its_response(writer):
     location = writer.write_response(
-        "http://127.0.0.1:8701/list.jsp?page=2", 200, "OK", [("Content-Type", "text/html")], b"<p/>",
-        "2024-05-01T08:00:00Z", request_method="POST",
+        "http://127.0.0.1:8701/list.jsp?page=2",
+        200,
+        "OK",
+        [("Content-Type", "text/html")],
+        b"<p/>",
+        "2024-05-01T08:00:00Z",
+        request_method="POST",
         request_headers=[("Host", "127.0.0.1:8701"), ("User-Agent", "ogi-report-archive/0.1")],
     )
     writer.close()
     with open(writer.directory / location.filename, "rb") as stream:
-        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read()) for r in ArchiveIterator(stream)]
+        records = [
+            (r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read()) for r in ArchiveIterator(stream)
+        ]
     assert [r[0] for r in records] == ["warcinfo", "response", "request"]
     request_headers = records[2][1]
     assert request_headers.get_header("WARC-Concurrent-To") == location.record_id
@@ -150,7 +167,7 @@ def test_request_without_headers_names_its_host(writer):
     location = writer.write_response("http://127.0.0.1:8703/a/b.html?x=1", 200, "OK", [], b"", "2024-05-01T08:00:00Z")
     writer.close()
     data = (writer.directory / location.filename).read_bytes()
-    request = gzip.decompress(data[location.offset + location.length:])
+    request = gzip.decompress(data[location.offset + location.length :])
     assert b"\r\n\r\nGET /a/b.html?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8703\r\n\r\n" in request
 
 
@@ -160,8 +177,9 @@ def test_every_file_starts_with_warcinfo_and_rotates_past_max_bytes(tmp_path):
     bodies = [random.Random(n).randbytes(2000) for n in range(6)]
     writer = WarcWriter(tmp_path / "warc", prefix="test", max_bytes=4000)
     locations = [
-        writer.write_response(f"http://x/{n}.pdf", 200, "OK", [("Content-Type", "application/pdf")],
-                              body, "2024-05-01T08:00:00Z")
+        writer.write_response(
+            f"http://x/{n}.pdf", 200, "OK", [("Content-Type", "application/pdf")], body, "2024-05-01T08:00:00Z"
+        )
         for n, body in enumerate(bodies)
     ]
     writer.close()
@@ -211,10 +229,12 @@ def test_warc_date_is_utc_seconds():
 
 
 def test_cdx_lists_every_response_with_its_location(writer):
-    page = writer.write_response(CHINESE_URL, 200, "OK", [("Content-Type", "text/html; charset=GBK")], GBK_PAGE,
-                                 "2024-05-01T08:00:00Z")
-    pdf = writer.write_response("http://127.0.0.1:8701/a.pdf", 200, "OK", [("Content-Type", "application/pdf")], PDF,
-                                "2024-05-02T09:30:00Z")
+    page = writer.write_response(
+        CHINESE_URL, 200, "OK", [("Content-Type", "text/html; charset=GBK")], GBK_PAGE, "2024-05-01T08:00:00Z"
+    )
+    pdf = writer.write_response(
+        "http://127.0.0.1:8701/a.pdf", 200, "OK", [("Content-Type", "application/pdf")], PDF, "2024-05-02T09:30:00Z"
+    )
     writer.close()
     lines = cdx_lines(writer.directory)
     assert len(lines) == 2  # responses only: no warcinfo, no requests
@@ -224,16 +244,24 @@ def test_cdx_lists_every_response_with_its_location(writer):
     assert keys[1][0].startswith("1,0,0,127:8701)/xxgk/%e5%b9%b4%e6%8a%a5/")
     by_url = {json.loads(key[2])["url"]: json.loads(key[2]) for key in keys}
     assert by_url[ESCAPED_URL] == {
-        "url": ESCAPED_URL, "mime": "text/html", "status": "200", "digest": sha1_base32(GBK_PAGE),
-        "length": str(page.length), "offset": str(page.offset), "filename": page.filename,
+        "url": ESCAPED_URL,
+        "mime": "text/html",
+        "status": "200",
+        "digest": sha1_base32(GBK_PAGE),
+        "length": str(page.length),
+        "offset": str(page.offset),
+        "filename": page.filename,
     }
     assert (by_url["http://127.0.0.1:8701/a.pdf"]["offset"], by_url["http://127.0.0.1:8701/a.pdf"]["length"]) == (
-        str(pdf.offset), str(pdf.length))
+        str(pdf.offset),
+        str(pdf.length),
+    )
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "archive.warc", *map(str, args)], cwd=ROOT, capture_output=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "archive.warc", *map(str, args)], cwd=ROOT, capture_output=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -241,19 +269,30 @@ def archive_with_capture(tmp_path):
     """An archive whose capture 1 points at a WARC record under the default warc/."""
     with WarcWriter(tmp_path / "warc") as writer:
         location = writer.write_response(
-            "http://127.0.0.1:8702/attach/报告.pdf", 200, "OK",
+            "http://127.0.0.1:8702/attach/报告.pdf",
+            200,
+            "OK",
             [("Content-Type", "application/pdf"), ("Content-Disposition", f'attachment; filename="{GBK_FILENAME}"')],
-            PDF, "2024-05-01T08:00:00Z",
+            PDF,
+            "2024-05-01T08:00:00Z",
         )
     db_path = tmp_path / "archive.db"
     Archive(db_path).close()
     db = sqlite_utils.Database(db_path)
     # alter=True: works whether or not the schema has the warc_* columns yet.
-    db["captures"].insert({
-        "id": 1, "url": "http://127.0.0.1:8702/attach/%E6%8A%A5%E5%91%8A.pdf", "bytes": len(PDF),
-        "body_sha256": hashlib.sha256(PDF).hexdigest(), "warc_filename": location.filename,
-        "warc_offset": location.offset, "warc_length": location.length, "warc_record_id": location.record_id,
-    }, alter=True)
+    db["captures"].insert(
+        {
+            "id": 1,
+            "url": "http://127.0.0.1:8702/attach/%E6%8A%A5%E5%91%8A.pdf",
+            "bytes": len(PDF),
+            "body_sha256": hashlib.sha256(PDF).hexdigest(),
+            "warc_filename": location.filename,
+            "warc_offset": location.offset,
+            "warc_length": location.length,
+            "warc_record_id": location.record_id,
+        },
+        alter=True,
+    )
     db["captures"].insert({"id": 2, "url": "http://x/old.html"}, alter=True)
     db.close()
     return db_path
@@ -309,14 +348,21 @@ def test_cli_cdx(archive_with_capture):
 
 def test_cli_follows_a_revisit_to_the_capture_with_the_bytes(archive_with_capture):
     with WarcWriter(archive_with_capture.parent / "warc") as writer:
-        revisit = writer.write_revisit("http://127.0.0.1:8702/attach/报告.pdf", [("Content-Type", "application/pdf")],
-                                       PDF, "2024-06-01T08:00:00Z")
+        revisit = writer.write_revisit(
+            "http://127.0.0.1:8702/attach/报告.pdf", [("Content-Type", "application/pdf")], PDF, "2024-06-01T08:00:00Z"
+        )
     db = sqlite_utils.Database(archive_with_capture)
-    db["captures"].insert({
-        "id": 3, "url": "http://127.0.0.1:8702/attach/%E6%8A%A5%E5%91%8A.pdf", "http_status": 304,
-        "body_sha256": hashlib.sha256(PDF).hexdigest(), "warc_filename": revisit.filename,
-        "warc_offset": revisit.offset, "warc_length": revisit.length,
-    })
+    db["captures"].insert(
+        {
+            "id": 3,
+            "url": "http://127.0.0.1:8702/attach/%E6%8A%A5%E5%91%8A.pdf",
+            "http_status": 304,
+            "body_sha256": hashlib.sha256(PDF).hexdigest(),
+            "warc_filename": revisit.filename,
+            "warc_offset": revisit.offset,
+            "warc_length": revisit.length,
+        }
+    )
     db["captures"].update(1, {"http_status": 200})
     db.close()
     result = run_cli(archive_with_capture, 3)
@@ -333,8 +379,9 @@ def test_cli_follows_a_revisit_to_the_capture_with_the_bytes(archive_with_captur
 def test_a_record_is_in_the_file_as_soon_as_it_is_written(writer):
     """The capture row is committed right after the write: a kill then must
     not lose bytes the row points at (still in a buffer of the process)."""
-    location = writer.write_response("http://x/a.pdf", 200, "OK", [("Content-Type", "application/pdf")], PDF,
-                                     "2024-05-01T08:00:00Z")
+    location = writer.write_response(
+        "http://x/a.pdf", 200, "OK", [("Content-Type", "application/pdf")], PDF, "2024-05-01T08:00:00Z"
+    )
     revisit = writer.write_revisit("http://x/a.pdf", [], PDF, "2024-05-02T08:00:00Z")
     path = writer.directory / location.filename
     # Read through another handle while the writer still holds the file open.
@@ -349,14 +396,28 @@ def torn_copies(tmp_path, count=3):
     with WarcWriter(tmp_path / "whole") as writer:
         bodies = [random.Random(n).randbytes(3000 + 7000 * n) for n in range(count)]
         locations = [
-            writer.write_response(f"http://x/{n}.pdf", 200, "OK", [("Content-Type", "application/pdf")], body,
-                                  f"2024-05-0{n + 1}T08:00:00Z")
+            writer.write_response(
+                f"http://x/{n}.pdf",
+                200,
+                "OK",
+                [("Content-Type", "application/pdf")],
+                body,
+                f"2024-05-0{n + 1}T08:00:00Z",
+            )
             for n, body in enumerate(bodies)
         ]
     data = (tmp_path / "whole" / locations[0].filename).read_bytes()
     last = locations[-1]
-    cuts = sorted({last.offset + 1, last.offset + 10, last.offset + last.length // 2, last.offset + last.length - 1,
-                   last.offset + last.length + 5, len(data) - 1})
+    cuts = sorted(
+        {
+            last.offset + 1,
+            last.offset + 10,
+            last.offset + last.length // 2,
+            last.offset + last.length - 1,
+            last.offset + last.length + 5,
+            len(data) - 1,
+        }
+    )
     return data, locations, bodies, cuts
 
 

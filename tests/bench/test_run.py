@@ -8,9 +8,23 @@ from support import ROOT
 
 def test_bench_runs_on_a_small_portal(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--only", "crawl", "--reports", "20", "--sample", "3",
-         "--portal-dir", str(tmp_path / "portal")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--only",
+            "crawl",
+            "--reports",
+            "20",
+            "--sample",
+            "3",
+            "--portal-dir",
+            str(tmp_path / "portal"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
@@ -21,8 +35,19 @@ def test_bench_runs_on_a_small_portal(tmp_path):
 
 
 def test_search_bench_runs_on_a_small_archive(tmp_path):
-    command = [sys.executable, "-m", "bench.run", "--only", "search", "--search-reports", "300", "--search-rounds", "1",
-               "--search-cache", str(tmp_path / "search")]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--only",
+        "search",
+        "--search-reports",
+        "300",
+        "--search-rounds",
+        "1",
+        "--search-cache",
+        str(tmp_path / "search"),
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout

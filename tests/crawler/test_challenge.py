@@ -1,6 +1,7 @@
 """crawler/challenge.py: recognising a firewall's challenge, the cookie store,
 and what the middleware decides (the browser itself is faked here; the
 end-to-end tests run the real one)."""
+
 import asyncio
 import json
 import os
@@ -31,8 +32,9 @@ OTHER_JS_PAGE = (
 
 
 def html(body, status=412, url=URL, headers=None, request=None):
-    return HtmlResponse(url, status=status, body=body, request=request,
-                        headers=headers or {"Content-Type": "text/html; charset=utf-8"})
+    return HtmlResponse(
+        url, status=status, body=body, request=request, headers=headers or {"Content-Type": "text/html; charset=utf-8"}
+    )
 
 
 # -- detection --------------------------------------------------------------------
@@ -80,8 +82,16 @@ class Clock:
 
 
 def cookie(name="waf", value="v", expires=1_000_060.0, path="/", secure=False):
-    return {"name": name, "value": value, "domain": "127.0.0.1", "path": path, "expires": expires,
-            "secure": secure, "httpOnly": False, "sameSite": "Lax"}
+    return {
+        "name": name,
+        "value": value,
+        "domain": "127.0.0.1",
+        "path": path,
+        "expires": expires,
+        "secure": secure,
+        "httpOnly": False,
+        "sameSite": "Lax",
+    }
 
 
 def test_store_expiry():
@@ -186,8 +196,10 @@ def answer(mw, request, body=JS_PAGE, status=412):
 
 
 def outcomes(mw):
-    return [(row["outcome"], row["http_status"])
-            for row in ArchiveRun.of(mw.crawler).archive.db.query("select * from fetch_log order by id")]
+    return [
+        (row["outcome"], row["http_status"])
+        for row in ArchiveRun.of(mw.crawler).archive.db.query("select * from fetch_log order by id")
+    ]
 
 
 def test_js_challenge_passed_once_for_concurrent_requests(make_mw):
@@ -196,9 +208,9 @@ def test_js_challenge_passed_once_for_concurrent_requests(make_mw):
     assert b"Cookie" not in first.headers
 
     async def both():
-        return await asyncio.gather(*(
-            mw.process_response(r, html(JS_PAGE, url=r.url, request=r)) for r in (first, second)
-        ))
+        return await asyncio.gather(
+            *(mw.process_response(r, html(JS_PAGE, url=r.url, request=r)) for r in (first, second))
+        )
 
     again = asyncio.run(both())
     assert mw.browser_calls == [URL]  # one browser pass for the host

@@ -1,4 +1,5 @@
 """crawler/crawl_sources.py: selection, --due, the zero-yield flag, summaries."""
+
 import datetime
 import inspect
 import io
@@ -27,9 +28,20 @@ def make_runs_table(path):
     db = sqlite_utils.Database(path)
     db["crawl_runs"].create(
         {
-            "id": int, "started": str, "ended": str, "spider": str, "start_urls": str, "status": str, "stats": str,
-            "source": str, "pages": int, "not_modified": int, "new_reports": int, "new_versions": int,
-            "captures": int, "errors": str,
+            "id": int,
+            "started": str,
+            "ended": str,
+            "spider": str,
+            "start_urls": str,
+            "status": str,
+            "stats": str,
+            "source": str,
+            "pages": int,
+            "not_modified": int,
+            "new_reports": int,
+            "new_versions": int,
+            "captures": int,
+            "errors": str,
         },
         pk="id",
     )
@@ -37,8 +49,16 @@ def make_runs_table(path):
 
 
 def add_run(db, source, ended, status="finished", captures=1, **counts):
-    row = {"started": ended, "ended": ended, "spider": "portal", "status": status, "source": source,
-           "captures": captures, "stats": "{}", **counts}
+    row = {
+        "started": ended,
+        "ended": ended,
+        "spider": "portal",
+        "status": status,
+        "source": source,
+        "captures": captures,
+        "stats": "{}",
+        **counts,
+    }
     return db["crawl_runs"].insert(row).last_pk
 
 
@@ -58,13 +78,15 @@ def registry():
 
 def test_dry_run_prints_one_command_per_source(tmp_path):
     db = tmp_path / "a.db"
-    code, out = out_of(["--dry-run", "--db", str(db), "--source", "shandong_jining,shandong_jinan",
-                        "-s", "LOG_LEVEL=WARNING"])
+    code, out = out_of(
+        ["--dry-run", "--db", str(db), "--source", "shandong_jining,shandong_jinan", "-s", "LOG_LEVEL=WARNING"]
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0] == (f"{sys.executable} -m scrapy crawl portal -a source=shandong_jining "
-                        f"-s ARCHIVE_DB={db} -s LOG_LEVEL=WARNING")
+    assert lines[0] == (
+        f"{sys.executable} -m scrapy crawl portal -a source=shandong_jining -s ARCHIVE_DB={db} -s LOG_LEVEL=WARNING"
+    )
     assert "source=shandong_jinan" in lines[1]
     assert not db.exists()  # nothing ran, nothing created
 
@@ -77,8 +99,9 @@ def test_dry_run_selects_every_real_source_by_default(tmp_path, registry):
 
 
 def test_dry_run_demo_sources_carry_their_urls_and_settings(tmp_path):
-    code, out = out_of(["--dry-run", "--db", str(tmp_path / "a.db"), "--demo",
-                        "--demo-urls", "yanzhou=http://127.0.0.1:40001/"])
+    code, out = out_of(
+        ["--dry-run", "--db", str(tmp_path / "a.db"), "--demo", "--demo-urls", "yanzhou=http://127.0.0.1:40001/"]
+    )
     assert code == 0
     line = next(line for line in out.splitlines() if "source=demo_yanzhou" in line)
     assert "-a demo_urls=yanzhou=http://127.0.0.1:40001" in line
@@ -101,21 +124,34 @@ def test_unknown_source_is_an_error(tmp_path):
 
 def test_due_selection(tmp_path, registry):
     db = make_runs_table(tmp_path / "a.db")
-    chosen = [registry[name] for name in (
-        "shandong_jining", "shandong_jinan", "shandong_jining_qufu", "shandong_jining_wenshang",
-        "shandong_jining_yanzhou", "shandong_jining_zoucheng")]
+    chosen = [
+        registry[name]
+        for name in (
+            "shandong_jining",
+            "shandong_jinan",
+            "shandong_jining_qufu",
+            "shandong_jining_wenshang",
+            "shandong_jining_yanzhou",
+            "shandong_jining_zoucheng",
+        )
+    ]
     assert all(source.interval == datetime.timedelta(days=6.5) for source in chosen)
-    add_run(db, "shandong_jining", ago(days=2))                         # recent: not due
-    add_run(db, "shandong_jinan", ago(days=8))                          # old: due
+    add_run(db, "shandong_jining", ago(days=2))  # recent: not due
+    add_run(db, "shandong_jinan", ago(days=8))  # old: due
     add_run(db, "shandong_jining_qufu", ago(days=8))
     add_run(db, "shandong_jining_qufu", ago(days=1), status="shutdown")  # failed run does not count: due
     add_run(db, "shandong_jining_wenshang", ago(days=10))
     db["crawl_runs"].insert({"started": ago(hours=1), "status": "running", "source": "shandong_jining_wenshang"})
-    add_run(db, "shandong_jining_yanzhou", ago(days=6, hours=13))       # just past 6.5 days: due
+    add_run(db, "shandong_jining_yanzhou", ago(days=6, hours=13))  # just past 6.5 days: due
     # shandong_jining_zoucheng never ran: due
     due = [source.name for source in due_sources(chosen, tmp_path / "a.db", now=NOW)]
-    assert due == ["shandong_jinan", "shandong_jining_qufu", "shandong_jining_wenshang",
-                   "shandong_jining_yanzhou", "shandong_jining_zoucheng"]
+    assert due == [
+        "shandong_jinan",
+        "shandong_jining_qufu",
+        "shandong_jining_wenshang",
+        "shandong_jining_yanzhou",
+        "shandong_jining_zoucheng",
+    ]
     # Demo sources are daily.
     demo = registry["demo_jining"]
     add_run(db, "demo_jining", ago(hours=19))
@@ -134,8 +170,19 @@ def test_due_without_database_or_source_column(tmp_path, registry):
 def test_due_command_line(tmp_path):
     db = make_runs_table(tmp_path / "a.db")
     add_run(db, "shandong_jining", ago(days=1))
-    code, out = out_of(["--due", "--dry-run", "--db", str(tmp_path / "a.db"),
-                        "--source", "shandong_jining", "--source", "shandong_jinan"], now=NOW)
+    code, out = out_of(
+        [
+            "--due",
+            "--dry-run",
+            "--db",
+            str(tmp_path / "a.db"),
+            "--source",
+            "shandong_jining",
+            "--source",
+            "shandong_jinan",
+        ],
+        now=NOW,
+    )
     assert code == 0
     assert "shandong_jining: not due (last finished run 2026-02-28 12:00Z" in out
     commands = [line for line in out.splitlines() if line.startswith(sys.executable)]
@@ -194,19 +241,36 @@ def test_runs_each_source_and_reports(tmp_path):
     path = tmp_path / "a.db"
     db = make_runs_table(path)
     add_run(db, "shandong_jinan", ago(days=8), captures=3)
-    fake = FakeScrapy(path, {
-        "shandong_jining": (0, {"pages": 40, "not_modified": 3, "new_reports": 2, "new_versions": 2, "captures": 4,
-                                "errors": json.dumps({"http_error": 2, "network_error": 1})}),
-        "shandong_jinan": (0, {"pages": 12, "not_modified": 0, "new_reports": 0, "new_versions": 0, "captures": 0,
-                               "errors": "{}"}),
-    })
-    code, out = out_of(["--db", str(path), "--source", "shandong_jining,shandong_jinan", "-s", "LOG_LEVEL=INFO"],
-                       runner=fake)
+    fake = FakeScrapy(
+        path,
+        {
+            "shandong_jining": (
+                0,
+                {
+                    "pages": 40,
+                    "not_modified": 3,
+                    "new_reports": 2,
+                    "new_versions": 2,
+                    "captures": 4,
+                    "errors": json.dumps({"http_error": 2, "network_error": 1}),
+                },
+            ),
+            "shandong_jinan": (
+                0,
+                {"pages": 12, "not_modified": 0, "new_reports": 0, "new_versions": 0, "captures": 0, "errors": "{}"},
+            ),
+        },
+    )
+    code, out = out_of(
+        ["--db", str(path), "--source", "shandong_jining,shandong_jinan", "-s", "LOG_LEVEL=INFO"], runner=fake
+    )
     assert code == 0, out
     assert [command[-1] for command in fake.commands] == ["LOG_LEVEL=INFO"] * 2
-    assert ("shandong_jining: finished, pages 40 (304: 3), new reports 2, new versions 2, "
-            "errors 3 (http_error 2, network_error 1)") in out
-    table = out[out.index("source "):]
+    assert (
+        "shandong_jining: finished, pages 40 (304: 3), new reports 2, new versions 2, "
+        "errors 3 (http_error 2, network_error 1)"
+    ) in out
+    table = out[out.index("source ") :]
     header, rule, jining, jinan = table.splitlines()[:4]
     assert header.split() == ["source", "status", "pages", "new", "reports", "new", "versions", "errors"]
     assert jining.split()[:5] == ["shandong_jining", "finished", "40", "2", "2"]
@@ -247,9 +311,24 @@ def test_crawl_a_demo_source(demo_portal, tmp_path):
     path = tmp_path / "archive.db"
     urls = ",".join(f"{name}={url}" for name, url in demo_portal.urls.items())
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.crawl_sources", "--source", "demo_yanzhou", "--demo-urls", urls,
-         "--db", str(path), "-s", "LOG_LEVEL=WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "crawler.crawl_sources",
+            "--source",
+            "demo_yanzhou",
+            "--demo-urls",
+            urls,
+            "--db",
+            str(path),
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ},
     )
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "demo_yanzhou: finished" in result.stdout
@@ -365,13 +444,19 @@ def test_check_prints_what_a_crawl_will_do(small_registry):
     code, out = out_of(["--check", "--sources", str(small_registry)], now=NOW)
     assert code == 0, out
     found = blocks(out)
-    assert list(found) == ["shandong_jining_yanzhou", "shandong_jining", "shandong_jining_ggzy",
-                           "shandong_jinan_licheng"]
+    assert list(found) == [
+        "shandong_jining_yanzhou",
+        "shandong_jining",
+        "shandong_jining_ggzy",
+        "shandong_jinan_licheng",
+    ]
     yanzhou = found["shandong_jining_yanzhou"]
     assert yanzhou[0] == "shandong_jining_yanzhou: 济宁市兖州区人民政府, 山东省/济宁市/兖州区 (370812, county)"
     assert "adapter: hanweb" in yanzhou
     assert yanzhou[yanzhou.index("start URLs:") + 1] == "http://www.yanzhou.gov.cn/"
-    assert "seeds from hints: 1" in yanzhou and "http://www.yanzhou.gov.cn/art/2024/1/15/art_61508_11757.html" in yanzhou
+    assert (
+        "seeds from hints: 1" in yanzhou and "http://www.yanzhou.gov.cn/art/2024/1/15/art_61508_11757.html" in yanzhou
+    )
     assert "allowed hosts: www.yanzhou.gov.cn" in yanzhou
     assert "Hanweb credit codes: 2 (failing the check digit: 113708120042347000 兖州区司法局)" in yanzhou
     # The source's own HANWEB_XXGK_FIRST_YEAR, to last year (NOW is in 2026): 2 codes x 13 years.
@@ -384,8 +469,9 @@ def test_check_prints_what_a_crawl_will_do(small_registry):
 
     jining = found["shandong_jining"]
     # Wildcards shown as such; the host another source lists is excluded.
-    assert ("allowed hosts: www.jining.gov.cn, *.jining.gov.cn "
-            "(except ggzy.jining.gov.cn: listed by another source)") in jining
+    assert (
+        "allowed hosts: www.jining.gov.cn, *.jining.gov.cn (except ggzy.jining.gov.cn: listed by another source)"
+    ) in jining
     assert "xxgkAnnualReport requests: at most 18 (1 code x years 2008-2025, 18 years)" in jining
     assert "WARNING: evidence without a page and a date seen (plain text)" in jining
     # The registry's codes are asked of the first start URL's host only.
@@ -402,13 +488,24 @@ def test_check_prints_what_a_crawl_will_do(small_registry):
     assert "adapter: gongkai" in licheng and "Hanweb credit codes: none" in licheng
     assert "other credit codes (known, never requested): 1" in licheng
     assert [line for line in licheng if line.startswith("WARNING")] == [
-        "WARNING: unverified: nothing in this entry was checked against the live site"]
+        "WARNING: unverified: nothing in this entry was checked against the live site"
+    ]
     assert out.rstrip().endswith("4 source(s) checked; the registry is valid")
 
 
 def test_check_settings_and_selection(small_registry):
-    code, out = out_of(["--check", "--sources", str(small_registry), "--source", "shandong_jining_yanzhou",
-                        "-s", "HANWEB_XXGK_FIRST_YEAR=2020"], now=NOW)
+    code, out = out_of(
+        [
+            "--check",
+            "--sources",
+            str(small_registry),
+            "--source",
+            "shandong_jining_yanzhou",
+            "-s",
+            "HANWEB_XXGK_FIRST_YEAR=2020",
+        ],
+        now=NOW,
+    )
     assert code == 0 and list(blocks(out)) == ["shandong_jining_yanzhou"]
     assert "xxgkAnnualReport requests: at most 12 (2 codes x years 2020-2025, 6 years)" in out
     code, out = out_of(["--check", "--sources", str(small_registry), "--source", "shandong_nowhere"])
@@ -423,7 +520,9 @@ def test_check_tells_what_is_due_with_db(small_registry, tmp_path):
     assert code == 0
     found = blocks(out)
     assert "due: no (last finished run 2026-02-27 12:00Z, interval 6 days, 12:00:00)" in found["shandong_jining"]
-    assert "due: yes (last finished run 2026-02-21 12:00Z, interval 6 days, 12:00:00)" in found["shandong_jining_yanzhou"]
+    assert (
+        "due: yes (last finished run 2026-02-21 12:00Z, interval 6 days, 12:00:00)" in found["shandong_jining_yanzhou"]
+    )
     assert "due: yes (no finished run)" in found["shandong_jinan_licheng"]
     assert not (tmp_path / "archive.db").exists()
 
@@ -450,8 +549,12 @@ def test_planned_years_skip_what_the_archive_knows(registry, tmp_path):
 
 def test_check_an_invalid_registry_exits_1(tmp_path):
     path = tmp_path / "sources.yaml"
-    path.write_text(SMALL_REGISTRY.replace('credit_code: "113708120042347000"\n        check_digit: fails',
-                                           'credit_code: "113708120042347000"'), encoding="utf-8")
+    path.write_text(
+        SMALL_REGISTRY.replace(
+            'credit_code: "113708120042347000"\n        check_digit: fails', 'credit_code: "113708120042347000"'
+        ),
+        encoding="utf-8",
+    )
     code, out = out_of(["--check", "--sources", str(path)])
     assert code == 1
     assert out.startswith("error: invalid sources registry:")

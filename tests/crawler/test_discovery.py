@@ -1,4 +1,5 @@
 """crawler/discovery.py: link kinds, page titles, candidate pages."""
+
 import pytest
 
 from crawler import discovery
@@ -50,7 +51,12 @@ def test_pagination_of_a_report_column_is_a_page_not_nav():
 @pytest.mark.parametrize(
     "meta, h1, html_title, expected",
     [
-        ({"ArticleTitle": "甲2021年政府信息公开工作年度报告"}, "乙", "丙_济宁市人民政府", "甲2021年政府信息公开工作年度报告"),
+        (
+            {"ArticleTitle": "甲2021年政府信息公开工作年度报告"},
+            "乙",
+            "丙_济宁市人民政府",
+            "甲2021年政府信息公开工作年度报告",
+        ),
         ({"articletitle": " 甲 "}, "乙", "丙", "甲"),
         ({"ArticleTitle": "  "}, "乙  标题", "丙_济宁市人民政府", "乙 标题"),
         ({}, "", "政府信息公开年报_济宁市人民政府", "政府信息公开年报"),

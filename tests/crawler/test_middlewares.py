@@ -1,4 +1,5 @@
 """crawler/middlewares.py: FetchLogMiddleware writes every outcome to fetch_log."""
+
 import pytest
 import scrapy
 from scrapy.http import Response
@@ -126,10 +127,19 @@ def test_with_fake_run_post_method():
     mw = FetchLogMiddleware(run)
     req = scrapy.Request("http://x/search", method="POST")
     mw.process_response(req, Response("http://x/search", status=200, body=b"ok", request=req))
-    assert run.archive.rows == [{
-        "run_id": 7, "url": "http://x/search", "method": "POST", "referer": None,
-        "http_status": 200, "outcome": "ok", "content_type": None, "bytes": 2, "detail": None,
-    }]
+    assert run.archive.rows == [
+        {
+            "run_id": 7,
+            "url": "http://x/search",
+            "method": "POST",
+            "referer": None,
+            "http_status": 200,
+            "outcome": "ok",
+            "content_type": None,
+            "bytes": 2,
+            "detail": None,
+        }
+    ]
 
 
 def test_retries_wait_longer_each_time(monkeypatch):
@@ -207,9 +217,16 @@ def waits_of(middleware, monkeypatch, responses):
 def test_retry_after_is_honoured_and_capped(run, monkeypatch):
     crawler = crawler_with(run, RETRY_TIMES=3, RETRY_BACKOFF_BASE=0.5, RETRY_AFTER_MAX=30)
     middleware = BackoffRetryMiddleware.from_crawler(crawler)
-    waits, out = waits_of(middleware, monkeypatch, [
-        (429, {"Retry-After": "7"}), (503, {"Retry-After": "3600"}), (429, {}), (200, {}),
-    ])
+    waits, out = waits_of(
+        middleware,
+        monkeypatch,
+        [
+            (429, {"Retry-After": "7"}),
+            (503, {"Retry-After": "3600"}),
+            (429, {}),
+            (200, {}),
+        ],
+    )
     # What the server asked (7 s), capped (3600 -> 30), and without a header the backoff.
     assert waits == [7.0, 30.0, 2.0]
     assert out.status == 200
@@ -226,7 +243,9 @@ def test_retry_after_as_an_http_date():
 def test_a_429_records_its_retry_after(run, mw):
     req = request()
     mw.process_response(req, Response(URL, status=429, headers={"Retry-After": "120"}, request=req))
-    assert [(r["outcome"], r["http_status"], r["detail"]) for r in rows(run)] == [("http_error", 429, "Retry-After: 120")]
+    assert [(r["outcome"], r["http_status"], r["detail"]) for r in rows(run)] == [
+        ("http_error", 429, "Retry-After: 120")
+    ]
 
 
 def test_a_gzip_bomb_turns_its_ok_into_a_network_error(run, mw):
@@ -234,7 +253,9 @@ def test_a_gzip_bomb_turns_its_ok_into_a_network_error(run, mw):
     compression = BoundedHttpCompressionMiddleware.from_crawler(crawler)
     bomb = gzip.compress(b"\0" * (8 << 20))
     req = request()
-    resp = Response(URL, status=200, body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"}, request=req)
+    resp = Response(
+        URL, status=200, body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"}, request=req
+    )
     mw.process_response(req, resp)  # logged as received, next to the downloader
     with pytest.raises(IgnoreRequest):
         compression.process_response(req, resp)
@@ -261,7 +282,9 @@ def test_a_body_that_does_not_inflate_is_a_network_error(run, mw):
 def test_a_good_gzip_body_passes(run):
     compression = BoundedHttpCompressionMiddleware.from_crawler(crawler_with(run))
     req = request()
-    resp = Response(URL, status=200, body=gzip.compress(b"<html>ok</html>"), headers={"Content-Encoding": "gzip"}, request=req)
+    resp = Response(
+        URL, status=200, body=gzip.compress(b"<html>ok</html>"), headers={"Content-Encoding": "gzip"}, request=req
+    )
     assert compression.process_response(req, resp).body == b"<html>ok</html>"
     assert rows(run) == []
 
@@ -302,7 +325,11 @@ def test_a_url_over_urllength_limit_is_recorded_as_ignored(run):
     assert middleware.get_processed_request(scrapy.Request(long), None) is None
     assert middleware.get_processed_request(scrapy.Request(URL), None) is not None
     [row] = rows(run)
-    assert (row["url"], row["outcome"], row["detail"]) == (long, "ignored", "URL too long: 222 characters (URLLENGTH_LIMIT=100)")
+    assert (row["url"], row["outcome"], row["detail"]) == (
+        long,
+        "ignored",
+        "URL too long: 222 characters (URLLENGTH_LIMIT=100)",
+    )
 
 
 def test_a_page_is_stopped_at_page_maxsize(run, mw):

@@ -12,19 +12,22 @@ from crawler.safety import Refused, RefusedLookup, SafeResolver, SafeTargetMiddl
 from crawler.spiders.portal import PortalSpider
 
 
-@pytest.mark.parametrize("url, why", [
-    ("file:///etc/passwd", "scheme file: is not http(s)"),
-    ("ftp://www.jining.gov.cn/a.pdf", "scheme ftp: is not http(s)"),
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
-    ("http://127.0.0.1:8701/", "127.0.0.1 is a loopback address"),
-    ("http://localhost/", "localhost is the crawling machine itself"),
-    ("http://10.0.0.8/", "10.0.0.8 is a private address"),
-    ("http://192.168.1.1/", "192.168.1.1 is a private address"),
-    ("http://[::1]/", "::1 is a loopback address"),
-    ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1 is a loopback address"),
-    ("http://169.254.1.1/", "169.254.1.1 is a link-local address"),
-    ("http://0.0.0.0/", "0.0.0.0 is a reserved address"),
-])
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("file:///etc/passwd", "scheme file: is not http(s)"),
+        ("ftp://www.jining.gov.cn/a.pdf", "scheme ftp: is not http(s)"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
+        ("http://127.0.0.1:8701/", "127.0.0.1 is a loopback address"),
+        ("http://localhost/", "localhost is the crawling machine itself"),
+        ("http://10.0.0.8/", "10.0.0.8 is a private address"),
+        ("http://192.168.1.1/", "192.168.1.1 is a private address"),
+        ("http://[::1]/", "::1 is a loopback address"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1 is a loopback address"),
+        ("http://169.254.1.1/", "169.254.1.1 is a link-local address"),
+        ("http://0.0.0.0/", "0.0.0.0 is a reserved address"),
+    ],
+)
 def test_unsafe_targets(url, why):
     assert unsafe_target(url) == why
 
@@ -54,8 +57,11 @@ def test_out_of_scope_and_redirected_requests_are_refused(tmp_path):
     safety = middleware(tmp_path)
     assert safety.process_request(scrapy.Request("http://www.jining.gov.cn/col/col1/index.html")) is None
     with pytest.raises(Refused, match=r"out of scope: www.jining.gov.cn:8080 \(redirected\)"):
-        safety.process_request(scrapy.Request("http://www.jining.gov.cn:8080/r.pdf",
-                                              meta={"redirect_urls": ["http://www.jining.gov.cn/r.pdf"]}))
+        safety.process_request(
+            scrapy.Request(
+                "http://www.jining.gov.cn:8080/r.pdf", meta={"redirect_urls": ["http://www.jining.gov.cn/r.pdf"]}
+            )
+        )
     with pytest.raises(Refused, match="unsafe target: 169.254.169.254 is a cloud metadata address"):
         safety.process_request(scrapy.Request("http://169.254.169.254/latest/meta-data/"))
     assert Refused("x").outcome == "refused"
@@ -72,6 +78,7 @@ def test_dns_answers_in_a_forbidden_range_are_refused():
         return defer.succeed(answers[name])
 
     from scrapy.resolver import CachingThreadedResolver
+
     original = CachingThreadedResolver.getHostByName
     CachingThreadedResolver.getHostByName = lambda self, name, timeout=(): fake(name)
     try:

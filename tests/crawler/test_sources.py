@@ -1,4 +1,5 @@
 """crawler/sources.py and crawler/sources.yaml: the registry and its validation."""
+
 import copy
 import datetime
 
@@ -40,8 +41,15 @@ JINAN_DISTRICTS = {
 
 @pytest.mark.parametrize(
     "host",
-    ["www.jining.gov.cn", "gov.cn", "www.gov.cn", "dlrk.jining.gov.cn", "WWW.Jining.GOV.CN", "www.jining.gov.cn:8080",
-     "www.jining.gov.cn."],
+    [
+        "www.jining.gov.cn",
+        "gov.cn",
+        "www.gov.cn",
+        "dlrk.jining.gov.cn",
+        "WWW.Jining.GOV.CN",
+        "www.jining.gov.cn:8080",
+        "www.jining.gov.cn.",
+    ],
 )
 def test_official_hosts(host):
     assert is_official_host(host, official_domains=())
@@ -110,7 +118,10 @@ def test_registry_loads_with_jining_its_counties_and_jinan(registry):
     assert "www.jining.gov.cn" in jining.allowed_hosts and "*.jining.gov.cn" in jining.allowed_hosts
     jinan = registry["shandong_jinan"]
     assert (jinan.division_code, jinan.region, jinan.allowed_hosts) == (
-        "370100", "山东省/济南市", ("www.jinan.gov.cn", "*.jinan.gov.cn"))
+        "370100",
+        "山东省/济南市",
+        ("www.jinan.gov.cn", "*.jinan.gov.cn"),
+    )
     for district, (code, host) in JINAN_DISTRICTS.items():
         (source,) = by_code[code]
         assert source.region == f"山东省/济南市/{district}" and source.admin_level == "county"
@@ -137,8 +148,11 @@ def test_codes_agree_with_cpca_table():
 def test_division_changes_declare_what_the_table_lacks(registry):
     assert registry["shandong_jinan_zhangqiu"].division_code == "370114"
     assert registry["shandong_jinan_gangcheng"].region == "山东省/济南市/钢城区"
-    codes = {agency.credit_code[2:8] for name in ("shandong_jinan_zhangqiu", "shandong_jinan_gangcheng")
-             for agency in registry[name].agencies}
+    codes = {
+        agency.credit_code[2:8]
+        for name in ("shandong_jinan_zhangqiu", "shandong_jinan_gangcheng")
+        for agency in registry[name].agencies
+    }
     assert codes == {"370181", "371203"}  # registered before the change, still accepted
 
 
@@ -221,18 +235,36 @@ def test_every_known_credit_code_under_its_source(registry):
 
 
 def test_cms_families_and_hosts_follow_the_facts(registry):
-    hanweb = ["shandong_jining", "shandong_jinan", "shandong_jining_rencheng", "shandong_jining_yanzhou",
-              "shandong_jining_weishan", "shandong_jining_jiaxiang", "shandong_jining_wenshang",
-              "shandong_jining_sishui", "shandong_jining_liangshan", "shandong_jining_qufu", "shandong_jining_zoucheng"]
+    hanweb = [
+        "shandong_jining",
+        "shandong_jinan",
+        "shandong_jining_rencheng",
+        "shandong_jining_yanzhou",
+        "shandong_jining_weishan",
+        "shandong_jining_jiaxiang",
+        "shandong_jining_wenshang",
+        "shandong_jining_sishui",
+        "shandong_jining_liangshan",
+        "shandong_jining_qufu",
+        "shandong_jining_zoucheng",
+    ]
     assert {name for name, source in real(registry).items() if source.cms == "hanweb"} == set(hanweb)
     assert {name for name, source in real(registry).items() if source.cms == "unknown"} == {
-        "shandong_jining_yutai", "shandong_jining_jinxiang"}
-    for name, bare in (("shandong_jining_jiaxiang", "jiaxiang.gov.cn"), ("shandong_jining_liangshan", "liangshan.gov.cn")):
+        "shandong_jining_yutai",
+        "shandong_jining_jinxiang",
+    }
+    for name, bare in (
+        ("shandong_jining_jiaxiang", "jiaxiang.gov.cn"),
+        ("shandong_jining_liangshan", "liangshan.gov.cn"),
+    ):
         assert registry[name].allows_host(bare) and registry[name].allows_host("www." + bare)
     for name in ("shandong_jining_jinxiang", "shandong_jining_jiaxiang", "shandong_jining_qufu"):
         assert registry[name].hints["firewall"]["status"] == 412, name
     assert [name for name, source in real(registry).items() if "firewall" in source.hints] == [
-        "shandong_jining_jinxiang", "shandong_jining_jiaxiang", "shandong_jining_qufu"]
+        "shandong_jining_jinxiang",
+        "shandong_jining_jiaxiang",
+        "shandong_jining_qufu",
+    ]
     # City departments on subdomains are in the city's scope, county hosts are not.
     jining, jinan = registry["shandong_jining"], registry["shandong_jinan"]
     assert jining.allows_host("dlrk.jining.gov.cn") and jining.allows_host("zgjnds.jining.gov.cn")
@@ -344,15 +376,23 @@ def test_good_entry_loads(tmp_path):
         ({"allowed_hosts": None}, "missing field.*allowed_hosts"),
         ({"division_code": None, "cms": None}, "missing field.*division_code, cms"),
         ({"start_urls": ["http://www.qufu.gov.cn/"]}, "host www.qufu.gov.cn is not in allowed_hosts"),
-        ({"allowed_hosts": ["www.jining-gov.cn.example.com"], "start_urls": ["http://www.jining-gov.cn.example.com/"]},
-         "not an official host"),
+        (
+            {
+                "allowed_hosts": ["www.jining-gov.cn.example.com"],
+                "start_urls": ["http://www.jining-gov.cn.example.com/"],
+            },
+            "not an official host",
+        ),
         ({"allowed_hosts": ["jining.gov.cn.xyz"], "start_urls": ["http://jining.gov.cn.xyz/"]}, "not an official host"),
         ({"allowed_hosts": ["gov.cn.fake.com"], "start_urls": ["http://gov.cn.fake.com/"]}, "not an official host"),
         ({"allowed_hosts": ["xgov.cn"], "start_urls": ["http://xgov.cn/"]}, "not an official host"),
         ({"allowed_hosts": ["www.wenshang.gov.cn", "127.0.0.1:8701"]}, "loopback hosts are allowed only in demo"),
         ({"start_urls": ["http://www.wenshang.gov.cn@evil.com/"]}, "user info"),
         ({"start_urls": ["ftp://www.wenshang.gov.cn/"]}, "not an http"),
-        ({"hints": {"known_reports": [{"url": "http://www.wenshang.gov.cn.example.com/a.html"}]}}, "not an official host"),
+        (
+            {"hints": {"known_reports": [{"url": "http://www.wenshang.gov.cn.example.com/a.html"}]}},
+            "not an official host",
+        ),
         ({"hints": {"known_reports": [{"url": "http://www.qufu.gov.cn/a.html"}]}}, "not in allowed_hosts"),
         ({"evidence": ["copy at https://jining.gov.cn.xyz/art/1.html"]}, "not an official host"),
         ({"division_code": "370899"}, "not in the GB/T 2260 table"),
@@ -400,12 +440,22 @@ def test_duplicate_names_and_hosts(tmp_path):
 
 def test_alias_conflicts(tmp_path):
     first = entry(hanweb_agencies=[{"name": "甲中心", "former_names": ["旧中心"]}], cms="unknown")
-    second = entry(name="shandong_b", allowed_hosts=["www.b.gov.cn"], start_urls=["http://www.b.gov.cn/"], cms="unknown",
-                   hanweb_agencies=[{"name": "乙中心", "former_names": ["旧中心"]}])
+    second = entry(
+        name="shandong_b",
+        allowed_hosts=["www.b.gov.cn"],
+        start_urls=["http://www.b.gov.cn/"],
+        cms="unknown",
+        hanweb_agencies=[{"name": "乙中心", "former_names": ["旧中心"]}],
+    )
     with pytest.raises(SourceError, match="claimed by both"):
         load(tmp_path, first, second)
-    renamed_live = entry(name="shandong_b", allowed_hosts=["www.b.gov.cn"], start_urls=["http://www.b.gov.cn/"],
-                         cms="unknown", hanweb_agencies=[{"name": "乙中心", "former_names": ["甲中心"]}])
+    renamed_live = entry(
+        name="shandong_b",
+        allowed_hosts=["www.b.gov.cn"],
+        start_urls=["http://www.b.gov.cn/"],
+        cms="unknown",
+        hanweb_agencies=[{"name": "乙中心", "former_names": ["甲中心"]}],
+    )
     with pytest.raises(SourceError, match="is a current agency"):
         load(tmp_path, first, renamed_live)
     registry = load(tmp_path, first)
@@ -413,15 +463,18 @@ def test_alias_conflicts(tmp_path):
 
 
 def test_official_domains_need_a_reason_and_then_count(tmp_path):
-    outside = entry(allowed_hosts=["www.jnggzy.org.cn"], start_urls=["http://www.jnggzy.org.cn/"], cms="unknown",
-                    hanweb_agencies=[])
+    outside = entry(
+        allowed_hosts=["www.jnggzy.org.cn"], start_urls=["http://www.jnggzy.org.cn/"], cms="unknown", hanweb_agencies=[]
+    )
     with pytest.raises(SourceError, match="not an official host"):
         load(tmp_path, outside)
     with pytest.raises(SourceError, match="needs a domain and a reason"):
         load(tmp_path, outside, official_domains=[{"domain": "jnggzy.org.cn"}])
     with pytest.raises(SourceError, match="not a registrable domain"):
         load(tmp_path, outside, official_domains=[{"domain": "org.cn", "reason": "no"}])
-    registry = load(tmp_path, outside, official_domains=[{"domain": "jnggzy.org.cn", "reason": "ICP filing of the centre"}])
+    registry = load(
+        tmp_path, outside, official_domains=[{"domain": "jnggzy.org.cn", "reason": "ICP filing of the centre"}]
+    )
     assert registry["shandong_test"].allowed_hosts == ("www.jnggzy.org.cn",)
 
 
@@ -478,9 +531,17 @@ def city(**changes):
 
 @pytest.mark.parametrize(
     "netloc",
-    ["www.jining.gov.cn", "dlrk.jining.gov.cn", "DLRK.Jining.GOV.CN", "a.b.jining.gov.cn", "dlrk.jining.gov.cn.",
-     "dlrk.jining.gov.cn:80", "dlrk.jining.gov.cn:443", "http://dlrk.jining.gov.cn/art/1.html",
-     "https://ggzy.jining.gov.cn/JiNing/Bulletins"],
+    [
+        "www.jining.gov.cn",
+        "dlrk.jining.gov.cn",
+        "DLRK.Jining.GOV.CN",
+        "a.b.jining.gov.cn",
+        "dlrk.jining.gov.cn.",
+        "dlrk.jining.gov.cn:80",
+        "dlrk.jining.gov.cn:443",
+        "http://dlrk.jining.gov.cn/art/1.html",
+        "https://ggzy.jining.gov.cn/JiNing/Bulletins",
+    ],
 )
 def test_wildcard_allows_subdomains(tmp_path, netloc):
     (source,) = load(tmp_path, city()).values()
@@ -549,15 +610,17 @@ def test_bad_wildcards_are_refused(tmp_path, host, message):
 
 
 def test_wildcards_are_not_for_demo_entries(tmp_path):
-    demo = entry(start_urls=["{demo:wenshang}/"], allowed_hosts=["127.0.0.1:8705", "*.wenshang.gov.cn"],
-                 hanweb_agencies=[])
+    demo = entry(
+        start_urls=["{demo:wenshang}/"], allowed_hosts=["127.0.0.1:8705", "*.wenshang.gov.cn"], hanweb_agencies=[]
+    )
     with pytest.raises(SourceError, match="demo entries may not use wildcard hosts"):
         load(tmp_path, demo, demo=True, default_urls={"wenshang": "http://127.0.0.1:8705"})
 
 
 def test_wildcard_of_an_allow_listed_domain(tmp_path):
-    outside = entry(allowed_hosts=["*.jnggzy.org.cn"], start_urls=["http://www.jnggzy.org.cn/"], cms="unknown",
-                    hanweb_agencies=[])
+    outside = entry(
+        allowed_hosts=["*.jnggzy.org.cn"], start_urls=["http://www.jnggzy.org.cn/"], cms="unknown", hanweb_agencies=[]
+    )
     with pytest.raises(SourceError, match="not an official domain"):
         load(tmp_path, outside)
     registry = load(tmp_path, outside, official_domains=[{"domain": "jnggzy.org.cn", "reason": "ICP filing"}])
@@ -569,8 +632,9 @@ def test_wildcard_of_an_allow_listed_domain(tmp_path):
 
 
 def county(name, host, **changes):
-    return entry(name=name, allowed_hosts=[host], start_urls=[f"http://{host}/"], cms="unknown",
-                 hanweb_agencies=[], **changes)
+    return entry(
+        name=name, allowed_hosts=[host], start_urls=[f"http://{host}/"], cms="unknown", hanweb_agencies=[], **changes
+    )
 
 
 def test_a_county_host_outside_the_city_domain_does_not_clash(tmp_path):
@@ -595,8 +659,13 @@ def test_an_exact_host_under_another_sources_wildcard_belongs_to_that_source(tmp
 
 
 def test_a_narrower_wildcard_wins(tmp_path):
-    narrower = entry(name="shandong_dept", allowed_hosts=["*.dlrk.jining.gov.cn"], cms="unknown",
-                     hanweb_agencies=[], start_urls=["http://www.dlrk.jining.gov.cn/"])
+    narrower = entry(
+        name="shandong_dept",
+        allowed_hosts=["*.dlrk.jining.gov.cn"],
+        cms="unknown",
+        hanweb_agencies=[],
+        start_urls=["http://www.dlrk.jining.gov.cn/"],
+    )
     registry = load(tmp_path, city(hints={}), narrower)
     city_source, dept = registry["shandong_city"], registry["shandong_dept"]
     assert city_source.excluded_hosts == ("*.dlrk.jining.gov.cn",)
@@ -607,14 +676,24 @@ def test_a_narrower_wildcard_wins(tmp_path):
 
 def test_the_same_host_or_wildcard_in_two_sources_is_an_error(tmp_path):
     with pytest.raises(SourceError, match=r"wildcard host \*\.jining\.gov\.cn belongs to both"):
-        load(tmp_path, city(), city(name="shandong_city2", allowed_hosts=["*.jining.gov.cn"],
-                                    start_urls=["http://dlrk.jining.gov.cn/"], hints={}))
+        load(
+            tmp_path,
+            city(),
+            city(
+                name="shandong_city2",
+                allowed_hosts=["*.jining.gov.cn"],
+                start_urls=["http://dlrk.jining.gov.cn/"],
+                hints={},
+            ),
+        )
     with pytest.raises(SourceError, match="host www.jining.gov.cn belongs to both"):
         load(tmp_path, city(), county("shandong_other", "www.jining.gov.cn"))
 
 
 def test_a_wildcard_and_its_exact_hosts_in_one_source_are_fine(tmp_path):
-    (source,) = load(tmp_path, city(allowed_hosts=["www.jining.gov.cn", "dlrk.jining.gov.cn", "*.jining.gov.cn"])).values()
+    (source,) = load(
+        tmp_path, city(allowed_hosts=["www.jining.gov.cn", "dlrk.jining.gov.cn", "*.jining.gov.cn"])
+    ).values()
     assert source.exact_hosts == ("www.jining.gov.cn", "dlrk.jining.gov.cn")
     assert source.wildcard_hosts == ("*.jining.gov.cn",) and source.excluded_hosts == ()
 
@@ -625,21 +704,32 @@ YANZHOU_SIFA = {
     "name": "兖州区司法局",
     "credit_code": "113708120042347000",
     "check_digit": "fails",
-    "evidence": [{"url": "http://www.yanzhou.gov.cn/art/2026/1/21/art_103891_2795350.html?xxgkhide=1",
-                  "seen": "2026-11-30", "shows": "索引号 prefix 113708120042347000"}],
+    "evidence": [
+        {
+            "url": "http://www.yanzhou.gov.cn/art/2026/1/21/art_103891_2795350.html?xxgkhide=1",
+            "seen": "2026-11-30",
+            "shows": "索引号 prefix 113708120042347000",
+        }
+    ],
 }
 
 
 def yanzhou(*agencies):
-    return entry(name="shandong_yanzhou", region="山东省/济宁市/兖州区", division_code="370812",
-                 allowed_hosts=["www.yanzhou.gov.cn"], start_urls=["http://www.yanzhou.gov.cn/"],
-                 hanweb_agencies=list(agencies))
+    return entry(
+        name="shandong_yanzhou",
+        region="山东省/济宁市/兖州区",
+        division_code="370812",
+        allowed_hosts=["www.yanzhou.gov.cn"],
+        start_urls=["http://www.yanzhou.gov.cn/"],
+        hanweb_agencies=list(agencies),
+    )
 
 
 def test_a_failing_code_marked_with_evidence_is_accepted(tmp_path):
     assert not sources.credit_code_checksum_ok("113708120042347000")
-    (source,) = load(tmp_path, yanzhou(YANZHOU_SIFA, {"name": "济宁市兖州区财政局",
-                                                        "credit_code": "11370812004322760Y"})).values()
+    (source,) = load(
+        tmp_path, yanzhou(YANZHOU_SIFA, {"name": "济宁市兖州区财政局", "credit_code": "11370812004322760Y"})
+    ).values()
     assert source.hanweb_areas == ["113708120042347000", "11370812004322760Y"]
     assert source.failing_check_digit == [("113708120042347000", "兖州区司法局")]
     (agency, other) = source.hanweb_agencies
@@ -669,8 +759,11 @@ def test_failing_codes_need_the_mark_and_evidence(tmp_path, changes, message):
 
 # -- structured evidence -----------------------------------------------------------------------
 
-GOOD_EVIDENCE = {"url": "http://www.wenshang.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370830004335465W&fbtime=2025",
-                 "seen": datetime.date(2026, 11, 30), "shows": "2025 report of 郭仓镇人民政府"}
+GOOD_EVIDENCE = {
+    "url": "http://www.wenshang.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11370830004335465W&fbtime=2025",
+    "seen": datetime.date(2026, 11, 30),
+    "shows": "2025 report of 郭仓镇人民政府",
+}
 
 
 def test_structured_and_plain_evidence(tmp_path):
@@ -711,18 +804,33 @@ def test_bad_evidence_is_refused(tmp_path, changes, message):
 # -- division changes newer than cpca's table -----------------------------------------------------
 
 ZHANGQIU_CHANGE = {
-    "code": "370114", "name": "章丘区", "replaces": ["370181"], "since": 2016,
-    "evidence": [{"url": "http://www.jnzq.gov.cn/gongkai/site_zhangqiuquqzfbgsb/channel_6389af9f3759918282647954/"
-                         "doc_65b74d99e7d36fd897a5df9c.html",
-                  "seen": "2026-11-30", "shows": "索引号 prefix 1137018100420588XX"}],
+    "code": "370114",
+    "name": "章丘区",
+    "replaces": ["370181"],
+    "since": 2016,
+    "evidence": [
+        {
+            "url": "http://www.jnzq.gov.cn/gongkai/site_zhangqiuquqzfbgsb/channel_6389af9f3759918282647954/"
+            "doc_65b74d99e7d36fd897a5df9c.html",
+            "seen": "2026-11-30",
+            "shows": "索引号 prefix 1137018100420588XX",
+        }
+    ],
 }
 
 
 def zhangqiu(**changes):
-    fields = dict(name="shandong_zhangqiu", government="济南市章丘区人民政府", region="山东省/济南市/章丘区",
-                  division_code="370114", allowed_hosts=["www.jnzq.gov.cn"], start_urls=["http://www.jnzq.gov.cn/"],
-                  cms="gongkai", hanweb_agencies=None,
-                  agencies=[{"name": "济南市章丘区人民政府办公室", "credit_code": "1137018100420588XX"}])
+    fields = dict(
+        name="shandong_zhangqiu",
+        government="济南市章丘区人民政府",
+        region="山东省/济南市/章丘区",
+        division_code="370114",
+        allowed_hosts=["www.jnzq.gov.cn"],
+        start_urls=["http://www.jnzq.gov.cn/"],
+        cms="gongkai",
+        hanweb_agencies=None,
+        agencies=[{"name": "济南市章丘区人民政府办公室", "credit_code": "1137018100420588XX"}],
+    )
     return entry(**{**fields, **changes})
 
 
@@ -761,8 +869,11 @@ def test_a_credit_code_of_a_replaced_division_elsewhere_is_still_refused(tmp_pat
     change = {**ZHANGQIU_CHANGE}
     agencies = [{"name": "x", "credit_code": "1137018100420588XX"}]
     with pytest.raises(SourceError, match="outside this source's 370112"):
-        load(tmp_path, zhangqiu(division_code="370112", region="山东省/济南市/历城区", agencies=agencies),
-             division_changes=[change])
+        load(
+            tmp_path,
+            zhangqiu(division_code="370112", region="山东省/济南市/历城区", agencies=agencies),
+            division_changes=[change],
+        )
 
 
 # -- agencies (codes not asked for) and the firewall hint ---------------------------------------
@@ -773,9 +884,16 @@ def test_agencies_on_any_cms_and_hanweb_codes_only_on_hanweb(tmp_path):
     (source,) = load(tmp_path, entry(cms="gongkai", hanweb_agencies=[], agencies=other)).values()
     assert source.hanweb_areas == [] and source.all_agencies == source.agencies
     with pytest.raises(SourceError, match="credit code 11370830004335465W names both"):
-        load(tmp_path, entry(hanweb_agencies=[], agencies=other),
-             entry(name="shandong_b", allowed_hosts=["www.b.gov.cn"], start_urls=["http://www.b.gov.cn/"],
-                   hanweb_agencies=[{"name": "别的", "credit_code": "11370830004335465W"}]))
+        load(
+            tmp_path,
+            entry(hanweb_agencies=[], agencies=other),
+            entry(
+                name="shandong_b",
+                allowed_hosts=["www.b.gov.cn"],
+                start_urls=["http://www.b.gov.cn/"],
+                hanweb_agencies=[{"name": "别的", "credit_code": "11370830004335465W"}],
+            ),
+        )
 
 
 def test_firewall_hint(tmp_path):

@@ -4,6 +4,7 @@ Portals with a `_challenge.json` (qufu, jinxiang) make demo/serve.py answer ever
 with a firewall challenge. Tests about what the pages contain serve a copy of the site
 without those files ("open"); tests about the challenge itself use the site as built.
 """
+
 from __future__ import annotations
 
 import shutil

@@ -1,6 +1,7 @@
 """The firewall portals: qufu (Hanweb behind a JavaScript challenge a browser passes) and
 jinxiang (Hanweb behind a captcha nothing passes). The demo only declares the challenge
 (_challenge.json from portals.py); demo/serve.py answers it."""
+
 from __future__ import annotations
 
 import json
@@ -17,12 +18,17 @@ MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
 
 def test_challenge_files_come_from_portals_py():
     declared = {p.name: p.challenge for p in portals.PORTALS if p.challenge}
-    assert declared == {"qufu": {"mode": "js", "cookie": "wzws_cid", "max_age": 3600},
-                        "jinxiang": {"mode": "captcha", "cookie": "wzws_sid", "max_age": 1800}}
+    assert declared == {
+        "qufu": {"mode": "js", "cookie": "wzws_cid", "max_age": 3600},
+        "jinxiang": {"mode": "captcha", "cookie": "wzws_sid", "max_age": 1800},
+    }
     for name, challenge in declared.items():
         assert json.loads((SITE / name / "_challenge.json").read_text(encoding="utf-8")) == challenge
-        assert MANIFEST["challenges"][name] == {**challenge, "file": "/_challenge.json",
-                                                "reports_reachable": challenge["mode"] == "js"}
+        assert MANIFEST["challenges"][name] == {
+            **challenge,
+            "file": "/_challenge.json",
+            "reports_reachable": challenge["mode"] == "js",
+        }
         assert MANIFEST["portals"][name]["challenge"] == challenge["mode"]
     assert sorted(p.parent.name for p in SITE.glob("*/_challenge.json")) == sorted(declared)
 

@@ -1,4 +1,5 @@
 """demo/serve.py playing a web application firewall (_challenge.json)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def portals(tmp_path):
             shutil.copytree(DEMO_SITE / "qufu", tmp_path / name)
             (tmp_path / name / "_challenge.json").unlink(missing_ok=True)  # the demo's own firewall
             if mode:
-                (tmp_path / name / "_challenge.json").write_text(json.dumps(
-                    {"mode": mode, "cookie": "waf_clearance", "max_age": max_age.get(mode, 600)}))
+                (tmp_path / name / "_challenge.json").write_text(
+                    json.dumps({"mode": mode, "cookie": "waf_clearance", "max_age": max_age.get(mode, 600)})
+                )
         return serve.start(tmp_path)
 
     return make
@@ -69,10 +71,10 @@ def test_js_challenge_cannot_be_guessed(portals):
     with portals() as demo:
         nonce = NONCE.search(fetch(demo.url("js", "/"))[2]).group(1).decode()
         wrong = [
-            f"waf_clearance={nonce}.0",                                   # wrong value
-            f"waf_clearance={nonce}",                                     # no value
+            f"waf_clearance={nonce}.0",  # wrong value
+            f"waf_clearance={nonce}",  # no value
             "waf_clearance=0123456789abcdef." + serve.challenge_answer("0123456789abcdef"),  # a nonce never issued
-            f"other={nonce}.{serve.challenge_answer(nonce)}",             # another cookie's name
+            f"other={nonce}.{serve.challenge_answer(nonce)}",  # another cookie's name
         ]
         for cookie in wrong:
             assert fetch(demo.url("js", "/"), headers={"Cookie": cookie})[0] == 412, cookie
@@ -100,8 +102,15 @@ def test_captcha_never_passes(portals):
         cookie = f"waf_clearance={nonce}.{serve.challenge_answer(nonce)}"
         assert fetch(demo.url("captcha", "/"), headers={"Cookie": cookie})[0] == 412
         form = f"captcha=abcd&nonce={nonce}".encode()
-        assert fetch(demo.url("captcha", "/_verify"), method="POST", body=form,
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})[0] == 412
+        assert (
+            fetch(
+                demo.url("captcha", "/_verify"),
+                method="POST",
+                body=form,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )[0]
+            == 412
+        )
 
 
 def test_answer_matches_the_script():

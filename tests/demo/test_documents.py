@@ -1,4 +1,5 @@
 """demo/documents.py: PDF/DOCX round trips, determinism, scans, the legacy .doc assets."""
+
 from __future__ import annotations
 
 import difflib
@@ -30,15 +31,16 @@ def ratio(a: str, b: str) -> float:
 
 def pdf_text(path) -> str:
     import pymupdf
+
     with pymupdf.open(path) as doc:
         return "".join(page.get_text() for page in doc)
 
 
 def docx_text(path) -> str:
     import docx
+
     body = docx.Document(str(path)).element.body
-    return "\n".join("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t"))
-                     for el in body.iterchildren())
+    return "\n".join("".join(t.text or "" for t in el.iter() if t.tag.endswith("}t")) for el in body.iterchildren())
 
 
 @pytest.mark.parametrize("seed", SEED_FILES)
@@ -47,7 +49,7 @@ def test_pdf_round_trip_keeps_seed_text(tmp_path, seed):
     out = documents.text_to_pdf(text, tmp_path / "r.pdf", running_header="页眉")
     extracted = pdf_text(out)
     assert ratio(text, extracted) >= 0.9
-    assert "- 2 -" in extracted and extracted.count("页眉") >= 2   # several pages, decorated
+    assert "- 2 -" in extracted and extracted.count("页眉") >= 2  # several pages, decorated
 
 
 @pytest.mark.parametrize("seed", SEED_FILES)
@@ -60,6 +62,7 @@ def test_docx_round_trip_keeps_seed_text(tmp_path, seed):
 def test_tab_runs_become_real_tables(tmp_path):
     import docx
     import pymupdf
+
     text = (SEEDS / SEED_FILES[1]).read_text(encoding="utf-8")
     d = docx.Document(str(documents.text_to_docx(text, tmp_path / "t.docx")))
     runs = [b for b in documents.blocks(text) if not isinstance(b, str)]
@@ -67,7 +70,7 @@ def test_tab_runs_become_real_tables(tmp_path):
     assert [len(t.rows) for t in d.tables] == [len(r) for r in runs]
     with pymupdf.open(documents.text_to_pdf(text, tmp_path / "t.pdf")) as doc:
         found = sum(len(page.find_tables().tables) for page in doc)
-    assert found >= 2      # visible grid: a table finder sees them
+    assert found >= 2  # visible grid: a table finder sees them
 
 
 def test_outputs_are_deterministic(tmp_path):
@@ -82,6 +85,7 @@ def test_outputs_are_deterministic(tmp_path):
 
 def test_scanned_pdf_has_no_text_layer(tmp_path):
     import pymupdf
+
     for kw in ({}, {"text": synth.report_text("测试单位", 2021), "pages": 1}):
         out = documents.scanned_pdf(tmp_path / "scan.pdf", **kw)
         with pymupdf.open(out) as doc:
@@ -95,9 +99,14 @@ def test_synth_numbers_are_consistent():
         text = synth.report_text(agency, year)
         assert text == synth.report_text(agency, year)
         assert text.startswith(synth.title_of(agency, year) + "\n")
-        for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                        "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
-                        "六、其他需要报告的事项"):
+        for heading in (
+            "一、总体情况",
+            "二、主动公开政府信息情况",
+            "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "五、存在的主要问题及改进情况",
+            "六、其他需要报告的事项",
+        ):
             assert heading + "\n" in text
         rows = {}
         for line in text.split("\n"):
@@ -109,9 +118,17 @@ def test_synth_numbers_are_consistent():
                 rows[label] = nums
         new, old = rows["一、本年新收政府信息公开申请数量"], rows["二、上年结转政府信息公开申请数量"]
         total, fwd = rows["（七）总计"], rows["四、结转下年度继续办理"]
-        outcome_rows = [v for k, v in rows.items() if k not in
-                        {"一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
-                         "（七）总计", "四、结转下年度继续办理"}]
+        outcome_rows = [
+            v
+            for k, v in rows.items()
+            if k
+            not in {
+                "一、本年新收政府信息公开申请数量",
+                "二、上年结转政府信息公开申请数量",
+                "（七）总计",
+                "四、结转下年度继续办理",
+            }
+        ]
         assert len(outcome_rows) == 21
         for c in range(7):
             assert new[c] + old[c] == total[c] + fwd[c]
@@ -123,7 +140,7 @@ def test_synth_numbers_are_consistent():
 @pytest.mark.parametrize("name", sorted(synth.DOC_ASSETS))
 def test_legacy_doc_assets_read_back(name):
     path = documents.ASSETS_DIR / name
-    assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")   # OLE2 compound file
+    assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # OLE2 compound file
     agency, year = synth.DOC_ASSETS[name]
     text = synth.report_text(agency, year)
     tools = [["catdoc", "-d", "utf-8", str(path)], ["antiword", "-m", "UTF-8.txt", str(path)]]

@@ -1,5 +1,6 @@
 """The two portals of non-HTML / non-UTF-8 / dynamic forms: yanzhou (Hanweb JCMS)
 and jiaxiang (GBK). What the demo server answers, checked against the manifest."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,7 @@ def test_manifest_new_entries_are_distinct_and_exist():
     pairs += [(r["agency"], r["year"]) for r in MANIFEST["reports"]]
     assert len(pairs) == len(set(pairs))
     forms = {f for r in SYNTH for f in r["forms"]}
-    assert {"html", "attachment", "xxgk", "gbk", "mislabeled_charset", "browser_list",
-            "hanweb_datastore"} <= forms
+    assert {"html", "attachment", "xxgk", "gbk", "mislabeled_charset", "browser_list", "hanweb_datastore"} <= forms
     assert {r["format"] for r in SYNTH} >= {"html", "pdf", "docx", "doc", "wps"}
     for r in SYNTH:
         if r["form"] != "xxgk":
@@ -57,6 +57,7 @@ def test_manifest_new_entries_are_distinct_and_exist():
 
 # --- yanzhou: Hanweb datastore + dataproxy.jsp ------------------------------------
 
+
 def test_column_page_has_datastore_with_first_three_records(demo):
     ep = EP["yanzhou"]["dataproxy"]
     status, headers, body = fetch(demo.url("yanzhou", ep["column_path"]))
@@ -67,7 +68,7 @@ def test_column_page_has_datastore_with_first_three_records(demo):
     assert "/module/web/jpage/dataproxy.jsp?" in nextgroup and "columnid=2201" in nextgroup
     assert record_hrefs(records) == ep["records"][:3]
     assert '<script language="javascript" src="/module/web/jpage/jpage.js"></script>' in page
-    for later in ep["records"][3:]:      # the rest only through dataproxy.jsp
+    for later in ep["records"][3:]:  # the rest only through dataproxy.jsp
         assert later not in page
     titles = [re.search(r'title="([^"]+)"', r).group(1) for r in records]
     assert all(t.endswith("政府信息公开工作年度报告") for t in titles)
@@ -82,8 +83,11 @@ def test_dataproxy_pages_by_startrecord(demo, method):
         query = "columnid=2201&unitid=5001&webid=1&path=/&permissiontype=0"
         if method == "POST":
             status, headers, body = fetch(
-                demo.url("yanzhou", f"{ep['path']}?{query}"), "POST",
-                {"Content-Type": "application/x-www-form-urlencoded"}, urlencode(form).encode())
+                demo.url("yanzhou", f"{ep['path']}?{query}"),
+                "POST",
+                {"Content-Type": "application/x-www-form-urlencoded"},
+                urlencode(form).encode(),
+            )
         else:
             status, headers, body = fetch(demo.url("yanzhou", f"{ep['path']}?{query}&{urlencode(form)}"))
         assert status == 200 and headers["Content-Type"].startswith("text/xml")
@@ -97,10 +101,13 @@ def test_dataproxy_pages_by_startrecord(demo, method):
 
 
 def test_downfile_redirects_to_attachment_with_type(demo):
-    types = {"pdf": "application/pdf", "doc": "application/msword", "wps": "application/kswps",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-    magic = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "doc": bytes.fromhex("d0cf11e0"),
-             "wps": bytes.fromhex("d0cf11e0")}
+    types = {
+        "pdf": "application/pdf",
+        "doc": "application/msword",
+        "wps": "application/kswps",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    magic = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "doc": bytes.fromhex("d0cf11e0"), "wps": bytes.fromhex("d0cf11e0")}
     atts = [r for r in SYNTH if "attachment_path" in r] + MANIFEST["needs_ocr"]
     assert {r["format"] for r in atts} == {"pdf", "docx", "doc", "wps"}
     for r in atts:
@@ -115,12 +122,14 @@ def test_downfile_redirects_to_attachment_with_type(demo):
         assert body.startswith(magic[r["format"]])
     assert any(re.search(r"/P0\d{20}\.pdf$", r["attachment_path"]) for r in atts)
     wps = next(r for r in atts if r["format"] == "wps")
-    assert (SITE / "yanzhou" / wps["attachment_path"].lstrip("/")).read_bytes() == \
-        (REPO / "demo" / "assets" / "yz_ggzy_2020.doc").read_bytes()
+    assert (SITE / "yanzhou" / wps["attachment_path"].lstrip("/")).read_bytes() == (
+        REPO / "demo" / "assets" / "yz_ggzy_2020.doc"
+    ).read_bytes()
 
 
 def test_scanned_attachment_has_no_text_layer(demo):
     import pymupdf
+
     entry = MANIFEST["needs_ocr"][0]
     assert entry["title"].endswith("政府信息公开工作年度报告")
     body = fetch(demo.url("yanzhou", entry["attachment_path"]))[2]
@@ -131,6 +140,7 @@ def test_scanned_attachment_has_no_text_layer(demo):
 
 def test_text_attachments_carry_the_report(demo):
     import pymupdf
+
     r = next(r for r in SYNTH if r["format"] == "pdf")
     body = fetch(demo.url("yanzhou", r["attachment_path"]))[2]
     with pymupdf.open(stream=body, filetype="pdf") as doc:
@@ -168,6 +178,7 @@ def test_underscore_files_are_never_served(demo):
 
 
 # --- jiaxiang: GBK, mislabeled charsets, browser-only list ----------------------------
+
 
 def test_gbk_pages_decode_with_gbk_only(demo):
     gbk = [r for r in SYNTH if r["portal"] == "jiaxiang" and r["charset"] == "gbk"]
@@ -215,9 +226,8 @@ def test_browser_list_static_html_has_no_reports(demo):
     status, headers, body = fetch(demo.url("jiaxiang", ep["json"]))
     assert status == 200 and headers["Content-Type"] == "application/json; charset=utf-8"
     data = json.loads(body.decode("utf-8"))
-    assert [(it["url"], it["title"]) for it in data["list"]] == \
-        [(r["path"], r["title"]) for r in listed]
-    for r in listed:                         # not linked from any static page
+    assert [(it["url"], it["title"]) for it in data["list"]] == [(r["path"], r["title"]) for r in listed]
+    for r in listed:  # not linked from any static page
         for p in MANIFEST["pages"]:
             if p["portal"] == "jiaxiang" and p["path"] != r["path"]:
                 assert r["path"].encode() not in (SITE / "jiaxiang" / p["path"].lstrip("/")).read_bytes()

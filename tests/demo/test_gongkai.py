@@ -2,6 +2,7 @@
 department sites site_<slug>, channel pages /gongkai/channel_<24 hex>?open=…, documents
 linked with and without site_<slug>/, ObjectId-like ids (the 2022-12 migration), 索引号
 <code>-A/<year>-<seq>, look-alikes and an off-site clone link."""
+
 from __future__ import annotations
 
 import html
@@ -52,8 +53,10 @@ def test_department_sites_and_channel_pages(demo):
     assert opens == {"open=fdzdgknr", "open=zfxxgknb"}
     for c in EP["channels"]:
         bare = f"/gongkai/channel_{c['id']}"
-        bodies = {fetch(demo.url("licheng", u))[2] for u in
-                  (c["url"], bare, bare + "/", bare + "?open=fdzdgknr", bare + "/?open=zfxxgknb")}
+        bodies = {
+            fetch(demo.url("licheng", u))[2]
+            for u in (c["url"], bare, bare + "/", bare + "?open=fdzdgknr", bare + "/?open=zfxxgknb")
+        }
         assert len(bodies) == 1 and c["name"].encode() in bodies.pop()
         text = page(demo, c["url"])
         assert [h for h in hrefs(text) if LONG.fullmatch(h)] == c["items"]
@@ -65,8 +68,11 @@ def test_documents_answer_in_both_url_forms_linked_from_different_places(demo):
     short_linked = set()
     for p in MANIFEST["pages"]:
         if p["portal"] == "licheng" and "file" not in p:
-            short_linked |= {h for h in hrefs((SITE / "licheng" / p["path"].lstrip("/")).read_text(encoding="utf-8"))
-                             if SHORT.fullmatch(h)}
+            short_linked |= {
+                h
+                for h in hrefs((SITE / "licheng" / p["path"].lstrip("/")).read_text(encoding="utf-8"))
+                if SHORT.fullmatch(h)
+            }
     assert len(short_linked) >= 2
     for r in REPORTS:
         m = LONG.fullmatch(r["path"])
@@ -87,7 +93,7 @@ def test_ids_are_object_id_like_and_the_migration_shows():
     assert len(migrated) == 2
     for r in REPORTS:
         assert minted(r["doc_id"]) == r["doc_id_date"]
-        if r["migrated"]:       # moved in the 2022-12 migration, whatever the report's year
+        if r["migrated"]:  # moved in the 2022-12 migration, whatever the report's year
             assert r["doc_id_date"].startswith("2022-12") and r["pub_date"] < "2022-12"
         else:
             assert r["doc_id_date"] == r["pub_date"]
@@ -109,6 +115,7 @@ def test_index_numbers_and_metadata(demo):
 
 def test_full_report_page_links_its_pdf(demo):
     import pymupdf
+
     r = next(r for r in REPORTS if r["form"] == "html+attachment")
     text = page(demo, r["path"])
     assert text.count("<table") >= 5 and r["attachment"]["href"] in hrefs(text)
@@ -120,6 +127,7 @@ def test_full_report_page_links_its_pdf(demo):
 
 def test_lookalikes(demo):
     import docx
+
     kinds = {x["kind"] for x in LOOKALIKES}
     assert kinds == {"interpretation", "guide", "interpretation_attachment", "offsite_clone"}
     for x in LOOKALIKES:
@@ -127,7 +135,7 @@ def test_lookalikes(demo):
         if x["kind"] == "offsite_clone":
             host = urlsplit(x["url"]).hostname
             assert not host.endswith(".gov.cn") and host not in ("127.0.0.1", "localhost")
-            assert LONG.fullmatch(urlsplit(x["url"]).path)        # copies the URL shape
+            assert LONG.fullmatch(urlsplit(x["url"]).path)  # copies the URL shape
             assert x["linked_from"] == ["/index.html"] and x["url"] in hrefs(page(demo, "/"))
         elif x["kind"] == "interpretation_attachment":
             status, _, body = fetch(demo.url("licheng", x["path"]))

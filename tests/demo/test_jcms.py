@@ -3,6 +3,7 @@
 in JavaScript, xxgkAnnualReport.jsp / xxgkGuide.jsp, ?xxgkhide=1 duplicates, the metadata
 table, datastore answers without <record>, the ways pages show a report's text, and the
 look-alikes. Checked against the manifest's ground truth over HTTP."""
+
 from __future__ import annotations
 
 import html
@@ -39,6 +40,7 @@ def hrefs(text: str) -> list[str]:
 
 # --- URL shapes ----------------------------------------------------------------------
 
+
 def test_every_jining_page_has_a_hanweb_url():
     pages = [p["path"] for p in MANIFEST["pages"] if p["portal"] == "jining"]
     assert "/index.html" in pages and len(pages) >= 25
@@ -49,9 +51,13 @@ def test_every_jining_page_has_a_hanweb_url():
 
 
 def test_xxgkhide_links_are_the_same_document(demo):
-    linked = [h for p in MANIFEST["pages"] if p["portal"] == "jining"
-              for h in hrefs((SITE / "jining" / p["path"].lstrip("/")).read_text(encoding="utf-8"))
-              if h.endswith("?xxgkhide=1")]
+    linked = [
+        h
+        for p in MANIFEST["pages"]
+        if p["portal"] == "jining"
+        for h in hrefs((SITE / "jining" / p["path"].lstrip("/")).read_text(encoding="utf-8"))
+        if h.endswith("?xxgkhide=1")
+    ]
     assert len(linked) >= 5
     for h in linked:
         plain = h.split("?")[0]
@@ -62,6 +68,7 @@ def test_xxgkhide_links_are_the_same_document(demo):
 
 # --- the 信息公开 directory, agency pages, the module ----------------------------------
 
+
 def test_directory_links_agencies_by_vc_xxgkarea_in_every_value_form(demo):
     text = page(demo, EP["directory"])
     links = [h for h in hrefs(text) if "vc_xxgkarea=" in h]
@@ -71,9 +78,13 @@ def test_directory_links_agencies_by_vc_xxgkarea_in_every_value_form(demo):
     for a in EP["agencies"]:
         q = dict(parse_qsl(urlsplit(a["page"]).query))
         assert q == {"vc_xxgkarea": a["vc_xxgkarea"], "number": a["number"], "jh": "263"}
-        shape = {"credit_code": r"[0-9A-HJ-NPQRTUWXY]{18}",
-                 "suffixed": r"[0-9A-HJ-NPQRTUWXY]{18}(-ZF|HA)", "slug": r"[a-z]+",
-                 "division": r"\d{6}", "org_code": r"\d{8}-[0-9X]"}[a["vc_kind"]]
+        shape = {
+            "credit_code": r"[0-9A-HJ-NPQRTUWXY]{18}",
+            "suffixed": r"[0-9A-HJ-NPQRTUWXY]{18}(-ZF|HA)",
+            "slug": r"[a-z]+",
+            "division": r"\d{6}",
+            "org_code": r"\d{8}-[0-9X]",
+        }[a["vc_kind"]]
         assert re.fullmatch(shape, a["vc_xxgkarea"]), a
     # credit codes are rarely in area= links: none of the directory's links carries one
     assert not any("area=" in h and "vc_xxgkarea" not in h for h in hrefs(text))
@@ -120,13 +131,15 @@ def test_module_parameter_order_and_showtype_give_the_same_document(demo):
     for r in module:
         canonical = shapes.module_url(r["area"], r["year"])
         body = fetch(demo.url("jining", canonical))[2]
-        for variant in (f"{EP['path']}?fbtime={r['year']}&area={r['area']}",
-                        f"{canonical}&showType=2",
-                        f"{EP['path']}?showType=2&fbtime={r['year']}&area={r['area']}"):
+        for variant in (
+            f"{EP['path']}?fbtime={r['year']}&area={r['area']}",
+            f"{canonical}&showType=2",
+            f"{EP['path']}?showType=2&fbtime={r['year']}&area={r['area']}",
+        ):
             assert fetch(demo.url("jining", variant))[2] == body, variant
     linked = {a for r in module for a in r["aliases"] if a.startswith(EP["path"])}
-    assert any(a.index("fbtime") < a.index("area") for a in linked)       # other order, linked
-    assert any("showType=2" in a for a in linked)                         # showType, linked
+    assert any(a.index("fbtime") < a.index("area") for a in linked)  # other order, linked
+    assert any("showType=2" in a for a in linked)  # showType, linked
 
 
 def test_module_serves_art_page_reports_as_aliases(demo):
@@ -153,30 +166,34 @@ def test_guide_module_is_never_a_report(demo):
 
 # --- datastore lists ------------------------------------------------------------------
 
+
 def test_datastore_answers_hold_items_without_record_wrappers(demo):
     ep = MANIFEST["endpoints"]["jining"]["dataproxy"]
     assert ep["record_wrappers"] is False
     col = page(demo, ep["column_path"])
     embedded = re.search(r'<script type="text/xml">(.*?)</script>', col, re.S).group(1)
-    assert embedded.count("<record>") == ep["perpage"]                 # the first group: wrapped
+    assert embedded.count("<record>") == ep["perpage"]  # the first group: wrapped
     got = []
     for start in range(ep["perpage"] + 1, ep["totalrecord"] + 1, ep["perpage"]):
         status, headers, body = fetch(
-            demo.url("jining", f"{ep['path']}?columnid={ep['columnid']}"), "POST",
+            demo.url("jining", f"{ep['path']}?columnid={ep['columnid']}"),
+            "POST",
             {"Content-Type": "application/x-www-form-urlencoded"},
-            f"startrecord={start}&endrecord={start + ep['perpage'] - 1}&perpage={ep['perpage']}".encode())
+            f"startrecord={start}&endrecord={start + ep['perpage'] - 1}&perpage={ep['perpage']}".encode(),
+        )
         assert status == 200 and headers["Content-Type"].startswith("text/xml")
         root = ET.fromstring(body.decode("utf-8"))
         recordset = root.find("recordset")
         assert recordset.findall("record") == [] and "<li>" in recordset.text
         assert root.find("totalrecord").text == str(ep["totalrecord"])
         got += hrefs(recordset.text)
-    assert got == ep["records"][ep["perpage"]:]
+    assert got == ep["records"][ep["perpage"] :]
     only_there = [r for r in REPORTS if r["listed_via"] == "hanweb_datastore"]
     assert only_there and all(r["path"] in got for r in only_there)
 
 
 # --- the metadata table ---------------------------------------------------------------
+
 
 def test_disclosure_articles_carry_the_metadata_table(demo):
     arts = [r for r in REPORTS if ART_RE.fullmatch(r["path"]) and "index_no" in r]
@@ -186,7 +203,7 @@ def test_disclosure_articles_carry_the_metadata_table(demo):
         text = page(demo, r["path"])
         table = re.search(r'<table class="xxgk-info".*?</table>', text, re.S)
         if r["text_variant"] == "meta_only":
-            assert table is None                    # the title only in ArticleTitle
+            assert table is None  # the title only in ArticleTitle
             continue
         cells = [shapes.visible(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table.group(0), re.S)]
         assert cells[1] == r["index_no"] and re.fullmatch(r"[0-9A-Z]{18}/\d{4}-\d{5}", r["index_no"])
@@ -200,6 +217,7 @@ def test_disclosure_articles_carry_the_metadata_table(demo):
 
 
 # --- how pages show a report's text -----------------------------------------------------
+
 
 def test_every_text_variant_is_on_jining():
     assert {r["text_variant"] for r in REPORTS} >= set(MANIFEST["text_variants"]) - {""} | {""}
@@ -235,13 +253,15 @@ def test_text_variant_as_served(demo, r):
 
 # --- a full report page that also links its attachment -----------------------------------
 
+
 def test_full_report_page_with_an_attachment_of_the_same_report(demo):
     import pymupdf
+
     both = [r for r in REPORTS if r["form"] == "html+attachment"]
     assert len(both) == 1 and both[0]["has_attachment"]
     r = both[0]
     text = page(demo, r["path"])
-    assert "二、主动公开政府信息情况" in text and text.count("<table") >= 5       # the whole report
+    assert "二、主动公开政府信息情况" in text and text.count("<table") >= 5  # the whole report
     att = r["attachment"]
     assert att["href"].replace("&", "&amp;") in text and "附件：" in text
     status, headers, _ = fetch(demo.url("jining", att["href"]))
@@ -254,6 +274,7 @@ def test_full_report_page_with_an_attachment_of_the_same_report(demo):
 
 
 # --- look-alikes -------------------------------------------------------------------------
+
 
 def test_lookalikes_of_every_kind_and_why(demo):
     kinds = {x["kind"] for x in LOOKALIKES}

@@ -1,5 +1,6 @@
 """The bundled offline demo portal: generator determinism, ground-truth manifest,
 and what the demo server actually answers over HTTP."""
+
 from __future__ import annotations
 
 import html
@@ -48,11 +49,13 @@ def site_file(entry: dict) -> Path:
 def seed_fragments(seed: str) -> list[str]:
     """Every non-blank cell of every seed line, as it must appear in the HTML."""
     text = (SEEDS / seed).read_text(encoding="utf-8")
-    return [html.escape(cell.strip(), quote=False)
-            for line in text.split("\n") for cell in line.split("\t") if cell.strip()]
+    return [
+        html.escape(cell.strip(), quote=False) for line in text.split("\n") for cell in line.split("\t") if cell.strip()
+    ]
 
 
 # --- generator --------------------------------------------------------------------
+
 
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -75,6 +78,7 @@ def test_build_refuses_to_wipe_foreign_directory(tmp_path):
 
 # --- manifest ---------------------------------------------------------------------
 
+
 def test_manifest_lists_every_seed_exactly_once():
     seeds = sorted(p.name for p in SEEDS.glob("*.txt"))
     assert len(seeds) == 5
@@ -82,17 +86,29 @@ def test_manifest_lists_every_seed_exactly_once():
 
 
 def test_manifest_paths_exist_and_are_consistent():
-    assert set(MANIFEST["portals"]) == {"jining", "wenshang", "qufu", "jinan", "yanzhou", "jiaxiang",
-                                        "jinxiang", "licheng"}
+    assert set(MANIFEST["portals"]) == {
+        "jining",
+        "wenshang",
+        "qufu",
+        "jinan",
+        "yanzhou",
+        "jiaxiang",
+        "jinxiang",
+        "licheng",
+    }
     assert set(MANIFEST["portals"]) == {p.name for p in SITE.iterdir() if p.is_dir()}
     for entry in MANIFEST["reports"] + MANIFEST["noise"] + MANIFEST["pages"]:
         assert site_file(entry).is_file(), entry
     for b in MANIFEST["broken"]:
         assert not (SITE / b["portal"] / b["path"].lstrip("/")).exists()
         assert b["linked_from"]
-    expected = {("000_76960ba5a9cfffb8.txt", "jining", 2020), ("001_2ae259d4c9919856.txt", "jining", 2021),
-                ("002_b4828625506371c4.txt", "jinan", 2024), ("003_e974a05c53e64836.txt", "wenshang", 2019),
-                ("004_b94aa37a123f2e11.txt", "qufu", 2017)}
+    expected = {
+        ("000_76960ba5a9cfffb8.txt", "jining", 2020),
+        ("001_2ae259d4c9919856.txt", "jining", 2021),
+        ("002_b4828625506371c4.txt", "jinan", 2024),
+        ("003_e974a05c53e64836.txt", "wenshang", 2019),
+        ("004_b94aa37a123f2e11.txt", "qufu", 2017),
+    }
     assert {(r["seed"], r["portal"], r["year"]) for r in MANIFEST["reports"]} == expected
     kinds = {n["kind"] for n in MANIFEST["noise"]}
     assert {"news", "guide", "notice", "final_accounts"} <= kinds
@@ -102,9 +118,10 @@ def test_manifest_paths_exist_and_are_consistent():
 
 # --- server: reports ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("report", MANIFEST["reports"], ids=lambda r: r["seed"][:3])
 def test_report_page_serves_full_seed_text(demo, report):
-    for url in [report["path"]] + report["aliases"]:     # every URL of the seed's report
+    for url in [report["path"]] + report["aliases"]:  # every URL of the seed's report
         status, headers, body = fetch(demo.url(report["portal"], url))
         assert status == 200, url
         assert headers.get_content_type() == "text/html"
@@ -117,15 +134,19 @@ def test_report_page_serves_full_seed_text(demo, report):
 def test_seeds_keep_their_agencies_years_and_titles():
     by_seed = {r["seed"][:3]: r for r in MANIFEST["reports"]}
     assert {k: (r["agency"], r["year"]) for k, r in by_seed.items()} == {
-        "000": ("济宁市公共资源交易服务中心", 2020), "001": ("济宁市公共资源交易服务中心", 2021),
-        "002": ("济南公共资源交易中心", 2024), "003": ("汶上县公共资源交易中心", 2019),
-        "004": ("曲阜市公共资源交易监督管理办公室", 2017)}
+        "000": ("济宁市公共资源交易服务中心", 2020),
+        "001": ("济宁市公共资源交易服务中心", 2021),
+        "002": ("济南公共资源交易中心", 2024),
+        "003": ("汶上县公共资源交易中心", 2019),
+        "004": ("曲阜市公共资源交易监督管理办公室", 2017),
+    }
     for r in MANIFEST["reports"]:
-        assert r["text_variant"] == ""          # seeds are shown as they are
+        assert r["text_variant"] == ""  # seeds are shown as they are
 
 
-@pytest.mark.parametrize("report", [r for r in MANIFEST["reports"] if not r["path"].startswith("/module/")],
-                         ids=lambda r: r["seed"][:3])
+@pytest.mark.parametrize(
+    "report", [r for r in MANIFEST["reports"] if not r["path"].startswith("/module/")], ids=lambda r: r["seed"][:3]
+)
 def test_report_page_has_portal_chrome(demo, report):
     page = fetch(demo.url(report["portal"], report["path"]))[2].decode("utf-8")
     site = MANIFEST["portals"][report["portal"]]["site_name"]
@@ -133,10 +154,18 @@ def test_report_page_has_portal_chrome(demo, report):
     assert f">{report['title']}</h1>" in page
     family = MANIFEST["portals"][report["portal"]].get("family")
     pub, views = ("发布日期：", "浏览次数：") if family == "jcms" else ("发布时间：", "浏览次数：")
-    for needle in ("当前位置：", "主办单位：", "备案号", "网站标识码", pub, views,
-                   f'<meta name="ArticleTitle" content="{report["title"]}">',
-                   f'<meta name="ContentSource" content="{report["agency"]}">',
-                   f'<meta name="SiteName" content="{site}">', '<meta name="PubDate"'):
+    for needle in (
+        "当前位置：",
+        "主办单位：",
+        "备案号",
+        "网站标识码",
+        pub,
+        views,
+        f'<meta name="ArticleTitle" content="{report["title"]}">',
+        f'<meta name="ContentSource" content="{report["agency"]}">',
+        f'<meta name="SiteName" content="{site}">',
+        '<meta name="PubDate"',
+    ):
         assert needle in page, needle
 
 
@@ -157,8 +186,7 @@ def test_report_titles():
 def test_jinan_tab_rows_are_a_real_table(demo):
     r = next(r for r in MANIFEST["reports"] if r["portal"] == "jinan")
     page = fetch(demo.url("jinan", r["path"]))[2].decode("utf-8")
-    tab_lines = [ln for ln in (SEEDS / r["seed"]).read_text(encoding="utf-8").split("\n")
-                 if "\t" in ln and ln.strip()]
+    tab_lines = [ln for ln in (SEEDS / r["seed"]).read_text(encoding="utf-8").split("\n") if "\t" in ln and ln.strip()]
     assert page.count("<tr>") == len(tab_lines)
     assert "<td>行政规范性文件</td><td>0</td><td>0</td><td>0</td>" in page
 
@@ -170,6 +198,7 @@ def test_docx_markers_kept_verbatim(demo):
 
 
 # --- server: navigation, noise, redirects, 404 ---------------------------------------
+
 
 def test_home_pages_and_robots(demo):
     assert set(demo.urls) == set(MANIFEST["portals"])
@@ -191,7 +220,7 @@ def test_noise_pages_serve_and_are_not_reports(demo):
         status, _, body = fetch(demo.url(n["portal"], n["path"]))
         assert status == 200, n
         text = body.decode(page_charset(n["portal"]))
-        if (n["portal"], n["path"]) in lookalike:     # titles made to look like reports
+        if (n["portal"], n["path"]) in lookalike:  # titles made to look like reports
             assert not text.split("</title>")[0].split("<title>")[1].startswith(n["title"][:4] + "政府")
             continue
         assert "政府信息公开工作年度报告_" not in text.split("</title>")[0]
@@ -214,7 +243,7 @@ def test_broken_links_answer_404_and_are_linked(demo):
         assert "页面不存在" in body.decode("utf-8")
         for src in b["linked_from"]:
             assert fetch(demo.url(b["portal"], src))[0] == 200
-        if "href" in b:     # attachment: the page links downfile.jsp, which redirects here
+        if "href" in b:  # attachment: the page links downfile.jsp, which redirects here
             status, headers, _ = fetch(demo.url(b["portal"], b["href"]))
             assert status == 302 and urlsplit(headers["Location"]).path == b["path"]
 
@@ -250,15 +279,16 @@ def test_head_request(demo):
 
 # --- server: overridable root, headers file, ports, CLI ------------------------------
 
+
 def test_served_copy_with_edit_and_header_override(tmp_path):
     root = tmp_path / "site"
     shutil.copytree(SITE, root)
     r = next(r for r in MANIFEST["reports"] if r["portal"] == "wenshang")
     page = root / "wenshang" / r["path"].lstrip("/")
-    page.write_text(page.read_text(encoding="utf-8").replace("</h1>", "</h1><p>修订版本</p>", 1),
-                    encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("</h1>", "</h1><p>修订版本</p>", 1), encoding="utf-8")
     (root / "wenshang" / "_headers.txt").write_text(
-        f"{r['path']}\tContent-Type: text/html; charset=gbk\n/\tX-Demo: home\n", encoding="utf-8")
+        f"{r['path']}\tContent-Type: text/html; charset=gbk\n/\tX-Demo: home\n", encoding="utf-8"
+    )
     with serve.start(root=root) as d:
         status, headers, body = fetch(d.url("wenshang", r["path"]))
         assert status == 200 and headers["Content-Type"] == "text/html; charset=gbk"
@@ -268,7 +298,7 @@ def test_served_copy_with_edit_and_header_override(tmp_path):
 
 
 def test_base_port_assigns_sorted_consecutive_ports():
-    probe = serve.start()          # find a free-ish region: reuse an ephemeral port number
+    probe = serve.start()  # find a free-ish region: reuse an ephemeral port number
     base = max(int(urlsplit(u).port) for u in probe.urls.values()) + 10
     probe.stop()
     try:
@@ -296,26 +326,35 @@ def test_refuses_non_loopback_host():
 
 def test_cli_prints_urls_and_stops_on_sigterm(tmp_path):
     urls_file = tmp_path / "urls.txt"
-    proc = subprocess.Popen([sys.executable, "-m", "demo.serve", "--base-port", "0",
-                             "--urls-file", str(urls_file)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demo.serve", "--base-port", "0", "--urls-file", str(urls_file)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip()
         urls = line.split(",")
         assert len(urls) == len(MANIFEST["portals"]) and all(u.startswith("http://127.0.0.1:") for u in urls)
         assert urls_file.read_text().strip() == line
-        names = sorted(MANIFEST["portals"])          # the URLs come in sorted portal order
+        names = sorted(MANIFEST["portals"])  # the URLs come in sorted portal order
         assert all(fetch(u)[0] == 200 for n, u in zip(names, urls) if n not in CHALLENGED)
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
-    assert proc.stderr.read() == ""   # quiet: no per-request log lines
+    assert proc.stderr.read() == ""  # quiet: no per-request log lines
 
 
 def test_cli_rejects_public_host():
-    proc = subprocess.run([sys.executable, "-m", "demo.serve", "--host", "0.0.0.0"],
-                          cwd=REPO, capture_output=True, text=True, timeout=30,
-                          env={**os.environ})
+    proc = subprocess.run(
+        [sys.executable, "-m", "demo.serve", "--host", "0.0.0.0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ},
+    )
     assert proc.returncode != 0 and "loopback" in proc.stderr
 
 
@@ -325,6 +364,7 @@ def test_crawl_from_home_reaches_every_page_and_only_declared_404s(demo):
     failures are the declared ones. Links built in JavaScript are not followed here."""
     import re
     from urllib.parse import urljoin
+
     for portal, home in demo.urls.items():
         seen, queue, statuses = set(), [home], {}
         while queue:
@@ -345,24 +385,34 @@ def test_crawl_from_home_reaches_every_page_and_only_declared_404s(demo):
                     if nxt.startswith(home):
                         queue.append(nxt.split("#")[0])
                 ds = re.search(r"columnid: '(\d+)'.*?perpage: (\d+), totalRecord: (\d+)", text)
-                if "<datastore>" in text and ds:                      # Hanweb paging
+                if "<datastore>" in text and ds:  # Hanweb paging
                     col, per, total = ds.groups()
                     for start in range(1, int(total) + 1, int(per)):
-                        queue.append(urljoin(url, f"/module/web/jpage/dataproxy.jsp?columnid={col}"
-                                                  f"&startrecord={start}&endrecord={start + int(per) - 1}"
-                                                  f"&perpage={per}"))
+                        queue.append(
+                            urljoin(
+                                url,
+                                f"/module/web/jpage/dataproxy.jsp?columnid={col}"
+                                f"&startrecord={start}&endrecord={start + int(per) - 1}"
+                                f"&perpage={per}",
+                            )
+                        )
         ok = {k for k, s in statuses.items() if s == 200}
         ok |= {k.split("?")[0] for k in ok}
         ok |= {k.replace("/?", "?") for k in ok} | {k + "index.html" for k in ok if k.endswith("/")}
-        expected = {e["path"] for e in MANIFEST["pages"] if e["portal"] == portal
-                    and e.get("via") != "browser_list" and e.get("linked", True)}
+        expected = {
+            e["path"]
+            for e in MANIFEST["pages"]
+            if e["portal"] == portal and e.get("via") != "browser_list" and e.get("linked", True)
+        }
         assert expected - ok == set(), portal
         by_path = {}
         for k, s in statuses.items():
             p = k.split("?")[0]
             by_path[p] = max(by_path.get(p, 0), s)
         by_path = {p: s for p, s in by_path.items() if not p.endswith("/jpage.js")}
-        assert {p for p, s in by_path.items() if s == 404} == \
-            {b["path"] for b in MANIFEST["broken"] if b["portal"] == portal}
-        assert {p for p, s in by_path.items() if s == 301} == \
-            {r["from"] for r in MANIFEST["redirects"] if r["portal"] == portal}
+        assert {p for p, s in by_path.items() if s == 404} == {
+            b["path"] for b in MANIFEST["broken"] if b["portal"] == portal
+        }
+        assert {p for p, s in by_path.items() if s == 301} == {
+            r["from"] for r in MANIFEST["redirects"] if r["portal"] == portal
+        }

@@ -47,7 +47,11 @@ def hostile_crawl(hostile_portal, tmp_path_factory):
         command = [TIME, "-v", *command]
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "LOG_LEVEL": "INFO"},
     )
     seconds = time.monotonic() - started

@@ -106,7 +106,9 @@ def pdf_stream(data, extra=b""):
 
 
 _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << /Font << /F1 %d 0 R >> >> >>"
+_PAGE = (
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << /Font << /F1 %d 0 R >> >> >>"
+)
 
 
 @functools.cache
@@ -147,16 +149,30 @@ def pdf_many_pages(pages=100_000):
     content = pdf_stream(b"BT /F1 12 Tf 72 720 Td (2023) Tj ET")
     kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
     page = _PAGE % (3, 4)
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, kids),
-                    content, _FONT, *[page] * pages])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Count %d /Kids [%s] >>" % (pages, kids),
+            content,
+            _FONT,
+            *[page] * pages,
+        ]
+    )
 
 
 @functools.cache
 def pdf_claims_pages(pages=100_000):
     """A one-page PDF whose page tree claims *pages* pages."""
     content = pdf_stream(b"BT /F1 12 Tf 72 720 Td (2023) Tj ET")
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count %d /Kids [5 0 R] >>" % pages,
-                    content, _FONT, _PAGE % (3, 4)])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Count %d /Kids [5 0 R] >>" % pages,
+            content,
+            _FONT,
+            _PAGE % (3, 4),
+        ]
+    )
 
 
 @functools.cache
@@ -170,15 +186,17 @@ def pdf_stream_bomb(size=GIB):
     chunk = b" " * MIB
     data = zlib_repeat(chunk, size // MIB)
     # The text first: a separate stream in the page's Contents array.
-    return raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 5 0 R] "
-        b"/Resources << /Font << /F1 6 0 R >> >> >>",
-        pdf_stream(text),
-        pdf_stream(data, b"/Filter /FlateDecode"),
-        _FONT,
-    ])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R 5 0 R] "
+            b"/Resources << /Font << /F1 6 0 R >> >> >>",
+            pdf_stream(text),
+            pdf_stream(data, b"/Filter /FlateDecode"),
+            _FONT,
+        ]
+    )
 
 
 def pdf_garbage():
@@ -226,15 +244,37 @@ def _zip_entry(name, raw, crc, size, declared_size=None):
     """A deflated zip member given its compressed bytes: (local header + data, central entry) builders."""
     declared = size if declared_size is None else declared_size
     name = name.encode()
-    local = (b"PK\x03\x04" + (20).to_bytes(2, "little") + b"\0\0" + (8).to_bytes(2, "little") + b"\0\0\0\0"
-             + crc.to_bytes(4, "little") + len(raw).to_bytes(4, "little") + declared.to_bytes(4, "little")
-             + len(name).to_bytes(2, "little") + b"\0\0" + name)
+    local = (
+        b"PK\x03\x04"
+        + (20).to_bytes(2, "little")
+        + b"\0\0"
+        + (8).to_bytes(2, "little")
+        + b"\0\0\0\0"
+        + crc.to_bytes(4, "little")
+        + len(raw).to_bytes(4, "little")
+        + declared.to_bytes(4, "little")
+        + len(name).to_bytes(2, "little")
+        + b"\0\0"
+        + name
+    )
 
     def central(offset):
-        return (b"PK\x01\x02" + (20).to_bytes(2, "little") + (20).to_bytes(2, "little") + b"\0\0"
-                + (8).to_bytes(2, "little") + b"\0\0\0\0" + crc.to_bytes(4, "little") + len(raw).to_bytes(4, "little")
-                + declared.to_bytes(4, "little") + len(name).to_bytes(2, "little") + b"\0" * 8
-                + b"\0\0\0\0" + offset.to_bytes(4, "little") + name)
+        return (
+            b"PK\x01\x02"
+            + (20).to_bytes(2, "little")
+            + (20).to_bytes(2, "little")
+            + b"\0\0"
+            + (8).to_bytes(2, "little")
+            + b"\0\0\0\0"
+            + crc.to_bytes(4, "little")
+            + len(raw).to_bytes(4, "little")
+            + declared.to_bytes(4, "little")
+            + len(name).to_bytes(2, "little")
+            + b"\0" * 8
+            + b"\0\0\0\0"
+            + offset.to_bytes(4, "little")
+            + name
+        )
 
     return local + raw, central
 
@@ -265,15 +305,28 @@ def docx_bomb(size=GIB, declared_size=None):
     for name, data in (("[Content_Types].xml", _CONTENT_TYPES.encode()), ("_rels/.rels", _RELS.encode())):
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
         entries.append(_zip_entry(name, compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)))
-    entries.append(_zip_entry("word/document.xml", start + middle + end, crc, size & 0xFFFFFFFF,
-                              None if declared_size is None else declared_size))
+    entries.append(
+        _zip_entry(
+            "word/document.xml",
+            start + middle + end,
+            crc,
+            size & 0xFFFFFFFF,
+            None if declared_size is None else declared_size,
+        )
+    )
     out, centrals = bytearray(), []
     for data, central in entries:
         centrals.append(central(len(out)))
         out += data
     directory = b"".join(centrals)
-    out += directory + (b"PK\x05\x06" + b"\0\0\0\0" + len(entries).to_bytes(2, "little") * 2
-                        + len(directory).to_bytes(4, "little") + (len(out)).to_bytes(4, "little") + b"\0\0")
+    out += directory + (
+        b"PK\x05\x06"
+        + b"\0\0\0\0"
+        + len(entries).to_bytes(2, "little") * 2
+        + len(directory).to_bytes(4, "little")
+        + (len(out)).to_bytes(4, "little")
+        + b"\0\0"
+    )
     return bytes(out)
 
 
@@ -288,7 +341,9 @@ def docx_billion_laughs():
     entities = '<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10)
     )
-    return minimal_docx(_document_xml(["济宁市某局2023年政府信息公开工作年度报告", "&lol9;"], f"<!DOCTYPE w:document [{entities}]>"))
+    return minimal_docx(
+        _document_xml(["济宁市某局2023年政府信息公开工作年度报告", "&lol9;"], f"<!DOCTYPE w:document [{entities}]>")
+    )
 
 
 @functools.cache

@@ -42,8 +42,10 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         try:
             case = self.server.by_path.get(self.path) or self.server.by_path.get(path)
             if path == "/":
-                self._html(f"<html><head><meta charset='utf-8'><title>某某市人民政府</title></head><body>"
-                           f"<a href='{COLUMN}'>政府信息公开年报</a></body></html>")
+                self._html(
+                    f"<html><head><meta charset='utf-8'><title>某某市人民政府</title></head><body>"
+                    f"<a href='{COLUMN}'>政府信息公开年报</a></body></html>"
+                )
             elif path == COLUMN:
                 self._html(self.server.column())
             elif case is not None:
@@ -96,7 +98,11 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
 
     def serve_pdf(self, case, agency=None, variant="good", filename=None):
         body = self.server.document("pdf", variant, agency)
-        headers = [("Content-Disposition", f'attachment; filename="{filename}"'.encode().decode("latin-1"))] if filename else []
+        headers = (
+            [("Content-Disposition", f'attachment; filename="{filename}"'.encode().decode("latin-1"))]
+            if filename
+            else []
+        )
         self._send(200, "application/pdf", body, headers)
 
     def serve_docx(self, case, agency=None, variant="good"):
@@ -122,7 +128,12 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         self._send(200, "text/html; charset=utf-8", documents.gzip_bomb(), [("Content-Encoding", "gzip")])
 
     def serve_gzip_corrupt(self, case):
-        self._send(200, "text/html; charset=utf-8", b"\x1f\x8b\x08\x00" + documents.garbage(20_000), [("Content-Encoding", "gzip")])
+        self._send(
+            200,
+            "text/html; charset=utf-8",
+            b"\x1f\x8b\x08\x00" + documents.garbage(20_000),
+            [("Content-Encoding", "gzip")],
+        )
 
     def serve_huge_page(self, case, agency, size, chunked=False):
         body = self.server.huge_page(agency, size)
@@ -135,7 +146,7 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         step = 1 << 20
         for start in range(0, len(body), step):
-            chunk = body[start:start + step]
+            chunk = body[start : start + step]
             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         self.wfile.write(b"0\r\n\r\n")
 
@@ -154,7 +165,9 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", "100000")
         self.end_headers()
-        self.wfile.write(b"<html><head><title>" + title_of("某局", YEAR).encode() + b"</title></head><body>" + b" " * 900)
+        self.wfile.write(
+            b"<html><head><title>" + title_of("某局", YEAR).encode() + b"</title></head><body>" + b" " * 900
+        )
         self.wfile.flush()
         self.close_connection = True
 
@@ -205,8 +218,10 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
         self._redirect(to.format(port=self.server.server_address[1]), status=302 if "://" in to else 301)
 
     def serve_refresh(self, case, to):
-        self._html(f"<html><head><meta charset='utf-8'><meta http-equiv='refresh' content='0;url={to}'>"
-                   f"<title>正在跳转</title></head><body>正在跳转</body></html>")
+        self._html(
+            f"<html><head><meta charset='utf-8'><meta http-equiv='refresh' content='0;url={to}'>"
+            f"<title>正在跳转</title></head><body>正在跳转</body></html>"
+        )
 
     def serve_xxe_page(self, case, agency):
         body = self.server.xxe_page(agency)
@@ -241,8 +256,11 @@ class HostileServer(http.server.ThreadingHTTPServer):
 
     def hits(self, path=None, prefix=None):
         with self._lock:
-            return [(t, p, s) for t, p, s in self._hits
-                    if (path is None or p == path) and (prefix is None or p.startswith(prefix))]
+            return [
+                (t, p, s)
+                for t, p, s in self._hits
+                if (path is None or p == path) and (prefix is None or p.startswith(prefix))
+            ]
 
     def url(self, path):
         return path if "://" in path else self.base + path
@@ -251,8 +269,10 @@ class HostileServer(http.server.ThreadingHTTPServer):
 
     def column(self):
         items = "".join(f"<li><a href='{case.path}'>{case.title}</a></li>" for case in self.cases)
-        return (f"<html><head><meta charset='utf-8'><title>政府信息公开年报</title></head><body>"
-                f"<h2>政府信息公开年报</h2><ul>{items}</ul></body></html>")
+        return (
+            f"<html><head><meta charset='utf-8'><title>政府信息公开年报</title></head><body>"
+            f"<h2>政府信息公开年报</h2><ul>{items}</ul></body></html>"
+        )
 
     @functools.cache
     def page(self, case_id, agency, mangle, charset):
@@ -315,16 +335,21 @@ class HostileServer(http.server.ThreadingHTTPServer):
     @functools.cache
     def links_page(self, count):
         links = "".join(f"<a href='/xxgk/links/item-{i}.html'>第{i}条</a>" for i in range(count))
-        return (f"<html><head><meta charset='utf-8'><title>历年年报汇总</title></head><body>{links}</body></html>").encode()
+        return (
+            f"<html><head><meta charset='utf-8'><title>历年年报汇总</title></head><body>{links}</body></html>"
+        ).encode()
 
     @functools.cache
     def xxe_page(self, agency):
         page = documents.report_page(agency).replace("<!DOCTYPE html>", "")
         page = page.replace("<p>", "<p>&xxe;", 1)
-        return (f'<?xml version="1.0" encoding="utf-8"?>\n'
-                f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{self.marker_path}">]>\n'
-                + page.replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">')
-                .replace("<meta charset='utf-8'>", "<meta charset='utf-8'/>")).encode()
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{self.marker_path}">]>\n'
+            + page.replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">').replace(
+                "<meta charset='utf-8'>", "<meta charset='utf-8'/>"
+            )
+        ).encode()
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -350,8 +375,9 @@ class HostileServer(http.server.ThreadingHTTPServer):
 
     def start(self):
         self.warm()
-        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
-                                       name="hostile-portal", daemon=True)
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.1}, name="hostile-portal", daemon=True
+        )
         self.thread.start()
         return self
 

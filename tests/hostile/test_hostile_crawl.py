@@ -62,7 +62,9 @@ def test_case_is_recorded_as_expected(hostile_crawl, case):
         assert fetches, f"{case.id}: nothing in fetch_log for {url}"
         last = fetches[-1]
         assert last["outcome"] == case.expect, f"{case.id}: {last}"
-        assert re.search(case.detail, last["detail"] or ""), f"{case.id}: detail {last['detail']!r}, expected /{case.detail}/"
+        assert re.search(case.detail, last["detail"] or ""), (
+            f"{case.id}: detail {last['detail']!r}, expected /{case.detail}/"
+        )
         if case.status is not None:
             assert last["http_status"] == case.status, last
     if case.stat:
@@ -76,8 +78,9 @@ def test_the_crawl_finishes_and_requests_every_case(hostile_crawl):
     assert hostile_crawl["run"]["status"] == "finished"
     assert hostile_crawl["stats"].get("finish_reason") == "finished"
     portal = hostile_crawl["portal"]
-    never_requested = [case.id for case in CASES
-                       if not case.depends and case.id != "url-4000" and not portal.hits(case.path)]
+    never_requested = [
+        case.id for case in CASES if not case.depends and case.id != "url-4000" and not portal.hits(case.path)
+    ]
     assert never_requested == []
 
 
@@ -122,7 +125,9 @@ def test_the_xxe_target_is_nowhere(hostile_crawl, marker):
     for table in db.table_names():
         for column in db[table].columns:
             if column.type == "TEXT":
-                found = db.execute(f"select count(*) from [{table}] where instr([{column.name}], ?) > 0", [marker["text"]])
+                found = db.execute(
+                    f"select count(*) from [{table}] where instr([{column.name}], ?) > 0", [marker["text"]]
+                )
                 assert found.fetchone()[0] == 0, (table, column.name)
 
 

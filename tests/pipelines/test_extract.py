@@ -43,8 +43,6 @@ def test_pipeline_sets_raw_text_and_method():
     assert "政府集中采购" in item.raw_text
 
 
-
-
 def _docx_bytes(paragraphs):
     document = docx.Document()
     for paragraph in paragraphs:
@@ -56,7 +54,9 @@ def _docx_bytes(paragraphs):
 
 def test_format_is_sniffed_from_bytes_when_unknown():
     body = _docx_bytes(["汶上县某局2022年政府信息公开工作年度报告", "一、总体情况"])
-    item = DocumentItem(url="http://x/downfile.jsp?id=1", body=body, format="unknown", content_type="application/octet-stream")
+    item = DocumentItem(
+        url="http://x/downfile.jsp?id=1", body=body, format="unknown", content_type="application/octet-stream"
+    )
     run(ExtractTextPipeline(), item)
     assert item.format == "docx"
     assert item.extraction == "python-docx"
@@ -67,6 +67,7 @@ def test_documents_are_read_in_worker_processes():
     pipeline = ExtractTextPipeline(workers=2)
     pipeline.open_spider()
     try:
+
         async def both():
             items = [
                 DocumentItem(url="http://x/a.html", body=report_page("003")),
@@ -145,9 +146,12 @@ def test_a_stuck_document_fails_alone_and_its_worker_is_killed(monkeypatch, tmp_
     pipeline = ExtractTextPipeline(workers=1, timeout=1.0, stats=stats)
     pipeline.open_spider()
     try:
+
         async def crawl():
             stuck = asyncio.ensure_future(
-                pipeline.process_item(DocumentItem(url="http://x/stuck", body=f"STUCK {pid_file}".encode(), format="html"))
+                pipeline.process_item(
+                    DocumentItem(url="http://x/stuck", body=f"STUCK {pid_file}".encode(), format="html")
+                )
             )
             while not pid_file.exists():  # the stuck one runs in the only worker
                 await asyncio.sleep(0.05)
@@ -229,6 +233,7 @@ def test_a_worker_dying_on_a_document_is_replaced_and_the_document_tried_once_mo
     pipeline = ExtractTextPipeline(workers=2, stats=stats)
     pipeline.open_spider()
     try:
+
         async def crawl():
             items = [DocumentItem(url="http://x/die", body=f"DIE {tmp_path / 'mark'}".encode(), format="html")]
             items += [DocumentItem(url=f"http://x/{n}", body=f"doc {n}".encode(), format="html") for n in range(4)]
@@ -242,7 +247,9 @@ def test_a_worker_dying_on_a_document_is_replaced_and_the_document_tried_once_mo
         (tmp_path / "always").write_text("always")
         with pytest.raises(DropItem, match="the worker reading it died twice"):
             run(pipeline, DocumentItem(url="http://x/die", body=f"DIE {tmp_path / 'always'}".encode(), format="html"))
-        assert run(pipeline, DocumentItem(url="http://x/after", body=b"after", format="html")).raw_text.endswith("after")
+        assert run(pipeline, DocumentItem(url="http://x/after", body=b"after", format="html")).raw_text.endswith(
+            "after"
+        )
         assert stats.values["extract/worker_deaths"] == 3
     finally:
         pipeline.close_spider()

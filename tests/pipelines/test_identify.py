@@ -1,4 +1,5 @@
 """pipelines/identify.py: is it an OGI annual report, whose, which year."""
+
 import datetime
 import json
 from pathlib import Path
@@ -51,10 +52,12 @@ def test_seed_000_year_comes_from_title_not_its_2019_heading():
 
 
 def test_regions_of_seed_agencies():
-    cases = {"000": ("山东省/济宁市", "370800", "city"),
-             "003": ("山东省/济宁市/汶上县", "370830", "county"),
-             "004": ("山东省/济宁市/曲阜市", "370881", "county"),
-             "002": ("山东省/济南市", "370100", "city")}
+    cases = {
+        "000": ("山东省/济宁市", "370800", "city"),
+        "003": ("山东省/济宁市/汶上县", "370830", "county"),
+        "004": ("山东省/济宁市/曲阜市", "370881", "county"),
+        "002": ("山东省/济南市", "370100", "city"),
+    }
     for seed_no, (path, code, level) in cases.items():
         found = identify(REPORTS[seed_no]["title"], "", seed(seed_no), today=TODAY)
         assert (found.region.path, found.region.division_code, found.admin_level) == (path, code, level)
@@ -78,7 +81,10 @@ def test_title_missing_is_found_in_first_lines_of_text():
 
 
 def test_report_title_cuts_text_head_after_the_title():
-    assert report_title("", "", "某局2021年政府信息公开工作年度报告\n本报告由某局按照") == "某局2021年政府信息公开工作年度报告"
+    assert (
+        report_title("", "", "某局2021年政府信息公开工作年度报告\n本报告由某局按照")
+        == "某局2021年政府信息公开工作年度报告"
+    )
     assert report_title("首页", "更多", "新闻\n正文") == ""
 
 
@@ -118,8 +124,13 @@ def _untitled(text):
 
 
 def test_agency_from_content_source_meta():
-    found = identify("政府信息公开工作年度报告", "", _untitled(seed("001")),
-                     {"ContentSource": "济宁市公共资源交易服务中心"}, today=TODAY)
+    found = identify(
+        "政府信息公开工作年度报告",
+        "",
+        _untitled(seed("001")),
+        {"ContentSource": "济宁市公共资源交易服务中心"},
+        today=TODAY,
+    )
     assert found.agency == "济宁市公共资源交易服务中心"
     assert found.year == 2021  # from 统计期限自2021年1月1日
 
@@ -130,8 +141,13 @@ def test_agency_from_report_text():
 
 
 def test_agency_from_meta_when_year_first_title_has_none():
-    found = identify("2021年政府信息公开工作年度报告", "", _untitled(seed("001")),
-                     {"ContentSource": "济宁市公共资源交易服务中心"}, today=TODAY)
+    found = identify(
+        "2021年政府信息公开工作年度报告",
+        "",
+        _untitled(seed("001")),
+        {"ContentSource": "济宁市公共资源交易服务中心"},
+        today=TODAY,
+    )
     assert found.agency == "济宁市公共资源交易服务中心"
 
 
@@ -158,7 +174,12 @@ def test_pipeline_fills_item_and_drops_non_reports():
     item = DocumentItem(url="http://x/", body=b"", page_title=entry["title"], text=seed("003"))
     assert IdentifyReportPipeline({}).process_item(item) is item
     assert (item.agency, item.year, item.county, item.division_code, item.admin_level) == (
-        "汶上县公共资源交易中心", 2019, "汶上县", "370830", "county")
+        "汶上县公共资源交易中心",
+        2019,
+        "汶上县",
+        "370830",
+        "county",
+    )
     assert item.region == "山东省/济宁市/汶上县"
     bad = DocumentItem(url="http://x/", body=b"", page_title="曲阜市政府信息公开目录", text="目录")
     with pytest.raises(DropItem, match="not a report"):
@@ -218,8 +239,12 @@ def test_the_registry_is_read_once_at_start(monkeypatch, tmp_path):
     # A pipeline made at start never reads the registry again.
     pipeline = IdentifyReportPipeline({})
     monkeypatch.setattr(identify_module, "agency_aliases", lambda **_: pytest.fail("registry read per item"))
-    item = DocumentItem(url="http://www.jining.gov.cn/a.html", body=b"", page_title="济宁市财政局2023年政府信息公开工作年度报告",
-                        text="本报告由济宁市财政局按照《中华人民共和国政府信息公开条例》要求编制。主动公开、依申请公开、行政复议、行政诉讼情况。统计期限自2023年1月1日起至2023年12月31日止。")
+    item = DocumentItem(
+        url="http://www.jining.gov.cn/a.html",
+        body=b"",
+        page_title="济宁市财政局2023年政府信息公开工作年度报告",
+        text="本报告由济宁市财政局按照《中华人民共和国政府信息公开条例》要求编制。主动公开、依申请公开、行政复议、行政诉讼情况。统计期限自2023年1月1日起至2023年12月31日止。",
+    )
     assert pipeline.process_item(item).agency == "济宁市财政局"
 
 

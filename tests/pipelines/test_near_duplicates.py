@@ -43,8 +43,15 @@ def cross_posted(text):
 
 
 def item(text, agency=JINAN, url="http://x/r.html"):
-    return DocumentItem(url=url, body=b"<html/>", text=text, agency=agency, year=2024,
-                        title=f"{agency}2024年度政府信息公开工作年度报告", city="济南市")
+    return DocumentItem(
+        url=url,
+        body=b"<html/>",
+        text=text,
+        agency=agency,
+        year=2024,
+        title=f"{agency}2024年度政府信息公开工作年度报告",
+        city="济南市",
+    )
 
 
 def run(pipelines, document):
@@ -61,11 +68,14 @@ def test_new_versions_are_linked(pipelines):
     first = run(pipelines, item(seed_text("002")))
     assert first.new_version and stat(pipelines, "archive/near_duplicate_links") is None
     other = run(pipelines, item(seed_text("004"), agency="曲阜市公共资源交易监督管理办公室", url="http://q/r.html"))
-    second = run(pipelines, item(cross_posted(seed_text("002")), agency="济南市公共资源交易中心", url="http://sd/r.html"))
+    second = run(
+        pipelines, item(cross_posted(seed_text("002")), agency="济南市公共资源交易中心", url="http://sd/r.html")
+    )
     assert second.new_version and second.report_id != first.report_id
     rows = list(db.query("select * from near_duplicates"))
     assert [(r["version_id"], r["other_version_id"], r["same_report"]) for r in rows] == [
-        (first.version_id, second.version_id, 0)]
+        (first.version_id, second.version_id, 0)
+    ]
     assert rows[0]["similarity"] > 0.95 and rows[0]["url"] == "http://x/r.html"
     assert stat(pipelines, "archive/near_duplicate_links") == 1
     assert db["version_minhash"].count == 3 and other.version_id in pipelines[1].index
@@ -89,7 +99,10 @@ def test_a_correction_is_linked_to_the_report_it_corrects(pipelines):
     assert corrected.report_id == first.report_id and corrected.new_version
     row = pipelines[0].run.archive.db["version_links"].get(1)
     assert (row["version_id"], row["other_version_id"], row["same_report"]) == (
-        first.version_id, corrected.version_id, 1)
+        first.version_id,
+        corrected.version_id,
+        1,
+    )
     assert 0.95 < row["similarity"] < 1
 
 

@@ -1,4 +1,5 @@
 """pipelines/normalize.py: the normalized text that is hashed and searched."""
+
 import pytest
 
 from crawler.items import DocumentItem

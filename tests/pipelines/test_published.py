@@ -103,21 +103,36 @@ def item(**fields):
 
 
 def test_sources_in_order_of_trust():
-    assert published(item(page_meta={"发布日期": "2022-01-28"}, list_date="2022-01-27",
-                          url="http://x.gov.cn/art/2022/1/26/art_1_2.html"), TODAY) == ("2022-01-28", "page")
-    assert published(item(list_date="2022-01-27", url="http://x.gov.cn/art/2022/1/26/art_1_2.html"),
-                     TODAY) == ("2022-01-27", "list")
+    assert published(
+        item(
+            page_meta={"发布日期": "2022-01-28"},
+            list_date="2022-01-27",
+            url="http://x.gov.cn/art/2022/1/26/art_1_2.html",
+        ),
+        TODAY,
+    ) == ("2022-01-28", "page")
+    assert published(item(list_date="2022-01-27", url="http://x.gov.cn/art/2022/1/26/art_1_2.html"), TODAY) == (
+        "2022-01-27",
+        "list",
+    )
     assert published(item(url="http://x.gov.cn/art/2022/1/26/art_1_2.html"), TODAY) == ("2022-01-26", "url")
     # An attachment: the page that linked it dates it.
-    assert published(item(url="http://x.gov.cn/downfile.jsp?id=1",
-                          linked_from="http://x.gov.cn/art/2022/1/26/art_1_2.html"), TODAY) == ("2022-01-26", "url")
+    assert published(
+        item(url="http://x.gov.cn/downfile.jsp?id=1", linked_from="http://x.gov.cn/art/2022/1/26/art_1_2.html"), TODAY
+    ) == ("2022-01-26", "url")
     headers = [("Last-Modified", "Wed, 02 Feb 2022 01:00:00 GMT")]
     assert published(item(response_headers=headers, document_dates=["2022-01-20"]), TODAY) == ("2022-02-02", "http")
     # A file's dates: the latest credible one (its template's 2013 is not).
-    assert published(item(document_dates=["2022-01-20", "2022-01-25", "2013-12-23"]), TODAY) == ("2022-01-25", "document")
+    assert published(item(document_dates=["2022-01-20", "2022-01-25", "2013-12-23"]), TODAY) == (
+        "2022-01-25",
+        "document",
+    )
     assert published(item(), TODAY) == ("", "")
 
 
 def test_an_implausible_date_gives_way_to_the_next_source():
     # A page dated in the year reported on (a typo, or the 成文日期 of a draft).
-    assert published(item(page_meta={"发布日期": "2021-03-01"}, list_date="2022-01-27"), TODAY) == ("2022-01-27", "list")
+    assert published(item(page_meta={"发布日期": "2021-03-01"}, list_date="2022-01-27"), TODAY) == (
+        "2022-01-27",
+        "list",
+    )

@@ -28,8 +28,15 @@ def seed_text(prefix):
 
 
 def item(text, url="http://x/r.html"):
-    return DocumentItem(url=url, body=b"<html/>", text=text, agency="济南公共资源交易中心", year=2024,
-                        title="济南公共资源交易中心2024年度政府信息公开工作年度报告", city="济南市")
+    return DocumentItem(
+        url=url,
+        body=b"<html/>",
+        text=text,
+        agency="济南公共资源交易中心",
+        year=2024,
+        title="济南公共资源交易中心2024年度政府信息公开工作年度报告",
+        city="济南市",
+    )
 
 
 def run(pipelines, document):
@@ -43,8 +50,10 @@ def test_new_version_is_parsed_known_version_is_not(pipelines, monkeypatch):
     assert first.new_version
     row = db["stats_check"].get(first.version_id)
     assert (row["status"], row["report_id"]) == ("passed", first.report_id)
-    new = db.execute("select value from request_stats where version_id = ? and row_code = 'new' "
-                     "and applicant_type = '自然人'", [first.version_id]).fetchone()[0]
+    new = db.execute(
+        "select value from request_stats where version_id = ? and row_code = 'new' and applicant_type = '自然人'",
+        [first.version_id],
+    ).fetchone()[0]
     assert new == 6
 
     def must_not_parse(*args):

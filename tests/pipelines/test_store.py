@@ -1,4 +1,5 @@
 """pipelines/store.py: identified items stored as versions, with stats."""
+
 import pytest
 from support import project_crawler
 
@@ -19,8 +20,15 @@ def pipeline(tmp_path):
 
 
 def item(text, url="http://x/r.html"):
-    return DocumentItem(url=url, body=b"<html/>", text=text, agency="汶上县公共资源交易中心", year=2019,
-                        title="汶上县公共资源交易中心2019年政府信息公开工作年度报告", county="汶上县")
+    return DocumentItem(
+        url=url,
+        body=b"<html/>",
+        text=text,
+        agency="汶上县公共资源交易中心",
+        year=2019,
+        title="汶上县公共资源交易中心2019年政府信息公开工作年度报告",
+        county="汶上县",
+    )
 
 
 def test_store_items_and_stats(pipeline):

@@ -17,7 +17,11 @@ from pipelines.store import StoreVersionPipeline
 from pipelines.warc import WarcPipeline
 
 PDF = b"%PDF-1.5\n%\xb5\xb5\xb5\xb5\n" + bytes(range(256)) + b"\n%%EOF\n"
-PAGE = "<html><title>汶上县公共资源交易中心2019年政府信息公开工作年度报告</title><a href='/r.pdf'>下载</a></html>".encode("gbk")
+PAGE = (
+    "<html><title>汶上县公共资源交易中心2019年政府信息公开工作年度报告</title><a href='/r.pdf'>下载</a></html>".encode(
+        "gbk"
+    )
+)
 GBK_NAME = "2019年报.pdf".encode("gbk").decode("latin-1")  # as Scrapy's header bytes decode
 
 
@@ -38,14 +42,27 @@ def pipeline(tmp_path):
 
 def attachment(url="http://127.0.0.1:8702/attach/r.pdf", body=PDF, page_body=PAGE, page_fetched="2024-05-01T08:00:00Z"):
     return DocumentItem(
-        url=url, body=body, http_status=200, reason="OK", fetched_at="2024-05-01T08:00:02Z",
-        content_type="application/pdf", format="pdf", linked_from="http://127.0.0.1:8702/xxgk/nb.html",
-        response_headers=[("Content-Type", "application/pdf"),
-                          ("Content-Disposition", f'attachment; filename="{GBK_NAME}"')],
-        context_responses=[{
-            "url": "http://127.0.0.1:8702/xxgk/nb.html", "status": 200, "fetched_at": page_fetched,
-            "headers": [("Content-Type", "text/html; charset=GBK")], "body": page_body,
-        }],
+        url=url,
+        body=body,
+        http_status=200,
+        reason="OK",
+        fetched_at="2024-05-01T08:00:02Z",
+        content_type="application/pdf",
+        format="pdf",
+        linked_from="http://127.0.0.1:8702/xxgk/nb.html",
+        response_headers=[
+            ("Content-Type", "application/pdf"),
+            ("Content-Disposition", f'attachment; filename="{GBK_NAME}"'),
+        ],
+        context_responses=[
+            {
+                "url": "http://127.0.0.1:8702/xxgk/nb.html",
+                "status": 200,
+                "fetched_at": page_fetched,
+                "headers": [("Content-Type", "text/html; charset=GBK")],
+                "body": page_body,
+            }
+        ],
     )
 
 
@@ -55,8 +72,9 @@ def records(directory):
     for path in sorted(Path(directory).glob("*.warc.gz")):
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream, check_digests="raise"):
-                found.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI"),
-                              record.content_stream().read()))
+                found.append(
+                    (record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read())
+                )
     return found
 
 
@@ -75,7 +93,7 @@ def test_item_gets_the_location_of_its_own_response(pipeline, tmp_path):
     assert b'filename="2019\xc4\xea\xb1\xa8.pdf"' in raw.http_head
     # warc_length is exactly one gzip member: the response record, no more.
     inflate = zlib.decompressobj(wbits=31)
-    tail = path.read_bytes()[item.warc_offset:]
+    tail = path.read_bytes()[item.warc_offset :]
     assert inflate.decompress(tail).startswith(b"WARC/1.1\r\nWARC-Type: response\r\n")
     assert item.warc_length == len(tail) - len(inflate.unused_data)
     # Right after it: the paired request record.
@@ -108,8 +126,11 @@ def test_a_page_linking_two_attachments_is_kept_once(pipeline, tmp_path):
     pipeline.process_item(attachment(url="http://127.0.0.1:8702/attach/a.pdf"))
     pipeline.process_item(attachment(url="http://127.0.0.1:8702/attach/b.pdf", body=PDF + b"b"))
     # Other bytes under the same URL (the page changed between fetches): kept too.
-    pipeline.process_item(attachment(url="http://127.0.0.1:8702/attach/c.pdf", page_body=PAGE + b"<!-- -->",
-                                     page_fetched="2024-05-01T09:00:00Z"))
+    pipeline.process_item(
+        attachment(
+            url="http://127.0.0.1:8702/attach/c.pdf", page_body=PAGE + b"<!-- -->", page_fetched="2024-05-01T09:00:00Z"
+        )
+    )
     pipeline.close_spider()
     responses = [url for kind, url, _ in records(tmp_path / "w") if kind == "response"]
     assert responses.count("http://127.0.0.1:8702/xxgk/nb.html") == 2
@@ -117,8 +138,12 @@ def test_a_page_linking_two_attachments_is_kept_once(pipeline, tmp_path):
 
 
 def test_items_without_context_or_headers(pipeline, tmp_path):
-    item = DocumentItem(url="http://127.0.0.1:8701/年报.html", body="济宁".encode("gbk"), http_status=200,
-                        fetched_at="2024-05-01T08:00:00Z")
+    item = DocumentItem(
+        url="http://127.0.0.1:8701/年报.html",
+        body="济宁".encode("gbk"),
+        http_status=200,
+        fetched_at="2024-05-01T08:00:00Z",
+    )
     item = pipeline.process_item(item)
     pipeline.close_spider()
     raw = read_raw(tmp_path / "w" / item.warc_filename, item.warc_offset)
@@ -212,11 +237,16 @@ def test_a_revalidated_item_is_a_revisit_not_a_304_with_a_body(pipeline, tmp_pat
     pipeline.close_spider()
     raw = read_raw(tmp_path / "w" / item.warc_filename, item.warc_offset)
     assert raw.warc_headers.get_header("WARC-Type") == "revisit"
-    assert raw.warc_headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert (
+        raw.warc_headers.get_header("WARC-Profile")
+        == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    )
     assert raw.warc_headers.get_header("WARC-Refers-To-Target-URI") == item.url
     # The digest of the bytes the archive holds, so the original record can be found.
-    assert raw.warc_headers.get_header("WARC-Payload-Digest") == "sha1:" + base64.b32encode(
-        hashlib.sha1(PDF).digest()).decode()
+    assert (
+        raw.warc_headers.get_header("WARC-Payload-Digest")
+        == "sha1:" + base64.b32encode(hashlib.sha1(PDF).digest()).decode()
+    )
     assert raw.http_head.startswith(b"HTTP/1.1 304 Not Modified\r\nContent-Type: application/pdf\r\n")
     assert raw.body == b""
     assert pipeline.stats.get_value("warc/revisits") == 1

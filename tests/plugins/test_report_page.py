@@ -21,11 +21,14 @@ def cells(row):
 
 def test_report_page_shows_report_text_tables_check_and_captures(get, crawled_archive):
     db = crawled_archive["db"]
-    report = next(db.query(
-        "select reports.*, versions.text, stats_check.status from reports"
-        " join versions on versions.id = reports.current_version_id"
-        " join stats_check on stats_check.version_id = versions.id"
-        " where instr(versions.text, char(9)) > 0 order by reports.id limit 1"))
+    report = next(
+        db.query(
+            "select reports.*, versions.text, stats_check.status from reports"
+            " join versions on versions.id = reports.current_version_id"
+            " join stats_check on stats_check.version_id = versions.id"
+            " where instr(versions.text, char(9)) > 0 order by reports.id limit 1"
+        )
+    )
     page = get(f"/archive/-/report/{report['id']}")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -37,9 +40,13 @@ def test_report_page_shows_report_text_tables_check_and_captures(get, crawled_ar
     table_rows = [line for line in lines if line.count("\t") >= 2 and any(c.isdigit() for c in line)]
     assert table_rows and f"<tr>{cells(table_rows[0])}" in text
     assert f'class="check-{report["status"]}"' in text
-    captures = list(db.query(
-        "select captures.url from captures join versions on versions.id = captures.version_id"
-        " where versions.report_id = ?", [report["id"]]))
+    captures = list(
+        db.query(
+            "select captures.url from captures join versions on versions.id = captures.version_id"
+            " where versions.report_id = ?",
+            [report["id"]],
+        )
+    )
     assert captures
     for capture in captures:
         assert html.escape(capture["url"], quote=False) in text
@@ -51,8 +58,11 @@ def test_every_crawled_report_page_renders(get, crawled_archive):
 
 
 def test_original_bytes_are_the_captured_bytes(get, crawled_archive):
-    rows = list(crawled_archive["db"].query(
-        "select * from captures where coalesce(warc_filename, '') != '' and http_status = 200"))
+    rows = list(
+        crawled_archive["db"].query(
+            "select * from captures where coalesce(warc_filename, '') != '' and http_status = 200"
+        )
+    )
     assert rows
     formats = set()
     for capture in rows:
@@ -108,18 +118,43 @@ def versioned(tmp_path_factory):
         for name, text, when in (("a", TEXT_A, "2024-01-01T00:00:00Z"), ("b", TEXT_B, "2024-06-01T00:00:00Z")):
             body = f"<html><body>{text}</body></html>".encode()
             location = writer.write_response(URL, 200, "OK", [("Content-Type", "text/html; charset=utf-8")], body, when)
-            ids[name] = archive.store({
-                "agency": "济宁市测试局", "year": 2021, "title": "济宁市测试局2021年政府信息公开工作年度报告",
-                "region": "山东省/济宁市", "text": text, "format": "html", "url": URL, "fetched_at": when,
-                "http_status": 200, "content_type": "text/html; charset=utf-8", "body": body,
-                "warc_filename": location.filename, "warc_offset": location.offset,
-                "warc_length": location.length, "warc_record_id": location.record_id,
-            })
-    ids["missing"] = archive.store({
-        "agency": "济宁市测试局", "year": 2021, "region": "山东省/济宁市", "text": TEXT_B, "format": "html",
-        "url": URL + "?x", "fetched_at": "2024-07-01T00:00:00Z", "http_status": 200, "content_type": "text/html",
-        "body": b"x", "warc_filename": "gone.warc.gz", "warc_offset": 0, "warc_length": 10, "warc_record_id": "x",
-    })
+            ids[name] = archive.store(
+                {
+                    "agency": "济宁市测试局",
+                    "year": 2021,
+                    "title": "济宁市测试局2021年政府信息公开工作年度报告",
+                    "region": "山东省/济宁市",
+                    "text": text,
+                    "format": "html",
+                    "url": URL,
+                    "fetched_at": when,
+                    "http_status": 200,
+                    "content_type": "text/html; charset=utf-8",
+                    "body": body,
+                    "warc_filename": location.filename,
+                    "warc_offset": location.offset,
+                    "warc_length": location.length,
+                    "warc_record_id": location.record_id,
+                }
+            )
+    ids["missing"] = archive.store(
+        {
+            "agency": "济宁市测试局",
+            "year": 2021,
+            "region": "山东省/济宁市",
+            "text": TEXT_B,
+            "format": "html",
+            "url": URL + "?x",
+            "fetched_at": "2024-07-01T00:00:00Z",
+            "http_status": 200,
+            "content_type": "text/html",
+            "body": b"x",
+            "warc_filename": "gone.warc.gz",
+            "warc_offset": 0,
+            "warc_length": 10,
+            "warc_record_id": "x",
+        }
+    )
     archive.close()
     warc = path.parent / "warc" / location.filename
     warc.write_bytes(warc.read_bytes()[: location.offset + location.length // 2])  # killed mid-record
@@ -163,8 +198,11 @@ def test_torn_or_missing_warc_records_give_a_clear_error(versioned):
 def test_a_scanned_report_shows_its_scan_and_no_text(get, crawled_archive, manifest):
     entry = manifest["needs_ocr"][0]
     db = crawled_archive["db"]
-    report = next(db.query("select id, current_version_id from reports where agency = ? and year = ?",
-                           [entry["agency"], entry["year"]]))
+    report = next(
+        db.query(
+            "select id, current_version_id from reports where agency = ? and year = ?", [entry["agency"], entry["year"]]
+        )
+    )
     assert report["current_version_id"] is None
     capture = next(db.query("select id, url from captures where report_id = ?", [report["id"]]))
     page = get(f"/archive/-/report/{report['id']}")
@@ -178,10 +216,17 @@ def test_a_scanned_report_shows_its_scan_and_no_text(get, crawled_archive, manif
 
 def test_the_page_says_when_and_where_the_report_was_published(get, crawled_archive):
     db = crawled_archive["db"]
-    report = next(db.query(
-        "select id, published_on, published_source from reports where published_source = 'page' order by id limit 1"))
-    capture = next(db.query(
-        "select linked_from from captures where report_id = ? and linked_from != '' order by id limit 1", [report["id"]]))
+    report = next(
+        db.query(
+            "select id, published_on, published_source from reports where published_source = 'page' order by id limit 1"
+        )
+    )
+    capture = next(
+        db.query(
+            "select linked_from from captures where report_id = ? and linked_from != '' order by id limit 1",
+            [report["id"]],
+        )
+    )
     text = get(f"/archive/-/report/{report['id']}").text
     assert f"{report['published_on']} <small>(from the page&#39;s 发布时间)</small>" in text
     assert f"found on: {html.escape(capture['linked_from'], quote=False)}" in text
@@ -193,6 +238,8 @@ def test_current_version_and_history_link_onwards(get, crawled_archive):
     db = crawled_archive["db"]
     report = next(db.query("select id, current_version_id from reports where current_version_id is not null limit 1"))
     table = get("/archive/reports", id=str(report["id"])).text
-    assert f'href="/archive/versions/{report["current_version_id"]}">version {report["current_version_id"]}</a>' in table
+    assert (
+        f'href="/archive/versions/{report["current_version_id"]}">version {report["current_version_id"]}</a>' in table
+    )
     history = get("/archive/report_history", report_id=str(report["id"])).text
     assert f'href="/archive/-/report/{report["id"]}"' in history

@@ -17,12 +17,21 @@ def served(tmp_path_factory):
     path = tmp_path_factory.mktemp("browser") / "archive.db"
     archive = Archive(path)
     for text, when in ((TEXT_A, "2024-01-01T00:00:00Z"), (TEXT_B, "2024-06-01T00:00:00Z")):
-        result = archive.store({
-            "agency": "<script>alert('xss-agency')</script>测试局", "year": 2022, "region": "山东省",
-            "title": "测试局2022年政府信息公开工作年度报告", "text": text, "format": "html",
-            "url": "http://www.example.gov.cn/ndbg.html", "fetched_at": when, "http_status": 200,
-            "content_type": "text/html", "body": text.encode("utf-8"),
-        })
+        result = archive.store(
+            {
+                "agency": "<script>alert('xss-agency')</script>测试局",
+                "year": 2022,
+                "region": "山东省",
+                "title": "测试局2022年政府信息公开工作年度报告",
+                "text": text,
+                "format": "html",
+                "url": "http://www.example.gov.cn/ndbg.html",
+                "fetched_at": when,
+                "http_status": 200,
+                "content_type": "text/html",
+                "body": text.encode("utf-8"),
+            }
+        )
     archive.close()
     with serve(path) as base:
         yield base, result["report_id"]

@@ -15,35 +15,48 @@ hanweb = HanwebAdapter()
 
 
 def page(url, body, meta=None):
-    return HtmlResponse(url=url, body=body.encode("utf-8"), encoding="utf-8",
-                        request=scrapy.Request(url, meta=dict(meta or {})))
+    return HtmlResponse(
+        url=url, body=body.encode("utf-8"), encoding="utf-8", request=scrapy.Request(url, meta=dict(meta or {}))
+    )
 
 
-@pytest.mark.parametrize("url, canonical", [
-    # Article pages are linked twice: plain and with xxgkhide=1.
-    (HOST + "/art/2026/1/28/art_61469_13602.html?xxgkhide=1", HOST + "/art/2026/1/28/art_61469_13602.html"),
-    (HOST + "/art/2026/1/28/art_61469_13602.html", HOST + "/art/2026/1/28/art_61469_13602.html"),
-    # The module's parameters in either order, with or without showType.
-    (HOST + "/module/xxgk/xxgkAnnualReport.jsp?fbtime=2023&area=11370800004312263P",
-     HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023"),
-    (HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023&showType=2",
-     HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023"),
-    # Directory links keep their agency parameters.
-    (HOST + "/col/col22764/index.html?vc_xxgkarea=00423579-8&number=36&jh=263",
-     HOST + "/col/col22764/index.html?vc_xxgkarea=00423579-8&number=36&jh=263"),
-])
+@pytest.mark.parametrize(
+    "url, canonical",
+    [
+        # Article pages are linked twice: plain and with xxgkhide=1.
+        (HOST + "/art/2026/1/28/art_61469_13602.html?xxgkhide=1", HOST + "/art/2026/1/28/art_61469_13602.html"),
+        (HOST + "/art/2026/1/28/art_61469_13602.html", HOST + "/art/2026/1/28/art_61469_13602.html"),
+        # The module's parameters in either order, with or without showType.
+        (
+            HOST + "/module/xxgk/xxgkAnnualReport.jsp?fbtime=2023&area=11370800004312263P",
+            HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023",
+        ),
+        (
+            HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023&showType=2",
+            HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004312263P&fbtime=2023",
+        ),
+        # Directory links keep their agency parameters.
+        (
+            HOST + "/col/col22764/index.html?vc_xxgkarea=00423579-8&number=36&jh=263",
+            HOST + "/col/col22764/index.html?vc_xxgkarea=00423579-8&number=36&jh=263",
+        ),
+    ],
+)
 def test_one_url_per_document(url, canonical):
     assert hanweb.canonical_url(url) == canonical
 
 
-@pytest.mark.parametrize("value, code", [
-    ("12370826685935561L", "12370826685935561L"),
-    ("11370800004312466C-ZF", "11370800004312466C"),
-    ("1137083000433565XHA", "1137083000433565XH"),
-    ("jnsyzq", None),
-    ("370831", None),
-    ("00423579-8", None),
-])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("12370826685935561L", "12370826685935561L"),
+        ("11370800004312466C-ZF", "11370800004312466C"),
+        ("1137083000433565XHA", "1137083000433565XH"),
+        ("jnsyzq", None),
+        ("370831", None),
+        ("00423579-8", None),
+    ],
+)
 def test_codes_in_directory_values(value, code):
     assert directory_code(value) == code
 
@@ -59,7 +72,9 @@ def test_credit_codes_from_directory_links_scripts_and_index_numbers():
 <a href="javascript:void(0)" onclick="openNb('11370800004311076F')">政府信息公开年报</a>
 <script>var id = "202301011230456789"; showReport("11370800004312263P", 2023);</script>
 </body></html>"""
-    codes = hanweb.credit_codes(page(HOST + "/col/col2100/index.html", body), {"索引号": "11370800750852907J/2026-00299"})
+    codes = hanweb.credit_codes(
+        page(HOST + "/col/col2100/index.html", body), {"索引号": "11370800750852907J/2026-00299"}
+    )
     assert codes == {
         "12370826685935561L",  # a code
         "11370800004312466C",  # a code with a suffix
@@ -71,8 +86,9 @@ def test_credit_codes_from_directory_links_scripts_and_index_numbers():
 
 def test_an_index_number_prefix_failing_the_check_digit_is_still_a_code():
     # 兖州区司法局's 索引号 prefix fails GB 32100; the module knows it as it is.
-    codes = hanweb.credit_codes(page(HOST + "/art/2026/1/21/art_103891_2795350.html", "<p>x</p>"),
-                                {"索引号": "113708120042347000/2026-00012"})
+    codes = hanweb.credit_codes(
+        page(HOST + "/art/2026/1/21/art_103891_2795350.html", "<p>x</p>"), {"索引号": "113708120042347000/2026-00012"}
+    )
     assert codes == {"113708120042347000"}
 
 
@@ -103,34 +119,51 @@ def test_metadata_table_of_an_article_page():
 
 
 def test_datastore_with_and_without_record_wrappers():
-    wrapped = ('<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=61469"></a>]]>'
-               '</nextgroup><recordset><record><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a></li>]]></record>'
-               '<record><![CDATA[<li><a href="/art/2025/1/20/art_61469_13001.html">乙</a></li>]]></record></recordset>'
-               '<totalrecord>30</totalrecord></datastore>')
+    wrapped = (
+        '<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=61469"></a>]]>'
+        '</nextgroup><recordset><record><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a></li>]]></record>'
+        '<record><![CDATA[<li><a href="/art/2025/1/20/art_61469_13001.html">乙</a></li>]]></record></recordset>'
+        "<totalrecord>30</totalrecord></datastore>"
+    )
     store = parse_datastore(wrapped, HOST + "/col/col61469/index.html")
     assert len(store.records) == 2 and store.total == 30
     assert store.nextgroup == HOST + "/module/web/jpage/dataproxy.jsp?page=1&columnid=61469"
-    bare = ('<datastore><recordset><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a><span>2026-01-28</span></li>'
-            '<li><a href="/art/2025/1/20/art_61469_13001.html">乙</a></li><li><a href="/art/2024/1/20/art_61469_12001.html">丙</a></li>]]>'
-            '</recordset><totalrecord>3</totalrecord></datastore>')
+    bare = (
+        '<datastore><recordset><![CDATA[<li><a href="/art/2026/1/28/art_61469_13602.html">甲</a><span>2026-01-28</span></li>'
+        '<li><a href="/art/2025/1/20/art_61469_13001.html">乙</a></li><li><a href="/art/2024/1/20/art_61469_12001.html">丙</a></li>]]>'
+        "</recordset><totalrecord>3</totalrecord></datastore>"
+    )
     store = parse_datastore(bare, HOST + "/module/web/jpage/dataproxy.jsp")
     assert len(store.records) == 3
-    links = hanweb.script_links(XmlResponse(url=HOST + "/module/web/jpage/dataproxy.jsp", body=bare.encode(),
-                                            encoding="utf-8", request=scrapy.Request(HOST + "/x")))
-    assert [href for href, _, _ in links] == ["/art/2026/1/28/art_61469_13602.html", "/art/2025/1/20/art_61469_13001.html",
-                                              "/art/2024/1/20/art_61469_12001.html"]
+    links = hanweb.script_links(
+        XmlResponse(
+            url=HOST + "/module/web/jpage/dataproxy.jsp",
+            body=bare.encode(),
+            encoding="utf-8",
+            request=scrapy.Request(HOST + "/x"),
+        )
+    )
+    assert [href for href, _, _ in links] == [
+        "/art/2026/1/28/art_61469_13602.html",
+        "/art/2025/1/20/art_61469_13001.html",
+        "/art/2024/1/20/art_61469_12001.html",
+    ]
     # The date printed in a record goes with its link.
     assert [date for _, _, date in links] == ["2026-01-28", "", ""]
 
 
 def test_no_report_answer_and_a_report_are_told_apart():
-    empty = page(HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004311076F&fbtime=2012",
-                 "<html><head><title>政府信息公开年报</title></head><body><div class='nb'>"
-                 "<h2>政府信息公开工作年度报告</h2><p>暂无年报</p></div></body></html>")
+    empty = page(
+        HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004311076F&fbtime=2012",
+        "<html><head><title>政府信息公开年报</title></head><body><div class='nb'>"
+        "<h2>政府信息公开工作年度报告</h2><p>暂无年报</p></div></body></html>",
+    )
     assert hanweb.is_no_report_answer(empty)
     text = "本报告由济宁市教育局按照《中华人民共和国政府信息公开条例》要求编制。" + "一、总体情况。" * 300
-    report = page(HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004311076F&fbtime=2014",
-                  f"<html><body><h1>济宁市教育局2014年政府信息公开工作年度报告</h1><p>{text}</p><p>暂无依申请公开</p></body></html>")
+    report = page(
+        HOST + "/module/xxgk/xxgkAnnualReport.jsp?area=11370800004311076F&fbtime=2014",
+        f"<html><body><h1>济宁市教育局2014年政府信息公开工作年度报告</h1><p>{text}</p><p>暂无依申请公开</p></body></html>",
+    )
     assert not hanweb.is_no_report_answer(report)
 
 
@@ -143,8 +176,12 @@ def test_guides_are_skipped_and_modules_are_data():
 
 def test_detection_and_registry_families():
     assert detect(page(HOST + "/col/col2100/index.html", "<p>x</p>")).family == "hanweb"
-    assert detect(page("http://www.licheng.gov.cn/gongkai/channel_63899ecb375991828262e2a2?open=fdzdgknr",
-                       "<p>x</p>")).family == "gongkai"
+    assert (
+        detect(
+            page("http://www.licheng.gov.cn/gongkai/channel_63899ecb375991828262e2a2?open=fdzdgknr", "<p>x</p>")
+        ).family
+        == "gongkai"
+    )
     assert detect(page("http://127.0.0.1:1/zwgk/index.html", "<a href='/zwgk/ndbg/index.html'>年报</a>")) is None
     assert adapter_for("hanweb").family == "hanweb" and adapter_for("unknown").family == "unknown"
     with pytest.raises(ValueError):
@@ -160,16 +197,21 @@ def test_years_asked_of_the_module():
     asked = years_to_ask(
         urls,
         last_captures={"u2024": "2026-11-28T00:00:00Z", "u2020": "2026-10-01T00:00:00Z"},
-        no_report_answers={"u2025": "2026-11-29T00:00:00Z", "u2012": "2026-11-20T00:00:00Z",
-                           "u2010": "2026-09-01T00:00:00Z"},
-        today=today, revisit_days=7, no_report_days=30,
+        no_report_answers={
+            "u2025": "2026-11-29T00:00:00Z",
+            "u2012": "2026-11-20T00:00:00Z",
+            "u2010": "2026-09-01T00:00:00Z",
+        },
+        today=today,
+        revisit_days=7,
+        no_report_days=30,
     )
-    assert 2024 not in asked   # archived two days ago
-    assert 2020 in asked       # archived long ago: revisited
-    assert 2025 in asked       # no report yesterday, but one of the latest two
-    assert 2012 not in asked   # no report ten days ago
-    assert 2010 in asked       # no report three months ago: asked again
-    assert 2013 in asked       # never asked
+    assert 2024 not in asked  # archived two days ago
+    assert 2020 in asked  # archived long ago: revisited
+    assert 2025 in asked  # no report yesterday, but one of the latest two
+    assert 2012 not in asked  # no report ten days ago
+    assert 2010 in asked  # no report three months ago: asked again
+    assert 2013 in asked  # never asked
 
 
 def test_areas_passed_to_the_function_that_builds_the_report_link():

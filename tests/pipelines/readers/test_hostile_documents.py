@@ -115,7 +115,15 @@ def test_utf8_with_a_few_broken_sequences_is_read_as_utf8():
     body = documents.report_page(AGENCY).encode()
     at = body.index("。".encode())
     # A stray byte, a character cut short, a UTF-8-encoded lone surrogate.
-    body = body[:at] + b"\xff" + body[at:at + 30] + b"\xe5\xb9" + body[at + 30:at + 60] + b"\xed\xa0\x80" + body[at + 60:]
+    body = (
+        body[:at]
+        + b"\xff"
+        + body[at : at + 30]
+        + b"\xe5\xb9"
+        + body[at + 30 : at + 60]
+        + b"\xed\xa0\x80"
+        + body[at + 60 :]
+    )
     assert detect_encoding(body, "text/html; charset=utf-8") == "utf-8"
     text, _ = decode_html(body)
     assert not looks_like_mojibake(text)
@@ -162,6 +170,8 @@ def test_reading_every_bomb_in_one_worker_stays_under_half_a_gigabyte():
     assert max(peaks) < 512 << 20, peaks
 
 
-@pytest.mark.parametrize("body", [b"%PDF-1.4\n" + bytes(range(256)) * 8, b"PK\x03\x04" + b"\0" * 100, b"\xd0\xcf\x11\xe0"])
+@pytest.mark.parametrize(
+    "body", [b"%PDF-1.4\n" + bytes(range(256)) * 8, b"PK\x03\x04" + b"\0" * 100, b"\xd0\xcf\x11\xe0"]
+)
 def test_garbage_with_a_format_signature_comes_back_as_an_error(body):
     assert read(body).error

@@ -1,4 +1,5 @@
 """pipelines/extract.py: report body text out of real (demo portal) pages."""
+
 import json
 from pathlib import Path
 
@@ -13,8 +14,20 @@ SITE = REPO / "demo" / "site"
 SEEDS = REPO / "demo" / "seeds"
 MANIFEST = json.loads((SITE / "manifest.json").read_text(encoding="utf-8"))
 REPORTS = {entry["seed"][:3]: entry for entry in MANIFEST["reports"]}
-CHROME = ("主办单位", "备案号", "当前位置", "浏览次数", "网站标识码", "互动交流", "政务服务",
-          "新闻动态", "信息公开导航", "分享到", "[打印]", "[关闭]")
+CHROME = (
+    "主办单位",
+    "备案号",
+    "当前位置",
+    "浏览次数",
+    "网站标识码",
+    "互动交流",
+    "政务服务",
+    "新闻动态",
+    "信息公开导航",
+    "分享到",
+    "[打印]",
+    "[关闭]",
+)
 
 
 def page_bytes(portal, path):

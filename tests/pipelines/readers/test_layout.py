@@ -14,13 +14,16 @@ def full(text, y, indent=0.0):
 
 
 def test_wrapped_lines_join_without_space_and_paragraphs_stay_apart():
-    page = Page(800, [
-        full("2021年，中心认真贯彻落实《条例》，不断加强对", 100, indent=20),
-        full("政府信息公开工作的组织领导，进一步完善政府信", 114),
-        line("息公开制度。", 128),
-        full("（一）主动公开情况。依法依规公开各类公共资源交易", 142),
-        line("信息2748条。", 156),
-    ])
+    page = Page(
+        800,
+        [
+            full("2021年，中心认真贯彻落实《条例》，不断加强对", 100, indent=20),
+            full("政府信息公开工作的组织领导，进一步完善政府信", 114),
+            line("息公开制度。", 128),
+            full("（一）主动公开情况。依法依规公开各类公共资源交易", 142),
+            line("信息2748条。", 156),
+        ],
+    )
     assert join_lines([page]) == (
         "2021年，中心认真贯彻落实《条例》，不断加强对政府信息公开工作的组织领导，进一步完善政府信息公开制度。\n"
         "（一）主动公开情况。依法依规公开各类公共资源交易信息2748条。"
@@ -51,24 +54,33 @@ def test_paragraph_continues_across_page_break():
 
 
 def test_tables_become_tab_rows_in_place():
-    page = Page(800, [
-        line("二、主动公开政府信息情况", 100),
-        Table([["信息内容", "本年制发件数"], ["规章", ""]], 120),
-        line("三、收到和处理政府信息公开申请情况", 200),
-    ])
+    page = Page(
+        800,
+        [
+            line("二、主动公开政府信息情况", 100),
+            Table([["信息内容", "本年制发件数"], ["规章", ""]], 120),
+            line("三、收到和处理政府信息公开申请情况", 200),
+        ],
+    )
     assert join_lines([page]).splitlines() == [
-        "二、主动公开政府信息情况", "信息内容\t本年制发件数", "规章\t", "三、收到和处理政府信息公开申请情况",
+        "二、主动公开政府信息情况",
+        "信息内容\t本年制发件数",
+        "规章\t",
+        "三、收到和处理政府信息公开申请情况",
     ]
 
 
 def test_running_header_and_page_numbers_are_dropped():
     pages = [
-        Page(800, [
-            line("某局2021年政府信息公开工作年度报告", 20),
-            full(f"正文第{n}页的第一行，", 300, indent=20),
-            line("继续。", 314),
-            line(f"- {n} -", 780, x0=250),
-        ])
+        Page(
+            800,
+            [
+                line("某局2021年政府信息公开工作年度报告", 20),
+                full(f"正文第{n}页的第一行，", 300, indent=20),
+                line("继续。", 314),
+                line(f"- {n} -", 780, x0=250),
+            ],
+        )
         for n in range(1, 4)
     ]
     text = join_lines(drop_running_lines(pages))
@@ -76,5 +88,8 @@ def test_running_header_and_page_numbers_are_dropped():
 
 
 def test_a_title_on_one_page_only_is_kept():
-    pages = [Page(800, [line("某局2021年政府信息公开工作年度报告", 20), full("正文。", 300, indent=20)]), Page(800, [full("正文二。", 300, indent=20)])]
+    pages = [
+        Page(800, [line("某局2021年政府信息公开工作年度报告", 20), full("正文。", 300, indent=20)]),
+        Page(800, [full("正文二。", 300, indent=20)]),
+    ]
     assert join_lines(drop_running_lines(pages)).splitlines()[0] == "某局2021年政府信息公开工作年度报告"

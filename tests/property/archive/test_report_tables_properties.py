@@ -37,12 +37,29 @@ def _label(pattern):
 
 
 ROW_LABELS = {generation: [_label(p) for _, p in rows] for generation, rows in catalogue.REQUEST_ROWS.items()}
-GENERATION_MARKS = {catalogue.FORMAT_2019: ["〔2019〕60号", ""], catalogue.FORMAT_2021: ["〔2021〕30号", "逾期不补正", ""]}
-JUNK = ["说明", "注：", "其他", "总计", "处理", "（二）", "1.", "合计", "本年度办理结果", "法人或其他组织", "申请人情况"]
+GENERATION_MARKS = {
+    catalogue.FORMAT_2019: ["〔2019〕60号", ""],
+    catalogue.FORMAT_2021: ["〔2021〕30号", "逾期不补正", ""],
+}
+JUNK = [
+    "说明",
+    "注：",
+    "其他",
+    "总计",
+    "处理",
+    "（二）",
+    "1.",
+    "合计",
+    "本年度办理结果",
+    "法人或其他组织",
+    "申请人情况",
+]
 
 clean_numbers = st.one_of(st.integers(0, 60).map(str), st.just(""), st.just("0"), st.sampled_from(["-", "—", "/"]))
 odd_numbers = st.one_of(
-    st.sampled_from(["１２", "3件", "14.4万元", "0.5", "-2", "+3", "1,024", "12、", "、0", "1 2", "三", "x1", "12a", "٣"]),
+    st.sampled_from(
+        ["１２", "3件", "14.4万元", "0.5", "-2", "+3", "1,024", "12、", "、0", "1 2", "三", "x1", "12a", "٣"]
+    ),
     st.integers(-(10**30), 10**30).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
     st.text(alphabet="0123456789.,-+万元件 ", max_size=25),
@@ -60,7 +77,9 @@ def _row(label, values, flattened):
 def report_text(draw):
     generation = draw(st.sampled_from([catalogue.FORMAT_2019, catalogue.FORMAT_2021]))
     # Half the tables hold clean numbers only, so that whole tables parse.
-    numbers = clean_numbers if draw(st.booleans()) else st.one_of(clean_numbers, clean_numbers, clean_numbers, odd_numbers)
+    numbers = (
+        clean_numbers if draw(st.booleans()) else st.one_of(clean_numbers, clean_numbers, clean_numbers, odd_numbers)
+    )
     # A table row per line (HTML, DOCX, PDF), one cell per line (flattened
     # Word: blank cells vanish), or a mix of the two.
     layout = draw(st.sampled_from(["rows", "rows", "cells", "mixed"]))

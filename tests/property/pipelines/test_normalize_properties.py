@@ -13,17 +13,47 @@ from pipelines.normalize import normalize_text
 # The pieces normalization acts on, so that examples reach every rule:
 # whitespace of every kind, invisible characters, full-width letters and
 # digits, Word artefacts, page widgets, tabs (table cells) and line ends.
-SPACES = [" ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\u3000", "\u00a0", "\u2002", "\u202f", "\x0b", "\x0c",
-          "\u2028", "\x85", "\x1c"]
+SPACES = [
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\u3000",
+    "\u00a0",
+    "\u2002",
+    "\u202f",
+    "\x0b",
+    "\x0c",
+    "\u2028",
+    "\x85",
+    "\x1c",
+]
 INVISIBLE = ["\u200b", "\ufeff", "\u00ad", "\u2060"]
 WORDS = ["济宁", "年度报告", "主动公开", "2021", "５", "２０２４", "ＡＢ", "ａ", "x", "12", "次", "年", "月", "日"]
 PUNCTUATION = ["[", "]", "【", "】", ":", "：", "，"]
 MARKER_WORDS = ["bookmark", "BOOKMARK", "ｂｏｏｋｍａｒｋ", "image", "picture", "图片", "图片 "]
 WIDGET_WORDS = ["打印", "关闭", "关闭窗口", "打印本页", "返回顶部", "收藏", "纠错", "打", "印"]
 COUNTER_WORDS = ["浏览", "访问", "阅读", "点击", "查看", "浏览次数", "点击量", "阅读数", "访问人次"]
-PIECES = SPACES + INVISIBLE + WORDS + PUNCTUATION + MARKER_WORDS + WIDGET_WORDS + COUNTER_WORDS + [
-    "分享到", "扫一扫在手机打开", "扫一扫在手机上查看当前页", "今天是", "星期一", "星期天",
-]
+PIECES = (
+    SPACES
+    + INVISIBLE
+    + WORDS
+    + PUNCTUATION
+    + MARKER_WORDS
+    + WIDGET_WORDS
+    + COUNTER_WORDS
+    + [
+        "分享到",
+        "扫一扫在手机打开",
+        "扫一扫在手机上查看当前页",
+        "今天是",
+        "星期一",
+        "星期天",
+    ]
+)
 
 
 def _wrap(inner):
@@ -37,10 +67,19 @@ def _wrap(inner):
             "".join
         ),
         # Counters: 浏览次数：12次
-        st.tuples(st.sampled_from(COUNTER_WORDS), inner, st.sampled_from(":："), inner,
-                  st.sampled_from(["12", "１２", "3"]), inner, st.sampled_from(["次", ""])).map("".join),
+        st.tuples(
+            st.sampled_from(COUNTER_WORDS),
+            inner,
+            st.sampled_from(":："),
+            inner,
+            st.sampled_from(["12", "１２", "3"]),
+            inner,
+            st.sampled_from(["次", ""]),
+        ).map("".join),
         # Dates: 今天是2024年1月2日星期一
-        st.tuples(inner, st.sampled_from(["2024", "２０２４"]), inner).map(lambda t: f"今天是{t[0]}{t[1]}年{t[2]}1月2日"),
+        st.tuples(inner, st.sampled_from(["2024", "２０２４"]), inner).map(
+            lambda t: f"今天是{t[0]}{t[1]}年{t[2]}1月2日"
+        ),
         st.lists(inner, max_size=4).map("".join),
     )
 
