@@ -357,7 +357,7 @@ def describe_links(db, links):
         columns = [d[0] for d in row.description]
         found = row.fetchone()
         if found is not None:
-            rows.append(dict(zip(columns, found)))
+            rows.append(dict(zip(columns, found, strict=True)))
     return rows
 
 

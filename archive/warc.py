@@ -202,7 +202,7 @@ class WarcWriter:
             name = f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
             try:
                 # "x": two writers started in the same second must not share a file.
-                self.file = open(self.directory / name, "xb")
+                self.file = open(self.directory / name, "xb")  # noqa: SIM115 - open until close()
                 break
             except FileExistsError:
                 continue
@@ -499,7 +499,7 @@ def _capture(db_path, capture_id):
     try:
         return connection.execute("select * from captures where id = ?", [capture_id]).fetchone()
     except sqlite3.OperationalError as error:
-        raise SystemExit(f"{db_path}: {error}")
+        raise SystemExit(f"{db_path}: {error}") from error
     finally:
         connection.close()
 

@@ -28,6 +28,7 @@ recorded as ``blocked``, without an http_status).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -220,10 +221,8 @@ async def _settle(page, navigations, statuses, timeout):
         if human or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.25)
-    try:
+    with contextlib.suppress(Exception):  # judged on what the page shows now
         await page.wait_for_load_state("load", timeout=max(1.0, deadline - time.monotonic()) * 1000)
-    except Exception:  # noqa: BLE001 - judged on what the page shows now
-        pass
     return {
         "status": navigations.statuses[-1] if navigations.statuses else None,
         "human": human,

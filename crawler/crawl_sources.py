@@ -94,9 +94,8 @@ def last_finished_runs(db):
     last = {}
     for row in _runs(db):
         ended = _parse_time(row.get("ended"))
-        if ended and _finished(row.get("status")):
-            if row["source"] not in last or ended > last[row["source"]]:
-                last[row["source"]] = ended
+        if ended and _finished(row.get("status")) and (row["source"] not in last or ended > last[row["source"]]):
+            last[row["source"]] = ended
     return last
 
 
@@ -399,7 +398,8 @@ def table(rows):
     ]
     widths = [max(len(str(cells[i])) for cells in [header, *body]) for i in range(len(header))]
     lines = [
-        "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in [header, *body]
+        "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=False)).rstrip()
+        for cells in [header, *body]
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)

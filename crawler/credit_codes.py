@@ -17,5 +17,5 @@ def checksum_ok(code):
     """Whether the last character is the GB 32100 check character of the first 17."""
     if not CREDIT_CODE_RE.fullmatch(code or ""):
         return False
-    total = sum(_CHARS.index(char) * weight for char, weight in zip(code[:17], _WEIGHTS))
+    total = sum(_CHARS.index(char) * weight for char, weight in zip(code[:17], _WEIGHTS, strict=True))
     return _CHARS[(31 - total % 31) % 31] == code[17]

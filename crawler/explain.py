@@ -46,7 +46,7 @@ class Explain:
         self.out = None
         if self.enabled:
             path = settings.get("EXPLAIN_FILE")
-            self.out = open(path, "a", encoding="utf-8") if path else sys.stdout
+            self.out = open(path, "a", encoding="utf-8") if path else sys.stdout  # noqa: SIM115 - closed at the crawl's end
         # Counted in every crawl: a start host that gave nothing is always
         # reported at the end, with what went wrong.
         crawler.signals.connect(self.response_received, signal=signals.response_received)

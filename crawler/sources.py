@@ -550,7 +550,7 @@ def registry_agencies(sources=None):
         sources = load_sources()
     rows = {}
     for source in sources.values():
-        place = dict(zip(("province", "city", "county"), (source.region or "").split("/")))
+        place = dict(zip(("province", "city", "county"), (source.region or "").split("/"), strict=False))
         listed = [(source.government, None, ())] if source.government else []
         listed += [(agency.name, agency.credit_code, agency.former_names) for agency in source.all_agencies]
         for name, code, former in listed:

@@ -698,7 +698,7 @@ def browser_list_page(p: Portal, key: str, c: Column) -> str:
 
 
 def browser_list_json(p: Portal, c: Column) -> str:
-    items = [dict(zip(("title", "url", "pubDate"), resolve_item(p, r))) for r in c.items]
+    items = [dict(zip(("title", "url", "pubDate"), resolve_item(p, r), strict=False)) for r in c.items]
     return json.dumps({"total": len(items), "list": items}, ensure_ascii=False, indent=1) + "\n"
 
 

@@ -556,7 +556,7 @@ _GB_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def gb32100_ok(code: str) -> bool:
     if not CODE_RE.fullmatch(code):
         return False
-    s = sum(_GB.index(ch) * w for ch, w in zip(code[:17], _GB_W))
+    s = sum(_GB.index(ch) * w for ch, w in zip(code[:17], _GB_W, strict=True))
     return _GB[(31 - s % 31) % 31] == code[17]
 
 

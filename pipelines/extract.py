@@ -83,22 +83,24 @@ class ExtractTextPipeline:
                 future = self.pool.schedule(read_document, args=args, timeout=self.timeout)
             try:
                 return await asyncio.wrap_future(future)
-            except TimeoutError:
+            except TimeoutError as error:
                 # pebble has stopped the worker reading it; the others go on.
                 logger.warning("extraction of %s took more than %g s; its worker was stopped", item.url, self.timeout)
                 self._inc("extract/timeouts")
-                raise DropItem(f"extraction failed: no result after {self.timeout:g} s of reading (worker stopped)")
+                raise DropItem(
+                    f"extraction failed: no result after {self.timeout:g} s of reading (worker stopped)"
+                ) from error
             except ProcessExpired as error:
                 # Its worker died (a crashing PDF library, the OOM killer);
                 # pebble has started another. One more try for this document.
                 logger.warning("the worker reading %s died (exit code %s)", item.url, error.exitcode)
                 self._inc("extract/worker_deaths")
                 if attempt == 2:
-                    raise DropItem("extraction failed: the worker reading it died twice")
-            except BrokenProcessPool:
+                    raise DropItem("extraction failed: the worker reading it died twice") from error
+            except BrokenProcessPool as error:
                 self._replace_pool(pool)
                 if attempt == 2:
-                    raise DropItem("extraction failed: the extraction workers failed twice")
+                    raise DropItem("extraction failed: the extraction workers failed twice") from error
 
     def _inc(self, key):
         if self.stats is not None:

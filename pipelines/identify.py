@@ -484,7 +484,7 @@ class IdentifyReportPipeline:
                 aliases=self.aliases,
             )
         except NotAReport as reason:
-            raise DropItem(f"not a report: {reason}")
+            raise DropItem(f"not a report: {reason}") from reason
         item.title = found.title
         item.agency = found.agency
         item.agency_series = found.agency_series

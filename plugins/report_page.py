@@ -276,12 +276,14 @@ async def _body(db, capture, capture_id):
         raise NotFound(f"Capture {capture_id} names a WARC file outside the archive's warc directory")
     try:
         return await asyncio.get_running_loop().run_in_executor(None, _read_body, path, capture["warc_offset"])
-    except FileNotFoundError:
-        raise NotFound(f"The WARC file of capture {capture_id} ({capture['warc_filename']}) is missing")
-    except TornRecord:
-        raise Gone(f"The WARC record of capture {capture_id} is torn: the crawler was killed while writing it")
+    except FileNotFoundError as error:
+        raise NotFound(f"The WARC file of capture {capture_id} ({capture['warc_filename']}) is missing") from error
+    except TornRecord as error:
+        raise Gone(
+            f"The WARC record of capture {capture_id} is torn: the crawler was killed while writing it"
+        ) from error
     except Exception as error:  # a damaged file: a clear page, never a 500
-        raise Gone(f"The WARC record of capture {capture_id} cannot be read ({type(error).__name__})")
+        raise Gone(f"The WARC record of capture {capture_id} cannot be read ({type(error).__name__})") from error
 
 
 async def original_view(datasette, request):

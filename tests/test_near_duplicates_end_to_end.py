@@ -34,13 +34,13 @@ def test_cross_posts_are_linked(site_copy, manifest, tmp_path):
         run_crawl(server.urls.values(), db_path)
     db = sqlite_utils.Database(db_path)
     links = list(db.query("select * from near_duplicates"))
-    by_pair = {(l["agency"], l["other_agency"], l["same_report"]): l for l in links}
+    by_pair = {(link["agency"], link["other_agency"], link["same_report"]): link for link in links}
     # The same report, posted twice with a changed line: two versions, linked.
     same_link = by_pair[(same["agency"], same["agency"], 1)]
     assert same_link["year"] == same_link["other_year"] == same["year"]
     assert same_link["similarity"] > 0.95
     # Posted under another agency name: another report, linked to the original.
-    pair = {(l["agency"], l["other_agency"]) for l in links if not l["same_report"]}
+    pair = {(link["agency"], link["other_agency"]) for link in links if not link["same_report"]}
     assert {renamed["agency"], "汶上县公共资源交易管理中心"} in [set(p) for p in pair]
     # Different reports of the portal are not linked to each other; within a
     # report, besides the cross-post, only the two forms of one publication

@@ -31,7 +31,7 @@ def _disclosure_lines(lines):
 
 def _blocks(cells):
     """(clause, cells of its table) for every 第二十条第(X)项 in the text."""
-    marks = [(i, "第二十条第(%s)项" % m.group(1)) for i, cell in enumerate(cells) if (m := _CLAUSE_RE.search(cell.key))]
+    marks = [(i, f"第二十条第({m.group(1)})项") for i, cell in enumerate(cells) if (m := _CLAUSE_RE.search(cell.key))]
     for number, (index, clause) in enumerate(marks):
         end = marks[number + 1][0] if number + 1 < len(marks) else len(cells)
         yield clause, cells[index + 1 : end]
@@ -46,7 +46,7 @@ def _clause_cells(clause, cells, measures):
         end = items[number + 1] if number + 1 < len(items) else len(cells)
         item = cells[index].text
         placed = place(cells[index + 1 : end], len(measures), f"{clause} {item}", fallback=LEFT_FILLED)
-        for measure, value, unit, text in zip(measures, placed.values, placed.units, placed.texts):
+        for measure, value, unit, text in zip(measures, placed.values, placed.units, placed.texts, strict=False):
             unit = unit or (catalogue.MEASURE_UNITS.get(measure) if value is not None else None)
             found.append(DisclosureCell(clause, item, measure, value, text, unit, placed.placement))
     return found

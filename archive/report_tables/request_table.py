@@ -65,11 +65,11 @@ def parse_request_table(lines, generation):
     labels = _find_labels(cells, rows)
     _check_header(cells[: labels[0]])
     result = []
-    for number, ((code, _), start) in enumerate(zip(rows, labels)):
+    for number, ((code, _), start) in enumerate(zip(rows, labels, strict=False)):
         end = labels[number + 1] if number + 1 < len(labels) else len(cells)
         placed = place(cells[start + 1 : end], len(catalogue.APPLICANT_TYPES), code, fallback=LONE_TOTAL)
         if any(isinstance(value, float) for value in placed.values):
             raise Unparsed(f"{code}: a count is not a whole number")
-        values = dict(zip(catalogue.APPLICANT_TYPES, placed.values))
+        values = dict(zip(catalogue.APPLICANT_TYPES, placed.values, strict=False))
         result.append(RequestRow(code, cells[start].text, values, placed.placement))
     return result

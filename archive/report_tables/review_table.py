@@ -47,4 +47,7 @@ def parse_review_table(lines):
     placed = place(data, len(catalogue.REVIEW_CELLS), "cells")
     if any(isinstance(value, float) for value in placed.values):
         raise Unparsed("review table: a count is not a whole number")
-    return [ReviewCell(kind, outcome, value) for (kind, outcome), value in zip(catalogue.REVIEW_CELLS, placed.values)]
+    return [
+        ReviewCell(kind, outcome, value)
+        for (kind, outcome), value in zip(catalogue.REVIEW_CELLS, placed.values, strict=False)
+    ]

@@ -52,10 +52,10 @@ def read_doc(body, timeout=120, dates=None):
         )
         try:
             stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as error:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            raise ValueError(f"LibreOffice took more than {timeout} s")
+            raise ValueError(f"LibreOffice took more than {timeout} s") from error
         result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         converted = Path(work) / "report.docx"
         if result.returncode != 0 or not converted.exists():

@@ -8,12 +8,13 @@ checks it); its find_tables() finds ruled tables, which stay rows.
 import pymupdf
 from pymupdf import mupdf
 
-# Rule-based table finding is what we want; no advice on stdout about the
-# optional layout model.
-pymupdf.no_recommend_layout()
 from pipelines.readers import limits
 from pipelines.readers.layout import Line, Page, Table, drop_running_lines, join_lines
 from pipelines.readers.limits import Refused
+
+# Rule-based table finding is what we want; no advice on stdout about the
+# optional layout model.
+pymupdf.no_recommend_layout()
 
 # Fewer non-space characters than this in the whole file: a scan.
 MIN_TEXT_CHARS = 20

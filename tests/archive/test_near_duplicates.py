@@ -276,7 +276,7 @@ def test_add_runs_in_the_callers_transaction(archive):
     with pytest.raises(ZeroDivisionError), archive.db.atomic():
         result = store(archive, JINAN + "本级", 2024, one_char_edit(text), "http://b/r.html")
         assert len(index.add(result["version_id"], one_char_edit(text))) == 1
-        1 / 0
+        1 / 0  # noqa: B018 - the caller fails inside the transaction
     assert archive.db["versions"].count == 1
     assert archive.db["version_links"].count == 0 and archive.db["version_minhash"].count == 1
     # The rolled-back version's id is used again, by another text: it is indexed afresh.

@@ -201,7 +201,7 @@ def test_every_file_starts_with_warcinfo_and_rotates_past_max_bytes(tmp_path):
         assert "software: ogi-report-archive/0.1 (warcio)" in info
         assert "format: WARC File Format 1.1" in info
         assert "description: Report documents (政府信息公开工作年度报告)" in info
-    for body, location in zip(bodies, locations):
+    for body, location in zip(bodies, locations, strict=True):
         assert read_record(tmp_path / "warc" / location.filename, location.offset).body == body
 
 
@@ -441,7 +441,7 @@ def test_a_torn_last_record_is_detected_and_skipped(tmp_path):
         if not whole_last:
             with pytest.raises(TornRecord, match=f"offset {last.offset}"):
                 read_raw(path, last.offset)
-        for location, body in zip(locations[:2], bodies):
+        for location, body in zip(locations[:2], bodies, strict=False):
             assert read_record(path, location.offset).body == body
     # Killed right after starting a file: its warcinfo record is torn.
     for cut in (1, 2, 40):

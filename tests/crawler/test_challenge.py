@@ -161,7 +161,9 @@ def test_cookie_file_beside_the_archive(tmp_path):
 def make_mw(tmp_path):
     runs = []
 
-    def make(browser_result=(None, [cookie(expires=4_000_000_000.0)]), **settings):
+    def make(browser_result=None, **settings):
+        if browser_result is None:
+            browser_result = (None, [cookie(expires=4_000_000_000.0)])
         settings = {"ARCHIVE_DB": str(tmp_path / "archive.db"), **settings}
         crawler = project_crawler(PortalSpider, settings)
         if crawler.stats is None:

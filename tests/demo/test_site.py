@@ -339,7 +339,7 @@ def test_cli_prints_urls_and_stops_on_sigterm(tmp_path):
         assert len(urls) == len(MANIFEST["portals"]) and all(u.startswith("http://127.0.0.1:") for u in urls)
         assert urls_file.read_text().strip() == line
         names = sorted(MANIFEST["portals"])  # the URLs come in sorted portal order
-        assert all(fetch(u)[0] == 200 for n, u in zip(names, urls) if n not in CHALLENGED)
+        assert all(fetch(u)[0] == 200 for n, u in zip(names, urls, strict=True) if n not in CHALLENGED)
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

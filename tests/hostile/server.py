@@ -274,7 +274,7 @@ class HostileServer(http.server.ThreadingHTTPServer):
             f"<h2>政府信息公开年报</h2><ul>{items}</ul></body></html>"
         )
 
-    @functools.cache
+    @functools.cache  # noqa: B019 - one server per session; built once, kept while it serves
     def page(self, case_id, agency, mangle, charset):
         text = documents.report_page(agency)
         content_type = f"text/html; charset={charset}"
@@ -300,7 +300,7 @@ class HostileServer(http.server.ThreadingHTTPServer):
             return body, content_type
         return text.encode(), content_type
 
-    @functools.cache
+    @functools.cache  # noqa: B019 - one server per session; built once, kept while it serves
     def document(self, fmt, variant, agency):
         d = documents
         builders = {
@@ -325,21 +325,21 @@ class HostileServer(http.server.ThreadingHTTPServer):
         }
         return builders[fmt, variant]()
 
-    @functools.cache
+    @functools.cache  # noqa: B019 - one server per session; built once, kept while it serves
     def huge_page(self, agency, size):
         head = documents.report_page(agency).encode()
         filler = ("<p>" + "本段为填充内容，用于测试超大页面。" * 20 + "</p>").encode()
         cut = head.index(b"</div><div class='footer'>")
         return head[:cut] + filler * ((size - len(head)) // len(filler) + 1) + head[cut:]
 
-    @functools.cache
+    @functools.cache  # noqa: B019 - one server per session; built once, kept while it serves
     def links_page(self, count):
         links = "".join(f"<a href='/xxgk/links/item-{i}.html'>第{i}条</a>" for i in range(count))
         return (
             f"<html><head><meta charset='utf-8'><title>历年年报汇总</title></head><body>{links}</body></html>"
         ).encode()
 
-    @functools.cache
+    @functools.cache  # noqa: B019 - one server per session; built once, kept while it serves
     def xxe_page(self, agency):
         page = documents.report_page(agency).replace("<!DOCTYPE html>", "")
         page = page.replace("<p>", "<p>&xxe;", 1)
