@@ -30,10 +30,13 @@ def days_late_sql(published_on, deadline):
 
 
 TIMELINESS = f"""
-select r.id as report_id, r.agency, r.agency_series, r.region, r.year, r.published_on, r.published_source,
-  {deadline_sql("r.agency", "r.year")} as deadline, {deadline_rule_sql("r.agency", "r.year")} as deadline_rule,
-  {days_late_sql("r.published_on", deadline_sql("r.agency", "r.year"))} as days_late
-from reports r
+select report_id, agency, agency_series, region, year, published_on, published_source, deadline, deadline_rule,
+  {days_late_sql("published_on", "deadline")} as days_late
+from (
+  select r.id as report_id, r.agency, r.agency_series, r.region, r.year, r.published_on, r.published_source,
+    {deadline_sql("r.agency", "r.year")} as deadline, {deadline_rule_sql("r.agency", "r.year")} as deadline_rule
+  from reports r
+)
 """
 
 # One row per agency series and year, from the archive's earliest report year
@@ -55,29 +58,32 @@ held as (
         count(*) as reports, max(current_version_id is not null) as has_text, min(id) as report_id,
         min(published_on) as published_on
     from reports group by 1, 2
+),
+grid as (
+    select series.*, years.year, {deadline_sql("series.agency_series", "years.year")} as deadline
+    from series cross join years
 )
 select
-    series.agency_series,
-    series.region,
-    series.city,
-    series.county,
-    series.admin_level,
-    series.in_registry,
-    years.year,
-    {deadline_sql("series.agency_series", "years.year")} as deadline,
+    grid.agency_series,
+    grid.region,
+    grid.city,
+    grid.county,
+    grid.admin_level,
+    grid.in_registry,
+    grid.year,
+    grid.deadline,
     case
-        when held.has_text and held.published_on > {deadline_sql("series.agency_series", "years.year")} then 'late'
+        when held.has_text and held.published_on > grid.deadline then 'late'
         when held.has_text then 'archived'
         when held.reports then 'scan only'
-        when date('now') <= {deadline_sql("series.agency_series", "years.year")} then 'not yet due'
+        when date('now') <= grid.deadline then 'not yet due'
         else 'missing'
     end as status,
     held.published_on,
-    {days_late_sql("held.published_on", deadline_sql("series.agency_series", "years.year"))} as days_late,
+    {days_late_sql("held.published_on", "grid.deadline")} as days_late,
     held.report_id
-from series
-cross join years
-left join held on held.agency_series = series.agency_series and held.year = years.year
+from grid
+left join held on held.agency_series = grid.agency_series and held.year = grid.year
 """
 
 # A report's statistics come from its current version only: request_stats
