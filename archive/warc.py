@@ -504,15 +504,19 @@ def _capture(db_path, capture_id):
         connection.close()
 
 
+# A 304 stored no body: its bytes are those of the first capture of the same
+# URL and body whose record holds a response (the CLI and the report page).
+ORIGINAL_CAPTURE_SQL = (
+    "select * from captures where url = ? and body_sha256 = ? and coalesce(warc_filename, '') != ''"
+    " and http_status != 304 order by id limit 1"
+)
+
+
 def _original_capture(db_path, row):
     connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     try:
-        return connection.execute(
-            "select * from captures where url = ? and body_sha256 = ? and coalesce(warc_filename, '') != ''"
-            " and http_status != 304 order by id limit 1",
-            [row["url"], row["body_sha256"]],
-        ).fetchone()
+        return connection.execute(ORIGINAL_CAPTURE_SQL, [row["url"], row["body_sha256"]]).fetchone()
     finally:
         connection.close()
 

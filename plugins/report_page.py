@@ -25,7 +25,7 @@ import markupsafe
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, Base400, NotFound, Response
 
-from archive.warc import TornRecord, read_raw
+from archive.warc import ORIGINAL_CAPTURE_SQL, TornRecord, read_raw
 
 DATABASE = "archive"
 # A report recrawled every day for years has thousands of captures: the page
@@ -295,15 +295,7 @@ async def original_view(datasette, request):
     capture = source = rows[0]
     warc_type, body = await _body(db, capture, capture_id)
     if warc_type == "revisit":
-        # A 304 stored no body: the bytes are those of an earlier capture of
-        # the same URL with the same body (as python -m archive.warc finds them).
-        earlier = _rows(
-            await db.execute(
-                "select * from captures where url = ? and body_sha256 = ? and coalesce(warc_filename, '') != ''"
-                " and http_status != 304 order by id limit 1",
-                [capture["url"], capture["body_sha256"]],
-            )
-        )
+        earlier = _rows(await db.execute(ORIGINAL_CAPTURE_SQL, [capture["url"], capture["body_sha256"]]))
         if not earlier:
             raise Gone(f"Capture {capture_id} is a 304 revisit and no earlier capture holds its bytes")
         source = earlier[0]
