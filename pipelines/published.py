@@ -21,7 +21,6 @@ import datetime
 import email.utils
 import re
 
-SOURCES = ("page", "list", "url", "http", "document")
 EARLIEST = datetime.date(2008, 1, 1)
 
 _SEP_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
