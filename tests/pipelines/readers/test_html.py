@@ -27,6 +27,7 @@ CHROME = (
     "分享到",
     "[打印]",
     "[关闭]",
+    "首页",
 )
 
 
@@ -90,7 +91,6 @@ def test_no_page_chrome(seed_no):
     for word in CHROME:
         # A word may be in the report itself (002 says 互动交流); never more often.
         assert text.count(word) == seed.count(word), word
-    assert "首页" not in text or "首页" in seed
 
 
 def test_jinan_table_rows_are_tab_separated_lines():
