@@ -4,9 +4,11 @@ Table and column names are a public interface (researchers' SQL, other
 tools), so change them only with a migration.
 """
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -19,7 +21,7 @@ from archive.migrations import migrate
 # attachment first appear together: the page as the portal shows it, then
 # the file that keeps tables as tables.
 FORM_RANK = {"html": 0, "docx": 1, "doc": 2, "pdf": 3}
-# Sources of a publication date, most trusted first (pipelines/published.py).
+# Sources of a publication date, most trusted first (document/dates.py).
 PUBLISHED_SOURCES = ("page", "list", "url", "http", "document")
 # Run states that mean a crawl ran to its end (Scrapy's close reasons).
 FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
@@ -63,13 +65,53 @@ class Archive:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         migrate(self.db)
+        # Batched commits (batch_commits): (writes, seconds), or None to commit each write.
+        self._batch = None
+        self._pending = 0
+        self._opened = 0.0
 
     def close(self):
+        self.commit()
         # Leave one self-contained file: Datasette serves it immutable (-i),
         # which would not read pages still in a -wal file.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.disable_wal()
         self.db.close()
+
+    # -- batched commits ---------------------------------------------------
+
+    def batch_commits(self, writes, seconds):
+        """From now on, commit every *writes* writes or *seconds* seconds, not each one.
+
+        A commit per document costs a WAL sync; a crawl writes thousands.
+        What a kill loses is the open batch: the next run fetches it again.
+        """
+        self._batch = (writes, seconds)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One write: its own transaction, or a savepoint in the open batch."""
+        if self._batch and not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+            self._opened = time.monotonic()
+        with self.db.atomic():
+            yield
+        if self._batch:
+            self._pending += 1
+            if self._pending >= self._batch[0]:
+                self.commit()
+            else:
+                self.commit_if_due()
+
+    def commit_if_due(self):
+        """Commit the open batch if it is older than its seconds (also called by a timer)."""
+        if self._batch and self._pending and time.monotonic() - self._opened >= self._batch[1]:
+            self.commit()
+
+    def commit(self):
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+        self._pending = 0
 
     # -- runs -------------------------------------------------------------
 
@@ -82,6 +124,7 @@ class Archive:
         fetched adds nothing twice. Returns (run_id, resumed).
         """
         start = ",".join(start_urls)
+        self.commit()
         with self.db.atomic():
             killed = self._find_one(
                 "select id, pid from crawl_runs where spider = ? and status = 'running' "
@@ -148,6 +191,7 @@ class Archive:
             flags.append("zero_yield")
         if blocked_hosts:
             flags.append("blocked")
+        self.commit()
         with db.atomic():
             db["crawl_runs"].update(
                 run_id,
@@ -173,11 +217,11 @@ class Archive:
 
     def log_fetch(self, **row):
         row.setdefault("fetched_at", utcnow())
-        with self.db.atomic():
+        with self._writing():
             self.db["fetch_log"].insert(row)
 
     def log_rejected(self, run_id, url, title, reason):
-        with self.db.atomic():
+        with self._writing():
             self.db["rejected_documents"].insert(
                 {"run_id": run_id, "url": url, "title": title, "reason": reason, "seen_at": utcnow()}
             )
@@ -185,7 +229,7 @@ class Archive:
     def record_no_report(self, url, run_id=None):
         """The module answered that *url* holds no report (this time)."""
         now = utcnow()
-        with self.db.atomic():
+        with self._writing():
             self.db.execute(
                 "insert into no_report_answers (url, first_seen, last_checked, times, run_id) values (?, ?, ?, 1, ?) "
                 "on conflict(url) do update set last_checked = excluded.last_checked, times = times + 1, "
@@ -215,7 +259,8 @@ class Archive:
     # -- reports ----------------------------------------------------------
 
     def store(self, doc, run_id=None):
-        """Store one identified report document in one transaction.
+        """Store one identified report document in one transaction (a savepoint of
+        the open batch when commits are batched).
 
         *doc* is a mapping with the report's identity (agency, year, region
         fields, title), its normalized text and format, and the capture
@@ -224,7 +269,7 @@ class Archive:
         capture_id and new_report / new_version flags.
         """
         now = doc.get("fetched_at") or utcnow()
-        with self.db.atomic():
+        with self._writing():
             report, new_report = self.lookup_report(doc, now)
             version_id, new_version = self.add_version(report["id"], doc, now)
             capture_id = self.add_capture(doc, version_id, run_id, now, report_id=report["id"])
@@ -395,7 +440,7 @@ class Archive:
         does not look unpublished. Returns (report_id or None, capture_id).
         """
         now = doc.get("fetched_at") or utcnow()
-        with self.db.atomic():
+        with self._writing():
             report_id = None
             if doc.get("agency") and doc.get("year"):
                 report, _ = self.lookup_report(doc, now)

@@ -198,7 +198,7 @@ def crawl_runs_blocked(db):
 @migration("0004_published_on")
 def published_on(db):
     """When each capture and report was published, and how that is known
-    (pipelines/published.py); null in captures made before."""
+    (document/dates.py); null in captures made before."""
     for table in ("captures", "reports"):
         existing = db[table].columns_dict
         for column in ("published_on", "published_source"):

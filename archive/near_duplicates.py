@@ -49,6 +49,10 @@ DEFAULT_NUM_PERM = 128
 # about 0.03 at 0.9 with 128 permutations), and skips the exact comparison of
 # the many pairs of one template well below it.
 MARGIN = 0.1
+# Other reports' versions compared exactly with each new version, the most
+# similar by estimate first. A true near-duplicate estimates about 0.97 or
+# more, above the template look-alikes, so it is among the first.
+MAX_EXACT_CHECKS = 8
 
 NEAR_DUPLICATES_VIEW = """
 select
@@ -156,9 +160,14 @@ def _lean(minhash):
 
 def _from_blob(blob, scheme=SCHEME):
     import numpy as np
+
+    return _from_hashvalues(np.frombuffer(blob, dtype="<u8"), scheme)
+
+
+def _from_hashvalues(hashvalues, scheme=SCHEME):
     from datasketch import LeanMinHash
 
-    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype="<u8"), scheme=scheme or SCHEME)
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=scheme or SCHEME)
 
 
 def create_near_duplicate_schema(db):
@@ -250,8 +259,35 @@ class NearDuplicateIndex:
         row = self.db.execute("select report_id from versions where id = ?", [version_id]).fetchone()
         return None if row is None else row[0]
 
-    def add(self, version_id, text):
+    def _candidates(self, minhash, same_report_ids, version_id):
+        """(version id, estimate or None) to compare exactly, in id order.
+
+        The estimate first: in memory, while the exact similarity needs the
+        other text. Every other version of the same report, and of the other
+        reports' versions whose estimate reaches threshold - MARGIN only the
+        MAX_EXACT_CHECKS most similar: the many reports of one template sit
+        just under the threshold, and comparing each new one with all of
+        them made indexing quadratic in the archive's size.
+        """
+        chosen, others = {}, []
+        for other_id in set(self.lsh.query(minhash)) | same_report_ids:
+            if other_id == version_id:
+                continue
+            other_minhash = self._signatures.get(other_id)
+            estimate = None if other_minhash is None else float(minhash.jaccard(other_minhash))
+            if other_id in same_report_ids:
+                chosen[other_id] = estimate
+            elif estimate is not None and estimate >= self.threshold - MARGIN:
+                others.append((estimate, other_id))
+        for estimate, other_id in sorted(others, key=lambda pair: (-pair[0], pair[1]))[:MAX_EXACT_CHECKS]:
+            chosen[other_id] = estimate
+        return sorted(chosen.items())
+
+    def add(self, version_id, text, hashvalues=None):
         """Index one version; returns the links made (list of dicts).
+
+        *hashvalues* is the text's signature(...).hashvalues when computed
+        already (a crawl's workers do: document/prepare.py).
 
         Stores the version's signature, links it to every indexed version
         whose exact similarity is at least the threshold and to every other
@@ -266,7 +302,10 @@ class NearDuplicateIndex:
             # be another text's.
             self.lsh.remove(version_id)
             del self._signatures[version_id]
-        minhash = signature(text, self.num_perm)
+        if hashvalues is not None and len(hashvalues) == self.num_perm:
+            minhash = _from_hashvalues(hashvalues)
+        else:
+            minhash = signature(text, self.num_perm)
         report_id = self._report_of(version_id)
         same_report_ids = set()
         if report_id is not None:
@@ -276,27 +315,18 @@ class NearDuplicateIndex:
                     "select id from versions where report_id = ? and id != ?", [report_id, version_id]
                 ).fetchall()
             }
-        candidates = (set(self.lsh.query(minhash)) | same_report_ids) - {version_id}
+        candidates = self._candidates(minhash, same_report_ids - {version_id}, version_id)
         own = shingle_ids(text)
-        floor = self.threshold - MARGIN
         links = []
         now = utcnow()
         with self.db.atomic():
             self._store_signature(version_id, minhash)
-            for other_id in sorted(candidates):
+            for other_id, estimate in candidates:
                 same_report = other_id in same_report_ids
-                other_minhash = self._signatures.get(other_id)
-                # The estimate first: in memory, while the exact similarity
-                # needs the other text. Reports of one template are many
-                # and are dropped here.
-                if other_minhash is not None:
-                    estimate = float(minhash.jaccard(other_minhash))
-                    if not same_report and estimate < floor:
-                        continue
                 other_text = self._text(other_id)
                 if other_text is None:  # indexed, then rolled back or deleted
                     continue
-                if other_minhash is None:  # a version of this report not indexed yet
+                if estimate is None:  # a version of this report not indexed yet
                     estimate = float(minhash.jaccard(signature(other_text, self.num_perm)))
                 similarity = jaccard_ids(own, shingle_ids(other_text))
                 if similarity < self.threshold and not same_report:

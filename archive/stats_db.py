@@ -188,15 +188,21 @@ def _report_year(db, report_id):
     return row[0] if row else None
 
 
-def store_stats(db, version_id, report_id, text):
+def store_stats(db, version_id, report_id, text, parsed=None):
     """Parse a version's text and replace its statistics rows; returns the stats_check row.
 
-    Runs in the caller's transaction (atomic() nests as a savepoint). A
-    parser error is recorded as status 'unparsed' with the error, not raised.
+    *parsed* is parse_report's result (or the exception it raised) when it
+    was computed already: a crawl's workers do (document/prepare.py). Runs in
+    the caller's transaction (atomic() nests as a savepoint). A parser error
+    is recorded as status 'unparsed' with the error, not raised.
     """
     year = _report_year(db, report_id)
     try:
-        request, review, disclosure, summary = _rows(parse_report(text, year), version_id, report_id)
+        if parsed is None:
+            parsed = parse_report(text, year)
+        if isinstance(parsed, Exception):
+            raise parsed
+        request, review, disclosure, summary = _rows(parsed, version_id, report_id)
     except Exception as error:  # a parser bug must not lose the version's record
         logger.exception("parsing statistics of version %s failed", version_id)
         request, review, disclosure, summary = [], [], [], _failure_summary(text, year, version_id, report_id, error)

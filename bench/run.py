@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.generate_portal import build, form_of
 from demo import serve
-from pipelines.readers import read_document, sniff_format
+from document.readers import read_document, sniff_format
 
 ROOT = Path(__file__).resolve().parent.parent
 SAME_SETTINGS = [

@@ -44,9 +44,9 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.page import PageMethod
 
-from crawler.archive_run import ArchiveRun
+from archive.run import ArchiveRun
 from crawler.middlewares import FetchLogMiddleware
-from pipelines.readers.encoding import decode_html
+from document.readers.encoding import decode_html
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ is 1 if any crawl failed.
 
 A source is due (--due) when it has never finished a run, or its last
 finished run ended longer ago than its schedule's shortest interval
-(daily = 20 h, weekly = 6.5 days, ... see crawler/sources.py).
+(daily = 20 h, weekly = 6.5 days, ... see registry/sources.py).
 
 --check crawls nothing: it validates the registry (exit status 1 and the
 validator's message if it is invalid) and prints, per source, what a crawl
@@ -44,9 +44,9 @@ import sqlite_utils
 
 from archive.db import run_finished
 from crawler import settings as project_settings
-from crawler import sources as registry
 from crawler.cms import adapter_for
 from crawler.cms.base import report_years, years_to_ask
+from registry import sources as registry
 
 ROOT = Path(__file__).resolve().parent.parent
 _finished = run_finished
@@ -430,7 +430,7 @@ def _parser():
         help="archive database (default $ARCHIVE_DB or archive.db; with --check: tells what is due)",
     )
     parser.add_argument(
-        "--sources", metavar="PATH", help=f"registry file (default crawler/sources.yaml, or ${registry.ENV_REGISTRY})"
+        "--sources", metavar="PATH", help=f"registry file (default registry/sources.yaml, or ${registry.ENV_REGISTRY})"
     )
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     parser.add_argument(

@@ -5,16 +5,16 @@ called 政务公开 or 信息公开, the column 年报 or 年度报告, a report
 names a year and 年度报告. So links are scored by their text (and title
 attribute) and URL, and a page is a candidate document when its title, the
 link that led to it, or its URL says so. Whether a candidate really is an OGI
-annual report is decided later, on its text (pipelines/identify.py).
+annual report is decided later, on its text (document/identify.py).
 """
 
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
-from pipelines.published import parse_date
+from document.dates import parse_date
+from document.text import ATTACHMENT_TYPES, YEAR, clean, strip_attachment_label, strip_site_suffix  # noqa: F401
 
-YEAR = r"(?:19|20)\d{2}"
 # A report-ish title: a year and 年度报告/年报 (in either order).
 REPORT_TITLE_RE = re.compile(
     rf"{YEAR}\s*年.*(?:年度报告|年报)|(?:年度报告|年报).*{YEAR}|{YEAR}\s*年度?(?:政府)?信息公开"
@@ -32,14 +32,12 @@ REPORT_URL_RE = re.compile(r"xxgkAnnualReport|ndbg|nianbao|annualreport|xxgknb|g
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|bmp|svg|ico|css|js|mp4|mp3|avi|flv|swf|zip|rar|7z|exe|apk|xlsx?|pptx?)$", re.I
 )
-ATTACHMENT_TYPES = "pdf|docx?|wps|ofd"
 ATTACHMENT_EXTENSIONS = re.compile(rf"\.({ATTACHMENT_TYPES})$", re.I)
 # Download endpoints that name the file in a parameter (Hanweb downfile.jsp,
 # TRS and others' download.jsp?filename=...).
 DOWNLOAD_URL_RE = re.compile(r"/(?:downfile|download)\.(?:jsp|do|aspx?|php)$", re.I)
 # A column of reports: 年报 / 年度报告 named without a year of its own.
 REPORT_COLUMN_RE = re.compile(r"年报|年度报告")
-SITE_SUFFIX_RE = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|门户|网站|网|中国[·•]\S+)[^_|｜\-—–]*$")
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,6 @@ def _text_outside(node, anchor):
         if child.tail:
             parts.append(child.tail)
     return parts
-
-
-def clean(text):
-    return re.sub(r"\s+", " ", text or "").strip()
 
 
 def looks_like_report_title(text):
@@ -135,16 +129,6 @@ def attachment_extension(link):
     return ""
 
 
-_ATTACHMENT_LABEL_RE = re.compile(
-    rf"^附件\d*[:：]?\s*(?:\d+[.、．])?|\.(?:{ATTACHMENT_TYPES})$|[（(](?:{ATTACHMENT_TYPES}|word)[）)]$", re.I
-)
-
-
-def strip_attachment_label(text):
-    """ "附件1：X年度报告.pdf" -> "X年度报告" (whitespace removed)."""
-    return _ATTACHMENT_LABEL_RE.sub("", re.sub(r"\s+", "", text or "")).strip()
-
-
 def group_by_report(links):
     """Attachment links grouped by the report they carry.
 
@@ -180,12 +164,6 @@ def page_title(meta, h1, html_title):
         if clean(candidate):
             return clean(candidate)
     return strip_site_suffix(clean(html_title))
-
-
-def strip_site_suffix(title):
-    """'X_济宁市人民政府' -> 'X'; portals append their name to <title>."""
-    stripped = SITE_SUFFIX_RE.sub("", title or "")
-    return stripped or title
 
 
 def is_candidate(title, link_text, url, report_link_count):

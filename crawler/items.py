@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 class DocumentItem:
     """One candidate report document as fetched.
 
-    The spider fills the capture fields; pipelines add the rest in order:
-    extraction (raw_text), normalization (text), identification (agency,
-    year, region...). Storage adds the database ids.
+    The spider fills the capture fields; the prepare stage adds the rest,
+    computed in a worker (document/prepare.py): the text, the identity
+    (agency, year, region...), the publication date, the search-index text,
+    the parsed tables and the MinHash signature. Storage adds the database ids.
     """
 
     url: str
@@ -34,13 +35,12 @@ class DocumentItem:
     context_responses: list = field(default_factory=list)
     # XPaths of the report body known to the page's CMS adapter
     body_containers: list = field(default_factory=list)
-    # extraction
-    raw_text: str = ""
+    # reading
     extraction: str = ""
     needs_ocr: bool = False
     # ISO dates the file itself carries (PDF ModDate/CreationDate, DOCX core properties)
     document_dates: list = field(default_factory=list)
-    # normalization
+    # normalized text (document/normalize.py)
     text: str = ""
     # identification
     title: str = ""
@@ -53,9 +53,14 @@ class DocumentItem:
     county: str = ""
     division_code: str = ""
     admin_level: str = ""
-    # publication (pipelines/published.py)
+    # publication (document/dates.py)
     published_on: str = ""
     published_source: str = ""
+    # computed for the writing stages: reports_fts text, parse_report's
+    # result (or its exception), the MinHash hashvalues
+    index_text: str = ""
+    tables: object = None
+    signature: object = None
     # WARC
     warc_filename: str = ""
     warc_offset: int | None = None

@@ -24,10 +24,10 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from scrapy.utils.response import response_status_message
 
+from archive.run import ArchiveRun
 from crawler import discovery
-from crawler.archive_run import ArchiveRun
 from crawler.safety import unsafe_target
-from pipelines.readers.encoding import detect_encoding
+from document.readers.encoding import detect_encoding
 
 logger = logging.getLogger(__name__)
 

@@ -155,10 +155,15 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.periodic_log.PeriodicLog": 0,
-    "crawler.archive_run.ArchiveRun": 100,
+    "archive.run.ArchiveRun": 100,
     "crawler.middlewares.PageSizeLimit": 110,
 }
-# Documents are read in worker processes (pipelines/extract.py).
+# Writes are committed in batches: every WRITE_BATCH_SIZE writes (documents,
+# fetch log rows) or WRITE_BATCH_SECONDS, whichever comes first. A kill loses
+# at most the open batch, which the next run fetches again. 1: commit each write.
+WRITE_BATCH_SIZE = 200
+WRITE_BATCH_SECONDS = 5.0
+# Documents are read and prepared in worker processes (pipelines/prepare.py).
 EXTRACT_WORKERS = os.cpu_count() or 1
 EXTRACT_TIMEOUT = 300
 # Hanweb's xxgkAnnualReport.jsp is asked for each year from this one on
@@ -210,10 +215,8 @@ CHALLENGE_MAX_PASSES = 5
 CHALLENGE_COOKIES_FILE = None
 
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractTextPipeline": 100,
-    "pipelines.normalize.NormalizeTextPipeline": 200,
-    "pipelines.identify.IdentifyReportPipeline": 300,
-    "pipelines.published.PublishedDatePipeline": 320,
+    # Reads, normalizes, identifies, dates and parses in worker processes.
+    "pipelines.prepare.PrepareDocumentPipeline": 100,
     "pipelines.warc.WarcPipeline": 350,
     "pipelines.store.StoreVersionPipeline": 400,
     "pipelines.stats.ParseStatsPipeline": 500,

@@ -81,7 +81,7 @@ registry_option = click.option(
     "registry_path",
     type=click.Path(exists=True, dir_okay=False),
     metavar="PATH",
-    help="sources registry (default crawler/sources.yaml, or $OGI_SOURCES)",
+    help="sources registry (default registry/sources.yaml, or $OGI_SOURCES)",
 )
 dry_run_option = click.option("--dry-run", is_flag=True, help="print the command lines, run nothing")
 
@@ -401,6 +401,6 @@ def date_captures(db):
     Example:
       ogi date-captures --db archive.db
     """
-    from pipelines import published
+    from archive import date_captures as dating
 
-    _exit(_call(published.main, [db]))
+    _exit(_call(dating.main, [db]))

@@ -1,5 +1,6 @@
 """Item pipelines, one job each, wired in ITEM_PIPELINES order (crawler/settings.py):
 
-extract (100) -> normalize (200) -> identify (300) -> published (320) -> warc (350)
--> store (400) -> stats (500) -> near_duplicates (600).
+prepare (100: in worker processes, document/prepare.py: read, normalize,
+identify, date, parse tables, search text, MinHash) -> warc (350) -> store
+(400) -> stats (500) -> near_duplicates (600). The stages from 350 only write.
 """

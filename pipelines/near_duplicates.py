@@ -14,7 +14,7 @@ Setting NEAR_DUPLICATE_THRESHOLD (default 0.9): least similarity of character
 import logging
 
 from archive.near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, create_near_duplicate_schema
-from crawler.archive_run import ArchiveRun
+from archive.run import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class NearDuplicatePipeline:
             # this pipeline: then it is indexed now.
             if not item.new_version and item.version_id in self.index:
                 return item
-            links = self.index.add(item.version_id, item.text)
+            links = self.index.add(item.version_id, item.text, hashvalues=item.signature)
         except Exception:  # the report is archived already; never drop it for its links
             logger.exception("linking near-duplicates of version %s (%s) failed", item.version_id, item.url)
             stats.inc_value("archive/near_duplicate_errors")

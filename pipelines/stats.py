@@ -1,14 +1,15 @@
 """Statistics tables of each new version (archive/report_tables), after storage.
 
-Wired after StoreVersionPipeline (400): a new version is parsed, and so is a
-known version that an archive made before this pipeline never parsed; a
-capture of a parsed version adds nothing.
+Wired after StoreVersionPipeline (400): a new version's tables, parsed in
+the worker (document/prepare.py), are written, and a known version that an
+archive made before this pipeline never parsed is parsed now; a capture of a
+parsed version adds nothing.
 """
 
 import logging
 
+from archive.run import ArchiveRun
 from archive.stats_db import create_stats_schema, store_stats
-from crawler.archive_run import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ class ParseStatsPipeline:
         stats = self.run.crawler.stats
         try:
             with self.run.archive.db.atomic():
-                summary = store_stats(self.run.archive.db, item.version_id, item.report_id, item.text)
+                summary = store_stats(
+                    self.run.archive.db, item.version_id, item.report_id, item.text, parsed=item.tables
+                )
         except Exception:  # the report is archived already; never drop it for its tables
             logger.exception("storing statistics of %s failed", item.url)
             stats.inc_value("stats/errors")

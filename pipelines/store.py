@@ -2,8 +2,8 @@
 
 from dataclasses import asdict
 
-from crawler.archive_run import ArchiveRun
-from crawler.sources import registry_agencies
+from archive.run import ArchiveRun
+from registry.sources import registry_agencies
 
 
 class StoreVersionPipeline:

@@ -11,6 +11,7 @@ captures are stored without a WARC location), WARC_DIR, WARC_PREFIX,
 WARC_MAX_BYTES (defaults in crawler/settings.py).
 """
 
+import collections
 import hashlib
 import logging
 from pathlib import Path
@@ -20,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from archive.warc import WarcWriter
 
 logger = logging.getLogger(__name__)
+CONTEXT_REMEMBERED = 1024
 
 
 class WarcPipeline:
@@ -30,8 +32,10 @@ class WarcPipeline:
         self.max_bytes = max_bytes
         self.writer = None
         # A page that links several attachments travels with each of them;
-        # its bytes are kept once per run.
-        self.context_seen = set()
+        # its bytes are kept once. Its attachments come soon after it, so the
+        # last CONTEXT_REMEMBERED pages are enough, and memory stays flat as
+        # a crawl grows; a page seen again after that is written again.
+        self.context_seen = collections.OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,6 +100,7 @@ class WarcPipeline:
         status = context.get("status", 200)
         key = (context.get("url"), status, hashlib.sha1(body).digest())
         if key in self.context_seen:
+            self.context_seen.move_to_end(key)
             return None
         try:
             if status == 304:
@@ -111,7 +116,9 @@ class WarcPipeline:
                 )
         except Exception as error:
             return self._failed(context.get("url"), error, what="context response")
-        self.context_seen.add(key)
+        self.context_seen[key] = None
+        if len(self.context_seen) > CONTEXT_REMEMBERED:
+            self.context_seen.popitem(last=False)
         self._inc("warc/context_responses")
         return None
 

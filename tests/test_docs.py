@@ -2,7 +2,7 @@
 
 Fails when a project setting of crawler/settings.py is missing from the
 README's settings table or its default there differs; when an environment
-variable read in crawler/, pipelines/, archive/ or plugins/ is missing from
+variable read in the project's packages is missing from
 the README's environment table (or its default differs); and when a table,
 view or column of a fresh archive is not described in the metadata, or a
 table or view is not named in the README's schema table.
@@ -24,7 +24,7 @@ from archive.db import Archive
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 METADATA = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))
-SOURCE_DIRS = ("crawler", "pipelines", "archive", "plugins")
+SOURCE_DIRS = ("crawler", "pipelines", "document", "registry", "archive", "plugins", "ogi")
 # Defaults the README states in words: what the code computes.
 IN_WORDS = {"cores": os.cpu_count() or 1}
 

@@ -1,6 +1,6 @@
 """The text of a report as a stream of table cells.
 
-Archived text (pipelines/normalize.py) has tables in three shapes:
+Archived text (document/normalize.py) has tables in three shapes:
 
 - a table row per line, cells separated by tabs (HTML/DOCX tables, PDF
   text). Empty cells between tabs are data: a blank cell.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crawler import discovery
+from document.text import META_LABELS
 
 
 @dataclass(frozen=True)
@@ -30,29 +31,6 @@ class ListRequest:
     meta: dict = field(default_factory=dict)
 
 
-# Labels of the metadata table many disclosure CMSs print above an article
-# (Hanweb, the 济南 district platform, TRS): 索引号, 发布机构, 组配分类 ...
-META_LABELS = (
-    "索引号",
-    "发布机构",
-    "组配分类",
-    "主题分类",
-    "体裁分类",
-    "成文日期",
-    "发布日期",
-    "发布时间",
-    "公开日期",
-    "生成日期",
-    "公开方式",
-    "公开范围",
-    "公开时限",
-    "文号",
-    "发文字号",
-    "名称",
-    "标题",
-    "有效性",
-    "失效日期",
-)
 # "索  引  号：" and "索引号" alike: spaces may sit between the characters.
 _LABEL_RE = re.compile(
     r"^(" + "|".join(r"\s*".join(label) for label in META_LABELS) + r")(\s*[:：]\s*|\s+|$)(.*)$", re.S

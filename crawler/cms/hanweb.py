@@ -30,7 +30,7 @@ from scrapy import Selector
 from scrapy.http import HtmlResponse
 
 from crawler.cms.base import Adapter, ListRequest, first_hrefs, link_texts
-from crawler.credit_codes import CODE, CREDIT_CODE_RE, checksum_ok
+from registry.credit_codes import CODE, CREDIT_CODE_RE, checksum_ok
 
 _DATASTORE_RE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)

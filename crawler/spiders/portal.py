@@ -1,7 +1,7 @@
 """A generic spider for government portals.
 
     scrapy crawl portal -a start_url=URL[,URL...] -s ARCHIVE_DB=archive.db
-    scrapy crawl portal -a source=NAME            # an entry of crawler/sources.yaml
+    scrapy crawl portal -a source=NAME            # an entry of registry/sources.yaml
 
 It stays on the start URLs' hosts (host and port), or the registry entry's,
 walks towards the disclosure section by the words on links
@@ -22,14 +22,14 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from archive.common import utcnow
+from archive.run import ArchiveRun
 from crawler import browser, cms, discovery
-from crawler.archive_run import ArchiveRun
 from crawler.cms.base import _text_nodes
 from crawler.explain import Explain
 from crawler.items import DocumentItem
-from crawler.sources import get_source, is_loopback_host, is_official_host
-from pipelines import published
-from pipelines.readers import sniff_format
+from document import dates
+from document.readers import sniff_format
+from registry.sources import get_source, is_loopback_host, is_official_host
 
 # Higher runs first: reports, then the way to them, then list pages, then
 # whatever else may lead there.
@@ -40,7 +40,7 @@ DOCUMENT_FORMATS = ("pdf", "docx", "doc")
 SHORT_PAGE_CHARS = 1500
 # Preferred attachment when a report page offers several forms of one report.
 ATTACHMENT_RANK = {"docx": 0, "doc": 1, "wps": 2, "pdf": 3, "ofd": 4}
-PAGE_DATE_KEYS = set(published.PAGE_KEYS)
+PAGE_DATE_KEYS = set(dates.PAGE_KEYS)
 
 
 class PortalSpider(scrapy.Spider):
@@ -229,9 +229,9 @@ class PortalSpider(scrapy.Spider):
 
     def _candidate(self, response, title, meta_tags, link_text, attachments, report_attachments):
         self.crawler.stats.inc_value("portal/candidates")
-        if not published.page_date(meta_tags):
+        if not dates.page_date(meta_tags):
             # The line under the title (发布时间：…, [ 2022-01-28 ]), read only on candidates.
-            day = published.head_date(_text_nodes(response.selector.root, 400), title)
+            day = dates.head_date(_text_nodes(response.selector.root, 400), title)
             if day:
                 meta_tags = {**meta_tags, "PageDate": day.isoformat()}
         # A page that only introduces its attachment gives way to it (an

@@ -207,6 +207,61 @@ def test_failed_store_is_rolled_back_for_other_readers(archive, tmp_path):
         other.close()
 
 
+def committed(archive, table):
+    """Rows of *table* another connection sees: what a kill would leave."""
+    other = sqlite_utils.Database(archive.path)
+    try:
+        return other[table].count
+    finally:
+        other.close()
+
+
+def test_batched_writes_are_committed_by_count(archive):
+    archive.batch_commits(3, 3600)
+    run_id, _ = archive.start_run("portal", ["http://x/"])
+    assert committed(archive, "crawl_runs") == 1  # a run is on record at once
+    archive.log_fetch(run_id=run_id, url="http://x/1", outcome="ok")
+    archive.store(doc(), run_id=run_id)
+    assert (committed(archive, "fetch_log"), committed(archive, "reports")) == (0, 0)
+    assert count(archive, "reports") == 1  # the crawl itself sees its open batch
+    archive.log_fetch(run_id=run_id, url="http://x/2", outcome="ok")  # the third write
+    assert (committed(archive, "fetch_log"), committed(archive, "reports")) == (2, 1)
+
+
+def test_batched_writes_are_committed_by_age(archive, monkeypatch):
+    from archive import db as db_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(db_module.time, "monotonic", lambda: clock[0])
+    archive.batch_commits(100, 5)
+    archive.log_fetch(run_id=None, url="http://x/1", outcome="ok")
+    clock[0] += 4
+    archive.commit_if_due()
+    assert committed(archive, "fetch_log") == 0
+    clock[0] += 1
+    archive.commit_if_due()  # what the crawl's timer calls while it waits on the network
+    assert committed(archive, "fetch_log") == 1
+
+
+def test_a_failed_store_in_a_batch_leaves_the_rest_of_the_batch(archive):
+    archive.batch_commits(100, 3600)
+    archive.store(doc())
+    bad = doc(text=TEXT_B)
+    del bad["url"]
+    with pytest.raises(KeyError):
+        archive.store(bad)
+    archive.commit()
+    assert (committed(archive, "reports"), committed(archive, "versions"), committed(archive, "captures")) == (1, 1, 1)
+
+
+def test_closing_commits_the_open_batch(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    archive.batch_commits(100, 3600)
+    archive.store(doc())
+    archive.close()
+    assert sqlite_utils.Database(tmp_path / "archive.db")["captures"].count == 1
+
+
 def test_runs_fetch_log_and_rejected(archive):
     run_id, resumed = archive.start_run("portal", ["http://a/", "http://b/"], pid=os.getpid())
     assert not resumed

@@ -75,8 +75,8 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
     assert result["report_id"] == 2 and result["new_version"]
     late = db.execute("select deadline, deadline_rule, days_late from timeliness where report_id = 2").fetchone()
     assert tuple(late) == ("2024-03-31", "government Mar 31", 2)
-    # Their URLs date what was archived before (pipelines/published.py).
-    from pipelines.published import backfill
+    # Their URLs date what was archived before (document/dates.py).
+    from archive.date_captures import backfill
 
     assert backfill(archive) == 1
     assert (db["captures"].get(1)["published_on"], db["captures"].get(1)["published_source"]) == ("2020-01-20", "url")

@@ -26,9 +26,9 @@ from support import DEMO_SITE, ROOT, SEEDS
 from archive import near_duplicates as nd
 from archive.db import Archive
 from demo import documents, synth
-from pipelines.normalize import normalize_text
-from pipelines.readers.html import extract_html
-from pipelines.readers.pdf import read_pdf
+from document.normalize import normalize_text
+from document.readers.html import extract_html
+from document.readers.pdf import read_pdf
 
 JINAN = "济南公共资源交易中心"
 
@@ -204,6 +204,32 @@ def test_reports_of_one_template_are_not_linked(archive):
         with_footer(texts[agency, year], "济宁市财政局办公室 2024年1月"),
         "http://y/r.html",
     )
+    assert len(made) == 1 and made[0]["similarity"] > 0.95
+
+
+def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alikes(archive, monkeypatch):
+    # Many reports of one template estimate above threshold - MARGIN: each
+    # new one compared exactly with all of them made indexing quadratic.
+    keys = [(f"济宁市某{n}局", 2021) for n in range(8 * nd.MAX_EXACT_CHECKS)]
+    texts = {key: synth.report_text(*key) for key in keys}
+    index = nd.NearDuplicateIndex(archive.db)
+    for n, key in enumerate(keys):
+        add(index, archive, *key, texts[key], f"http://x/{n}.html")
+    agency, year = keys[0]
+    cross_post = with_footer(texts[keys[0]], "某局办公室 2024年1月")
+    signature = nd.signature(cross_post)
+    proposed = [
+        other
+        for other in index.lsh.query(signature)
+        if float(signature.jaccard(index._signatures[other])) >= index.threshold - nd.MARGIN
+    ]
+    assert len(proposed) > nd.MAX_EXACT_CHECKS  # the bound is what limits the work here
+    compared = []
+    real = nd.shingle_ids
+    monkeypatch.setattr(nd, "shingle_ids", lambda text: compared.append(text) or real(text))
+    _, made = add(index, archive, agency + "机关", year, cross_post, "http://y/r.html")
+    assert len(compared) == 1 + nd.MAX_EXACT_CHECKS  # its own shingles, then the most similar others
+    # The cross-post, the most similar of all, is among them and linked.
     assert len(made) == 1 and made[0]["similarity"] > 0.95
 
 

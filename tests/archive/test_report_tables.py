@@ -8,7 +8,7 @@ from support import SEEDS
 from archive.report_tables import PARSED, UNPARSED, parse_report
 from archive.report_tables.catalogue import APPLICANT_TYPES, REQUEST_ROWS
 from archive.report_tables.generation import detect_generation
-from pipelines.normalize import normalize_text
+from document.normalize import normalize_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 SEED = {path.name[:3]: path for path in SEEDS.glob("0*.txt")}

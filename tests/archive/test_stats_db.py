@@ -10,7 +10,7 @@ from support import ROOT, SEEDS
 from archive import stats_db
 from archive.db import Archive
 from archive.stats_db import create_stats_schema, main, store_stats
-from pipelines.normalize import normalize_text
+from document.normalize import normalize_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 QUERIES = json.loads((ROOT / "datasette-metadata.json").read_text(encoding="utf-8"))["databases"]["archive"]["queries"]

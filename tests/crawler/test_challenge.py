@@ -12,8 +12,8 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from support import project_crawler
 
+from archive.run import ArchiveRun
 from crawler import challenge
-from crawler.archive_run import ArchiveRun
 from crawler.challenge import ChallengeMiddleware, CookieStore, HostBlocked, classify
 from crawler.spiders.portal import PortalSpider
 from demo import serve

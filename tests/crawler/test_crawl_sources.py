@@ -14,7 +14,7 @@ from support import ROOT
 
 from crawler import crawl_sources
 from crawler.crawl_sources import due_sources, main, zero_yield_sources
-from crawler.sources import load_sources
+from registry.sources import load_sources
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 

@@ -6,7 +6,7 @@ from scrapy.http import Response
 from support import project_crawler
 from twisted.internet.error import ConnectionRefusedError, TimeoutError
 
-from crawler.archive_run import ArchiveRun
+from archive.run import ArchiveRun
 from crawler.middlewares import FetchLogMiddleware
 from crawler.spiders.portal import PortalSpider
 

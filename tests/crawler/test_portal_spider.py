@@ -365,7 +365,7 @@ def test_a_directory_code_asks_the_module_for_past_years_only(jining_spider):
 def test_a_no_report_answer_is_remembered_and_not_asked_again(jining_spider, tmp_path):
     import datetime
 
-    from crawler.archive_run import ArchiveRun
+    from archive.run import ArchiveRun
 
     run = ArchiveRun.of(jining_spider.crawler)
     run.run_id = None

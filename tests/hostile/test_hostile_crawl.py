@@ -14,7 +14,7 @@ from hostile import documents
 from hostile.cases import BY_ID, CASES, CRAWL_SETTINGS, SAFETY
 from support import ROOT
 
-from pipelines.normalize import normalize_text
+from document.normalize import normalize_text
 
 # This checkout's own module (the shared venv's editable install would find
 # another checkout's).

@@ -8,8 +8,8 @@ from support import SEEDS, project_crawler
 from archive import near_duplicates as nd
 from crawler.items import DocumentItem
 from crawler.spiders.portal import PortalSpider
+from document.normalize import normalize_text
 from pipelines.near_duplicates import NearDuplicatePipeline
-from pipelines.normalize import normalize_text
 from pipelines.store import StoreVersionPipeline
 
 JINAN = "济南公共资源交易中心"
@@ -107,7 +107,7 @@ def test_a_correction_is_linked_to_the_report_it_corrects(pipelines):
 
 
 def test_errors_are_counted_and_the_item_kept(pipelines, monkeypatch, caplog):
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(pipelines[1].index, "add", broken)
@@ -184,3 +184,23 @@ def test_versions_left_unindexed_are_indexed_when_the_crawl_opens(tmp_path):
     assert stored["version_id"] in pipeline.index
     assert pipeline.run.archive.db["version_minhash"].count == 1
     pipeline.run.archive.close()
+
+
+def test_a_signature_computed_in_the_worker_is_used_as_it_is(pipelines, monkeypatch):
+    text = seed_text("002")
+    first = item(text)
+    first.signature = nd.signature(text).hashvalues  # as document/prepare.py hands it on
+    second = item(cross_posted(text), agency="济南市公共资源交易中心", url="http://y/r.html")
+    second.signature = nd.signature(second.text).hashvalues
+
+    def must_not_sign(*args, **kwargs):
+        raise AssertionError("signed on the reactor although the worker had")
+
+    monkeypatch.setattr(nd, "signature", must_not_sign)
+    run(pipelines, first)
+    stored = run(pipelines, second)
+    db = pipelines[0].run.archive.db
+    link = db.execute("select version_id, other_version_id, same_report from version_links").fetchall()
+    assert link == [(first.version_id, stored.version_id, 0)]
+    stored_blob = db.execute("select hashvalues from version_minhash where version_id = ?", [stored.version_id])
+    assert stored_blob.fetchone()[0] == nd._to_blob(nd._from_hashvalues(second.signature))

@@ -6,7 +6,7 @@ from support import SEEDS, project_crawler
 from archive import stats_db
 from crawler.items import DocumentItem
 from crawler.spiders.portal import PortalSpider
-from pipelines.normalize import normalize_text
+from document.normalize import normalize_text
 from pipelines.stats import ParseStatsPipeline
 from pipelines.store import StoreVersionPipeline
 
@@ -105,3 +105,28 @@ def test_versions_left_unparsed_are_parsed_when_the_next_crawl_opens(pipelines):
     assert db["stats_check"].count == 0
     stats.open_spider()
     assert db["stats_check"].get(first.version_id)["status"] == "passed"
+
+
+def test_tables_parsed_in_the_worker_are_written_without_parsing_again(pipelines, monkeypatch):
+    from archive.report_tables import parse_report
+
+    text = seed_text("002")
+    document = item(text)
+    document.tables = parse_report(text, 2024)  # as document/prepare.py hands it on
+
+    def must_not_parse(*args):
+        raise AssertionError("parsed on the reactor although the worker had")
+
+    monkeypatch.setattr(stats_db, "parse_report", must_not_parse)
+    stored = run(pipelines, document)
+    db = pipelines[0].run.archive.db
+    assert db["stats_check"].get(stored.version_id)["status"] == "passed"
+    assert db.execute("select count(*) from request_stats where version_id = ?", [stored.version_id]).fetchone()[0] > 0
+
+
+def test_a_parser_error_from_the_worker_is_recorded_as_unparsed(pipelines):
+    document = item(seed_text("002"))
+    document.tables = ValueError("row 3 has no label")
+    stored = run(pipelines, document)
+    row = pipelines[0].run.archive.db["stats_check"].get(stored.version_id)
+    assert (row["status"], row["detail"]) == ("unparsed", "parse error: ValueError: row 3 has no label")

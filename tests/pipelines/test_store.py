@@ -3,7 +3,7 @@
 import pytest
 from support import project_crawler
 
-from crawler.archive_run import ArchiveRun
+from archive.run import ArchiveRun
 from crawler.items import DocumentItem
 from crawler.spiders.portal import PortalSpider
 from pipelines.store import StoreVersionPipeline

@@ -1,0 +1,160 @@
+"""Text of a PDF report, with PyMuPDF.
+
+PyMuPDF reads a page in about a millisecond where pdfplumber takes tens, and
+on our documents both give the same text (tests/document/readers/test_pdf.py
+checks it); its find_tables() finds ruled tables, which stay rows.
+"""
+
+import pymupdf
+from pymupdf import mupdf
+
+from document.readers import limits
+from document.readers.layout import Line, Page, Table, drop_running_lines, join_lines
+from document.readers.limits import Refused
+
+# Rule-based table finding is what we want; no advice on stdout about the
+# optional layout model.
+pymupdf.no_recommend_layout()
+
+# Fewer non-space characters than this in the whole file: a scan.
+MIN_TEXT_CHARS = 20
+
+
+class NeedsOCR(Exception):
+    """The PDF has no text layer (a scan); its text needs OCR."""
+
+
+def _inside(bbox, rect):
+    x0, y0, x1, y1 = bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return rect.x0 - 1 <= cx <= rect.x1 + 1 and rect.y0 - 1 <= cy <= rect.y1 + 1
+
+
+def _cell(text):
+    # A cell's text wraps inside the cell; the wrap is layout, not content.
+    return "".join((text or "").split("\n")).strip()
+
+
+_TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+
+
+def _page(page):
+    # find_tables costs ~20 ms a page; a page without vector drawings has no ruled table.
+    tables = list(page.find_tables()) if page.get_cdrawings() else []
+    rects = [pymupdf.Rect(table.bbox) for table in tables]
+    items = [Table([[_cell(c) for c in row] for row in t.extract()], t.bbox[1]) for t in tables]
+    # Images are never read for text: without them nothing decodes them.
+    for block in page.get_text("dict", sort=True, flags=_TEXT_FLAGS)["blocks"]:
+        if block.get("type") != 0:
+            continue
+        for line in block["lines"]:
+            if any(_inside(line["bbox"], rect) for rect in rects):
+                continue
+            text = "".join(span["text"] for span in line["spans"])
+            if not text.strip():
+                continue
+            size = max((span["size"] for span in line["spans"]), default=10.0)
+            x0, y0, x1, y1 = line["bbox"]
+            items.append(Line(text, x0, x1, y0, y1, size))
+    items.sort(key=lambda item: item.y0)
+    return Page(page.rect.height, items)
+
+
+def _stream_sizes(document):
+    """Refuse a PDF whose streams (images aside) inflate beyond the limits.
+
+    Each stream is inflated through MuPDF's own filters (decryption, LZW,
+    Flate...) and thrown away as it comes, never held: fz_skip stops at the
+    limit, so a stream that inflates to gigabytes costs 64 MiB of work.
+    """
+    pdf = pymupdf._as_pdf_document(document)
+    total = 0
+    for xref in range(1, document.xref_length()):
+        if not document.xref_is_stream(xref) or document.xref_get_key(xref, "Subtype")[1] == "/Image":
+            continue
+        try:
+            stream = mupdf.pdf_open_stream_number(pdf, xref)
+            inflated = mupdf.fz_skip(stream, limits.PDF_MAX_STREAM_BYTES + 1)
+        except Exception:  # noqa: BLE001 - a broken stream is MuPDF's to judge when reading
+            continue
+        if inflated > limits.PDF_MAX_STREAM_BYTES:
+            raise Refused(
+                f"too large: PDF stream {xref} inflates beyond {limits.size(limits.PDF_MAX_STREAM_BYTES)} "
+                "(a decompression bomb?)"
+            )
+        total += inflated
+        if total > limits.PDF_MAX_STREAMS_BYTES:
+            raise Refused(f"too large: the PDF's streams inflate beyond {limits.size(limits.PDF_MAX_STREAMS_BYTES)}")
+
+
+def _truncated(body):
+    """No %%EOF near the end: the file was cut (a repaired PDF is then partial)."""
+    return b"%%EOF" not in body[-2048:]
+
+
+def _check(document, body):
+    """Refuse what cannot be read whole: encrypted, huge, truncated."""
+    if document.needs_pass:
+        raise Refused("encrypted PDF: it needs a password to open")
+    if document.xref_length() > limits.PDF_MAX_OBJECTS:
+        raise Refused(f"too large: {document.xref_length():,} PDF objects (limit {limits.PDF_MAX_OBJECTS:,})")
+    pages = document.page_count
+    if pages > limits.PDF_MAX_PAGES:
+        raise Refused(f"too many pages: {pages:,} (limit {limits.PDF_MAX_PAGES:,})")
+    if document.is_repaired and _truncated(body):
+        raise Refused(
+            f"damaged PDF: truncated (no %%EOF at the end of its {len(body):,} bytes); MuPDF repaired it, "
+            "and its text would be only what comes before the cut"
+        )
+    _stream_sizes(document)
+
+
+def _dates(document):
+    """ISO dates of the file's ModDate and CreationDate (its Info dictionary)."""
+    from document.dates import pdf_date
+
+    metadata = document.metadata or {}
+    days = (pdf_date(metadata.get(key)) for key in ("modDate", "creationDate"))
+    return [day.isoformat() for day in days if day]
+
+
+def read(body, dates=None):
+    """(text, method) of a PDF given as bytes; Refused, or NeedsOCR for a scan.
+
+    *dates*, a list, receives the file's own dates (a scan's too).
+
+    MuPDF repairs a damaged file silently (Document.is_repaired). A repaired
+    file that was cut short is refused (see _check); one whose cross-reference
+    table only was broken reads whole, and its method says "repaired". If
+    reading the pages of a repaired file raises MuPDF warnings (a content
+    stream cut or corrupt), its text is incomplete: refused.
+    """
+    if not body:
+        raise Refused("empty document (0 bytes)")
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
+    with pymupdf.open(stream=body, filetype="pdf") as document:
+        _check(document, body)
+        if dates is not None:
+            dates.extend(_dates(document))
+        pymupdf.TOOLS.mupdf_warnings(reset=True)
+        pages = [_page(page) for page in document]
+        repaired = document.is_repaired
+    if repaired:
+        warnings = [line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line.strip()]
+        if warnings:
+            raise Refused(
+                f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete"
+            )
+    chars = sum(
+        len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
+        for page in pages
+        for item in page.items
+    )
+    if chars < MIN_TEXT_CHARS:
+        raise NeedsOCR(f"no text layer ({chars} characters on {len(pages)} pages)")
+    return join_lines(drop_running_lines(pages)), "pymupdf-repaired" if repaired else "pymupdf"
+
+
+def read_pdf(body):
+    """Text of a PDF given as bytes; NeedsOCR for a scan without text."""
+    return read(body)[0]
