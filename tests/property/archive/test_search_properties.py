@@ -1,11 +1,11 @@
 """archive/search.py: the bigram index and the query rewrite, against SQLite FTS5.
 
-Generated texts are indexed with index_text into an FTS5 table made as
-archive/db.py makes versions_fts; fts_query's MATCH must find exactly the
-texts a substring test finds. Texts are Chinese-heavy: a few frequent Han
-characters (so that queries hit), rare ones (Extension A, compatibility
-ideographs, 〇, beyond the BMP), digits, ASCII letters, punctuation and
-whitespace.
+Generated texts are indexed with index_text into an FTS5 table made with
+the options of the archive's reports_fts (contentless, prefix='1');
+fts_query's MATCH must find exactly the texts a substring test finds.
+Texts are Chinese-heavy: a few frequent Han characters (so that queries
+hit), rare ones (Extension A, compatibility ideographs, 〇, beyond the BMP),
+digits, ASCII letters, punctuation and whitespace.
 
 What "contains" means: Han characters are matched as a substring, so 济宁
 finds 济宁市 and a single character finds every text holding it. Letters
@@ -65,16 +65,16 @@ def contains(text, term):
 
 
 def build_index(corpus):
-    # As archive/db.py creates versions_fts.
+    # With the options of the archive's reports_fts (migration 0006).
     db = sqlite_utils.Database(memory=True)
-    db.execute("CREATE VIRTUAL TABLE [versions_fts] USING fts5(text, tokenize='unicode61')")
+    db.execute("CREATE VIRTUAL TABLE fts USING fts5(text, content='', tokenize='unicode61', prefix='1')")
     for rowid, text in enumerate(corpus, start=1):
-        db.execute("insert into versions_fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
+        db.execute("insert into fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
     return db
 
 
 def matched(db, query):
-    sql = "select rowid from versions_fts where versions_fts match ? order by rowid"
+    sql = "select rowid from fts where fts match ? order by rowid"
     return {row[0] for row in db.execute(sql, [fts_query(query)]).fetchall()}
 
 
