@@ -2,19 +2,25 @@
 
     python -m bench.archive_size archive.db            # figures of an archive
     python -m bench.archive_size --build 1000 out.db   # a synthetic archive, then its figures
+    python -m bench.archive_size --variants archive.db # its size with other search indexes
 
 bytes_per_report(db_path) prints the file's size over its reports and the
 tables that weigh most (dbstat: pages in use per table and index, an FTS
 table's shadow tables added up under its name). build() stores synthetic
 reports (bench/search_archive.py's texts, ~5,700 characters) through
 archive.db.Archive.store, the crawl's own write path, so the FTS rows are the
-ones a crawl makes. Figures are printed, never asserted.
+ones a crawl makes. variants() copies an archive with the search index made
+otherwise (as before migration 0006: a copy of the bigram text and an index of
+every version; or without prefix='1') to compare sizes. Figures are printed,
+never asserted.
 """
 
 import argparse
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -125,17 +131,71 @@ def build(path, count=1000, chars=5700, progress=print):
     return time.perf_counter() - started
 
 
+# name -> (reports_fts options, and an index of every version's text too)
+VARIANTS = {
+    "before 0006: text copies, versions_fts": ("prefix='1'", True),
+    "contentless, prefix='1' (0006)": ("content='', prefix='1'", False),
+    "contentless, no prefix index": ("content=''", False),
+}
+
+
+def variant(source, target, options, versions_index=False):
+    """Copy the archive at *source* to *target* with reports_fts made with
+    *options* (and versions_fts, as before migration 0006); VACUUM."""
+    from archive.search import index_text
+
+    shutil.copy(source, target)
+    conn = sqlite3.connect(target)
+    with conn:
+        conn.execute("drop table if exists versions_fts")
+        conn.execute("drop table if exists reports_fts")
+        conn.execute(
+            "create virtual table reports_fts using fts5(agency, agency_series, region, title, text, "
+            f"tokenize='unicode61', {options})"
+        )
+        rows = conn.execute(
+            "select reports.id, agency, agency_series, region, title, versions.text "
+            "from reports left join versions on versions.id = current_version_id order by reports.id"
+        )
+        conn.executemany(
+            "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
+            ([report_id, *(index_text(value or "") for value in values)] for report_id, *values in rows),
+        )
+        if versions_index:
+            conn.execute("create virtual table versions_fts using fts5(text, tokenize='unicode61')")
+            conn.executemany(
+                "insert into versions_fts (rowid, text) values (?, ?)",
+                ((version_id, index_text(text)) for version_id, text in conn.execute("select id, text from versions")),
+            )
+    conn.execute("VACUUM")
+    conn.close()
+
+
+def variants(db_path, out=print):
+    """Print bytes per report of the archive with each of VARIANTS."""
+    with tempfile.TemporaryDirectory(prefix="ogi-size-") as folder:
+        for name, (options, versions_index) in VARIANTS.items():
+            target = Path(folder) / "variant.db"
+            variant(db_path, target, options, versions_index)
+            out(f"\n{name}")
+            bytes_per_report(target, top=4, out=out)
+            target.unlink()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", help="the archive to measure (written first with --build)")
     parser.add_argument("--build", type=int, metavar="N", help="store N synthetic reports into db first")
     parser.add_argument("--chars", type=int, default=5700, help="characters per synthetic report")
     parser.add_argument("--top", type=int, default=8, help="tables to list")
+    parser.add_argument("--variants", action="store_true", help="also its size with other search indexes")
     args = parser.parse_args(argv)
     if args.build:
         seconds = build(args.db, args.build, args.chars)
         print(f"built {args.build} reports in {seconds:.0f} s")
     bytes_per_report(args.db, args.top)
+    if args.variants:
+        variants(args.db)
 
 
 if __name__ == "__main__":
