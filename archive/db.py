@@ -25,6 +25,18 @@ FORM_RANK = {"html": 0, "docx": 1, "doc": 2, "pdf": 3}
 PUBLISHED_SOURCES = ("page", "list", "url", "http", "document")
 # Run states that mean a crawl ran to its end (Scrapy's close reasons).
 FINISHED_SQL = "(status = 'finished' or status like 'closespider\\_%' escape '\\')"
+# The columns of reports_fts, each the index_text of: agency, agency_series,
+# region, title of reports, and the text of the current version.
+INDEXED_COLUMNS = {"agency", "agency_series", "region", "title", "current_version_id"}
+_INDEXED_SQL = (
+    "select r.agency, r.agency_series, r.region, r.title, v.text from reports r "
+    "left join versions v on v.id = r.current_version_id where r.id = ?"
+)
+_INSERT_FTS = "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)"
+_DELETE_FTS = (
+    "insert into reports_fts (reports_fts, rowid, agency, agency_series, region, title, text) "
+    "values ('delete', ?, ?, ?, ?, ?, ?)"
+)
 
 
 def run_finished(status):
@@ -267,6 +279,12 @@ class Archive:
         (url, requested_url, linked_from, fetched_at, http_status,
         content_type, body). Returns a dict of report_id, version_id,
         capture_id and new_report / new_version flags.
+
+        ``doc["index_text"]``, when given, must be
+        ``archive.search.index_text(doc["text"])`` (a worker process may
+        compute it): it is indexed as the text, and later removed from the
+        contentless index by the tokens recomputed from versions.text, so any
+        other value would leave tokens behind.
         """
         now = doc.get("fetched_at") or utcnow()
         with self._writing():
@@ -277,7 +295,13 @@ class Archive:
                 self._date_report(report["id"])
             current = self._current_after(report, version_id, new_version, doc, run_id)
             if current is not None:
-                self.make_current(report["id"], current, title=doc.get("title") if current == version_id else None)
+                mine = current == version_id
+                self.make_current(
+                    report["id"],
+                    current,
+                    title=doc.get("title") if mine else None,
+                    text_index=doc.get("index_text") if mine else None,
+                )
         return {
             "report_id": report["id"],
             "version_id": version_id,
@@ -306,7 +330,10 @@ class Archive:
         )
         new = self.db.conn.total_changes != before
         if not new:
-            table.update(report_id, {"last_seen": now, **{key: value for key, value in identity.items() if value}})
+            # agency_series is indexed: the search index follows a renamed series.
+            self._update_report(
+                report_id, {"last_seen": now, **{key: value for key, value in identity.items() if value}}
+            )
         else:
             self.add_seen_agency(doc["agency"], region, identity, now)
         return table.get(report_id), new
@@ -339,8 +366,7 @@ class Archive:
             return rows[0]["region"] if len(rows) == 1 else ""
         blank = [row for row in rows if not row["region"]]
         if blank and all(row["region"] != region for row in rows):
-            self.db["reports"].update(blank[0]["id"], {"region": region})
-            self._index_report(blank[0]["id"])
+            self._update_report(blank[0]["id"], {"region": region})
         return region
 
     def add_version(self, report_id, doc, now):
@@ -367,24 +393,23 @@ class Archive:
             )
             .last_pk
         )
-        self.db.execute("insert into versions_fts (rowid, text) values (?, ?)", [version_id, search.index_text(text)])
         return version_id, True
 
-    def make_current(self, report_id, version_id, title=None):
+    def make_current(self, report_id, version_id, title=None, text_index=None):
         """Make a version the report's current one; the search index follows.
 
         The one place that moves current_version_id, so reports_fts always
-        holds the current text.
+        holds the current text. *text_index* is index_text of the version's
+        text when the caller has it (see store).
         """
         updates = {"current_version_id": version_id}
         if title:
             updates["title"] = title
-        self.db["reports"].update(report_id, updates)
+        self._update_report(report_id, updates, text_index)
         self.db.execute(
             "update versions set is_current = (id = ?) where report_id = ? and (is_current = 1 or id = ?)",
             [version_id, report_id, version_id],
         )
-        self._index_report(report_id)
 
     def _current_after(self, report, version_id, new_version, doc, run_id):
         """The version that should be current after this document, or None for no change."""
@@ -446,7 +471,8 @@ class Archive:
                 report, _ = self.lookup_report(doc, now)
                 report_id = report["id"]
                 if not report["current_version_id"]:
-                    self._index_report(report_id)
+                    # Searchable by its agency, region and title.
+                    self._reindex(report_id, self._indexed(report_id))
             capture_id = self.add_capture(doc, None, run_id, now, report_id=report_id)
             if report_id and doc.get("published_on"):
                 self._date_report(report_id)
@@ -507,20 +533,53 @@ class Archive:
         if best:
             self.db["reports"].update(report_id, dict(best))
 
-    def _index_report(self, report_id):
-        """reports_fts row of a report: its identity and its current text."""
-        row = self.db["reports"].get(report_id)
-        current = row["current_version_id"]
-        text = self.db["versions"].get(current)["text"] if current else ""
-        self.db.execute("delete from reports_fts where rowid = ?", [report_id])
-        self.db.execute(
-            "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
-            [report_id]
-            + [
-                search.index_text(value or "")
-                for value in (row["agency"], row["agency_series"], row["region"], row["title"], text)
-            ],
-        )
+    # -- search index -----------------------------------------------------
+    #
+    # reports_fts (migration 0006) is contentless: it keeps the index of the
+    # bigram text (archive.search.index_text) of a report's agency,
+    # agency_series, region, title and current text, and no copy of it.
+    # Without contentless_delete (SQLite 3.43+), removing a row is FTS5's
+    # 'delete' command given the very values the row was indexed from: other
+    # values leave tokens behind, silently (integrity-check does not see it).
+    # So a report's indexed columns change only through _update_report, which
+    # reads them before the change, and reports_fts always holds each report's
+    # row made from what _indexed reads now.
+
+    def _indexed(self, report_id):
+        """What reports_fts indexes for a report, as it is now (INDEXED_COLUMNS)."""
+        return tuple(self.db.execute(_INDEXED_SQL, [report_id]).fetchone())
+
+    def _update_report(self, report_id, updates, text_index=None):
+        """Update a report's row; its reports_fts row follows."""
+        before = self._indexed(report_id) if INDEXED_COLUMNS.intersection(updates) else None
+        self.db["reports"].update(report_id, updates)
+        if before is not None:
+            self._reindex(report_id, before, text_index)
+
+    def _reindex(self, report_id, before, text_index=None):
+        """Make the report's reports_fts row from its values now.
+
+        *before*: the values its row (if any) was made from, read before they
+        changed. *text_index*: index_text of the current text, when known.
+        """
+        after = self._indexed(report_id)
+        if self._find_one("select rowid from reports_fts where rowid = ?", [report_id]):
+            if before is None:
+                raise RuntimeError(f"report {report_id} is indexed from values not known")
+            if after == before:
+                return
+            self.db.execute(_DELETE_FTS, [report_id, *(search.index_text(value or "") for value in before)])
+        values = [search.index_text(value or "") for value in after[:-1]]
+        values.append(text_index if text_index is not None else search.index_text(after[-1] or ""))
+        self.db.execute(_INSERT_FTS, [report_id, *values])
+
+    def rebuild_search_index(self):
+        """Index every report anew (after reports were edited by hand, or
+        index_text changed): reports_fts emptied, then filled."""
+        with self.db.atomic():
+            self.db.execute("insert into reports_fts (reports_fts) values ('delete-all')")
+            for (report_id,) in self.db.execute("select id from reports order by id").fetchall():
+                self._reindex(report_id, None)
 
     def _find_one(self, sql, params):
         rows = list(self.db.query(sql, params))

@@ -271,6 +271,36 @@ def agencies_coverage_current(db):
         )
 
 
+@migration("0006_contentless_search_index")
+def contentless_search_index(db):
+    """One search index, keeping no copy of the text it indexes.
+
+    versions_fts (every version's text) is dropped: search covers current
+    texts, through reports_fts. reports_fts becomes contentless (content=''):
+    it held a second copy of each report's bigram text, the largest part of
+    an archive. Its rows are made again from every report (archive/db.py
+    keeps them up to date and says how a row is deleted). The freed pages
+    stay in the file until `sqlite-utils vacuum archive.db`.
+    """
+    from archive import search
+
+    db.execute("DROP TABLE IF EXISTS versions_fts")
+    db.execute("DROP TABLE IF EXISTS reports_fts")
+    db.execute(
+        "CREATE VIRTUAL TABLE reports_fts USING fts5(agency, agency_series, region, title, text, "
+        "content='', tokenize='unicode61', prefix='1')"
+    )
+    # One report at a time (a cursor, not a list of every text), in rowid order.
+    rows = db.conn.execute(
+        "select reports.id, agency, agency_series, region, title, versions.text "
+        "from reports left join versions on versions.id = current_version_id order by reports.id"
+    )
+    db.conn.executemany(
+        "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
+        ([report_id, *(search.index_text(value or "") for value in values)] for report_id, *values in rows),
+    )
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)

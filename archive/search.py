@@ -9,6 +9,12 @@ a phrase of its bigrams, which matches exactly the texts containing that
 substring. The database stays readable by any SQLite (no tokenizer to load);
 only the query has to be rewritten, which :func:`fts_query` does (Datasette
 gets it through plugins/cjk_search.py).
+
+The archive's reports_fts is contentless: it keeps no copy of the bigram
+text, and a row is deleted by giving FTS5 the tokens it was indexed with,
+recomputed by :func:`index_text` from the report (archive/db.py). So a change
+to what index_text returns for any text needs a migration that rebuilds the
+index (Archive.rebuild_search_index), or deletes would miss tokens.
 """
 
 import re

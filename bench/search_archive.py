@@ -32,7 +32,7 @@ from bench.generate_portal import DEPARTMENTS
 from demo.synth import report_text, title_of
 
 # Bump when the generated contents change: the cache is keyed by it.
-VERSION = "search-archive-v2"
+VERSION = "search-archive-v3"  # v3: contentless reports_fts, no versions_fts (migration 0006)
 YEARS = [2019, 2020, 2021, 2022, 2023, 2024]
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 1000
@@ -139,13 +139,12 @@ def _rows(job):
     if not _PLACES:
         _PLACES.extend(counties())
     now = NOW
-    reports, versions, captures, reports_fts, versions_fts = [], [], [], [], []
+    reports, versions, captures, reports_fts = [], [], [], []
     for index in range(start, stop):
         ident = report_of(index, _PLACES)
         rid = index + 1
         title = title_of(ident["agency"], ident["year"])
         text = text_of(ident)
-        indexed = search.index_text(text)
         reports.append(
             (
                 rid,
@@ -174,14 +173,13 @@ def _rows(job):
                 search.index_text(ident["agency"]),
                 search.index_text(ident["region"]),
                 search.index_text(title),
-                indexed,
+                search.index_text(text),
             )
         )
-        versions_fts.append((rid, indexed))
-    return reports, versions, captures, reports_fts, versions_fts
+    return reports, versions, captures, reports_fts
 
 
-def _insert(conn, reports, versions, captures, reports_fts, versions_fts):
+def _insert(conn, reports, versions, captures, reports_fts):
     with conn:
         conn.executemany(
             "insert into reports (id, agency, agency_series, region, province, city, county, division_code, "
@@ -203,7 +201,6 @@ def _insert(conn, reports, versions, captures, reports_fts, versions_fts):
             "insert into reports_fts (rowid, agency, agency_series, region, title, text) values (?, ?, ?, ?, ?, ?)",
             reports_fts,
         )
-        conn.executemany("insert into versions_fts (rowid, text) values (?, ?)", versions_fts)
 
 
 def build(path, count, progress=print):

@@ -1,6 +1,6 @@
 """Datasette plugin: search boxes that understand Chinese.
 
-The FTS tables hold bigrams of Han text (archive/search.py). Datasette
+The search index (reports_fts) holds bigrams of Han text (archive/search.py). Datasette
 turns the search box's words into a MATCH expression with the SQL function
 escape_fts(); this plugin replaces that function with one that also turns
 Han words into bigram phrases, so 济宁 and 年度报告 find what they should.

@@ -6,6 +6,7 @@ import os
 import pytest
 import sqlite_utils
 from report_docs import TEXT_A, TEXT_B, doc
+from search_index import assert_search_index_exact
 
 from archive import search
 from archive.db import Archive, sha256_bytes, sha256_text
@@ -38,9 +39,10 @@ def test_schema_tables_and_user_version(archive):
         "fetch_log",
         "rejected_documents",
         "reports_fts",
-        "versions_fts",
     } <= names
-    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 5
+    # One search index, keeping no copy of what it indexes (migration 0006).
+    assert "versions_fts" not in names and "reports_fts_content" not in names
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 6
 
 
 def test_reopening_existing_database_keeps_rows(tmp_path):
@@ -89,9 +91,9 @@ def test_same_text_twice_is_one_version_two_captures(archive):
     version = archive.db["versions"].get(first["version_id"])
     assert version["first_seen"] == "2024-01-01T00:00:00Z"
     assert version["last_seen"] == "2024-06-01T00:00:00Z"
-    # The FTS rows are not duplicated.
-    assert archive.db.execute("select count(*) from versions_fts").fetchone()[0] == 1
+    # The FTS row is not duplicated.
     assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 1
+    assert_search_index_exact(archive.db)
 
 
 def test_changed_text_same_agency_year_is_new_current_version(archive):
@@ -106,10 +108,10 @@ def test_changed_text_same_agency_year_is_new_current_version(archive):
     assert report["current_version_id"] == second["version_id"]
     texts = [row["text"] for row in archive.db.query("select text from versions order by id")]
     assert texts == [TEXT_A, TEXT_B]
-    # reports_fts follows the current version; versions_fts has both.
+    # reports_fts follows the current version: the old one's row is deleted.
     assert fts_rowids(archive, "reports_fts", "更正") == [first["report_id"]]
-    assert fts_rowids(archive, "versions_fts", "更正") == [second["version_id"]]
     assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 1
+    assert_search_index_exact(archive.db)
 
 
 def test_a_revert_at_the_same_url_becomes_current_again(archive):
@@ -172,8 +174,8 @@ def test_fts_tables_are_searchable_with_fts_query(archive):
     assert fts_rowids(archive, "reports_fts", "年度报告") == [jining["report_id"], wenshang["report_id"]]
     assert fts_rowids(archive, "reports_fts", "汶上") == [wenshang["report_id"]]
     assert fts_rowids(archive, "reports_fts", "济宁 2748") == [jining["report_id"]]
-    assert fts_rowids(archive, "versions_fts", "集中采购") == [wenshang["version_id"]]
-    assert fts_rowids(archive, "versions_fts", "采购集中") == []
+    assert fts_rowids(archive, "reports_fts", "集中采购") == [wenshang["report_id"]]
+    assert fts_rowids(archive, "reports_fts", "采购集中") == []
     # Column filter on the agency column of reports_fts.
     sql = "select rowid from reports_fts where reports_fts match ?"
     rows = archive.db.execute(sql, ["agency : " + search.fts_query("汶上县")]).fetchall()
@@ -187,8 +189,8 @@ def test_failed_store_leaves_no_rows(archive):
         archive.store(bad)
     for table in ("reports", "versions", "captures"):
         assert count(archive, table) == 0, table
-    for table in ("reports_fts", "versions_fts"):
-        assert archive.db.execute(f"select count(*) from [{table}]").fetchone()[0] == 0, table
+    assert archive.db.execute("select count(*) from reports_fts").fetchone()[0] == 0
+    assert_search_index_exact(archive.db)
     # The database is still usable afterwards.
     archive.store(doc())
     assert count(archive, "reports") == 1
@@ -422,6 +424,7 @@ def test_a_revert_puts_the_reverted_text_back_in_the_search_index(archive):
     assert report["current_version_id"] == reverted["version_id"] == first["version_id"]
     assert fts_rowids(archive, "reports_fts", "更正") == []
     assert fts_rowids(archive, "reports_fts", "主动公开") == [first["report_id"]]
+    assert_search_index_exact(archive.db)
 
 
 def test_a_capture_identified_without_a_region_joins_its_report(archive):
@@ -449,6 +452,67 @@ def test_a_report_kept_without_a_region_takes_the_region_named_later(archive):
     report = archive.db["reports"].get(first["report_id"])
     assert report["region"] == "山东省/济宁市"
     assert fts_rowids(archive, "reports_fts", "济宁市") == [first["report_id"]]
+    assert_search_index_exact(archive.db)
+
+
+def test_the_search_index_keeps_no_copy_of_the_text(archive):
+    archive.store(doc())
+    # Contentless: the columns read back as NULL; only the index is kept.
+    assert archive.db.execute("select rowid, agency, text from reports_fts").fetchall() == [(1, None, None)]
+    sql = archive.db.execute("select sql from sqlite_master where name = 'reports_fts'").fetchone()[0]
+    assert "content=''" in sql and "prefix='1'" in sql
+    assert not [name for name in archive.db.table_names() if name.endswith("_content")]
+
+
+def test_every_indexed_change_is_followed_exactly(archive):
+    # A contentless row is deleted with the values it was indexed from: each
+    # change of title, series, region or current text must remove exactly the
+    # old tokens (words found only in the old values must not find it).
+    first = archive.store(doc(title="甲乙丙报告", region="", province="", city="", division_code=""))
+    assert_search_index_exact(archive.db)
+    archive.store(doc(text=TEXT_B, title="丁戊己报告", agency_series="庚辛中心"))  # region named, series renamed
+    assert_search_index_exact(archive.db)
+    assert fts_rowids(archive, "reports_fts", "甲乙") == []
+    assert fts_rowids(archive, "reports_fts", "丁戊 庚辛 济宁市 更正") == [first["report_id"]]
+    archive.store(doc(text=TEXT_A, title="壬癸报告"))  # a revert, with a new title
+    assert_search_index_exact(archive.db)
+    assert fts_rowids(archive, "reports_fts", "丁戊") == fts_rowids(archive, "reports_fts", "更正") == []
+    archive.make_current(first["report_id"], first["version_id"] + 1)
+    archive.make_current(first["report_id"], first["version_id"] + 1)  # no change
+    assert_search_index_exact(archive.db)
+    assert fts_rowids(archive, "reports_fts", "壬癸 更正") == [first["report_id"]]
+    scan = archive.store_unreadable(doc(year=2020, title="扫描件报告", needs_ocr=True))[0]
+    archive.store_unreadable(doc(year=2020, title="扫描件报告", needs_ocr=True, url="http://x.example/s.pdf"))
+    assert_search_index_exact(archive.db)
+    assert fts_rowids(archive, "reports_fts", "扫描件") == [scan]
+
+
+def test_a_worker_computed_index_text_is_used(archive, monkeypatch):
+    # The pipelines may compute index_text of the text in a worker process
+    # and pass it with the document: store does not compute it again.
+    computed = []
+    real = search.index_text
+    monkeypatch.setattr(search, "index_text", lambda text: computed.append(text) or real(text))
+    archive.store(doc(index_text=real(TEXT_A)))
+    assert TEXT_A not in computed
+    archive.store(doc(text=TEXT_B, index_text=real(TEXT_B)))
+    assert TEXT_B not in computed and TEXT_A in computed  # the old text's tokens, to delete them
+    assert_search_index_exact(archive.db)
+
+
+def test_the_search_index_can_be_rebuilt(archive):
+    archive.store(doc(title="独特的名字"))
+    # A title changed behind the archive's back: the next change deletes
+    # the wrong tokens, and the old title's are left behind...
+    archive.db["reports"].update(1, {"title": "其他标题"})
+    archive.store(doc(text=TEXT_B, title=None))
+    assert fts_rowids(archive, "reports_fts", "独特") == [1]
+    with pytest.raises(AssertionError):
+        assert_search_index_exact(archive.db)
+    # ...until the index is made again from the reports.
+    archive.rebuild_search_index()
+    assert_search_index_exact(archive.db)
+    assert fts_rowids(archive, "reports_fts", "独特") == []
 
 
 def test_the_same_agency_in_two_named_regions_is_two_reports(archive):

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from search_index import assert_search_index_exact
 
 from archive import search
 from archive.db import Archive
-from archive.migrations import NAMES, NewerArchive, migrate
+from archive.migrations import MIGRATIONS, NAMES, NewerArchive, migrate
 
 RELEASE = Path(__file__).resolve().parent.parent / "fixtures" / "archives" / "release-d7bd1d1.db"
 # Made with the writer of release d7bd1d1: two reports, three versions, a
@@ -29,8 +30,31 @@ TABLES = (
 )
 
 
+# Searches over the release's reports: names, titles, current and former
+# texts (120条 is only in a text no longer current), one character, OR, NOT.
+QUERIES = (
+    "郭仓镇",
+    "汶上",
+    "年度报告",
+    "更正",
+    "120条",
+    "121条",
+    "济南 交易",
+    "公",
+    "镇",
+    "2019",
+    "-郭仓 年度报告",
+    "郭仓 OR 汶上",
+)
+
+
 def rows(db, table):
     return [dict(row) for row in db.query(f"select * from [{table}] order by rowid")]
+
+
+def searches(db):
+    sql = "select rowid from reports_fts where reports_fts match ? order by rowid"
+    return {query: [row[0] for row in db.execute(sql, [search.fts_query(query)])] for query in QUERIES}
 
 
 def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path):
@@ -41,6 +65,8 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
     assert "_sqlite_migrations" not in before.table_names()
     kept = {table: rows(before, table) for table in TABLES}
     assert sum(len(value) for value in kept.values()) > 200
+    found = searches(before)
+    assert found["郭仓镇"] == [2] and found["120条"] == [] and found["公"] == [1, 2]
     before.close()
 
     archive = Archive(path)
@@ -58,9 +84,9 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
     timeliness = [dict(row) for row in db.query("select * from timeliness")]
     assert len(timeliness) == len(kept["reports"]) and {row["days_late"] for row in timeliness} == {None}
     assert db["no_report_answers"].count == 0
-    # The search index still finds the release's reports, and the writer goes on.
-    query = search.fts_query("郭仓镇")
-    assert [r[0] for r in db.execute("select rowid from reports_fts where reports_fts match ?", [query])] == [2]
+    # The search index finds what the release's found, and the writer goes on.
+    assert searches(db) == found
+    assert_search_index_exact(db)
     result = archive.store(
         {
             **db["reports"].get(2),
@@ -86,6 +112,32 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
     archive.close()
     # Opened again: nothing pending.
     assert migrate(sqlite_utils.Database(path)) == []
+
+
+def test_the_search_index_made_contentless_finds_the_same_reports(tmp_path):
+    # 0006 on an archive of 0005 (reports_fts with its own copy of the text,
+    # versions_fts): one contentless index, every search's rows the same.
+    path = tmp_path / "archive.db"
+    shutil.copy(RELEASE, path)
+    db = sqlite_utils.Database(path)
+    MIGRATIONS.apply(db, stop_before="0006_contentless_search_index")
+    assert {"versions_fts", "reports_fts_content"} <= set(db.table_names())
+    found = searches(db)
+    db.close()
+    archive = Archive(path)
+    try:
+        names = set(archive.db.table_names())
+        assert "versions_fts" not in names and not {name for name in names if name.endswith("_content")}
+        assert searches(archive.db) == found
+        assert_search_index_exact(archive.db)
+        # A new current text replaces the old one's tokens.
+        archive.store(
+            {**archive.db["reports"].get(2), "text": "郭仓镇2023年报告（再更正）", "url": "http://x/y", "body": b"x"}
+        )
+        assert searches(archive.db)["120条"] == searches(archive.db)["121条"] == []
+        assert_search_index_exact(archive.db)
+    finally:
+        archive.close()
 
 
 def test_a_new_archive_records_every_migration(tmp_path):

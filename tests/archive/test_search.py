@@ -1,11 +1,13 @@
 """archive/search.py: CJK bigram indexing and FTS5 query rewriting, checked
-against a real FTS5 table built like archive/db.py's versions_fts."""
+against a real FTS5 table made with the options of the archive's reports_fts
+(contentless, first characters indexed)."""
 
 import pytest
 import sqlite_utils
 
 from archive.search import fts_query, index_text, index_tokens, snippet
 
+FTS_TABLE = "CREATE VIRTUAL TABLE fts USING fts5(text, content='', tokenize='unicode61', prefix='1')"
 TEXTS = {
     1: "济宁市公共资源交易服务中心2021年政府信息公开工作年度报告",
     2: "汶上县公共资源交易中心年度报告 PDF v1.2",
@@ -16,14 +18,14 @@ TEXTS = {
 @pytest.fixture
 def db():
     db = sqlite_utils.Database(memory=True)
-    db.execute("CREATE VIRTUAL TABLE [versions_fts] USING fts5(text, tokenize='unicode61')")
+    db.execute(FTS_TABLE)
     for rowid, text in TEXTS.items():
-        db.execute("insert into versions_fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
+        db.execute("insert into fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
     return db
 
 
 def match(db, query):
-    sql = "select rowid from versions_fts where versions_fts match ? order by rowid"
+    sql = "select rowid from fts where fts match ? order by rowid"
     return [row[0] for row in db.execute(sql, [fts_query(query)]).fetchall()]
 
 
@@ -128,9 +130,9 @@ def test_empty_or_punctuation_query_does_not_crash(db, query):
 # personal names) were separators, so a search for them found nothing.
 def test_supplementary_plane_han_characters_are_searchable():
     db = sqlite_utils.Database(memory=True)
-    db.execute("CREATE VIRTUAL TABLE [versions_fts] USING fts5(text, tokenize='unicode61')")
+    db.execute(FTS_TABLE)
     for rowid, text in {1: "𠀀", 2: "王𫖯局长", 3: "王局长"}.items():
-        db.execute("insert into versions_fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
+        db.execute("insert into fts (rowid, text) values (?, ?)", [rowid, index_text(text)])
     assert index_text("王𫖯局长") == "王𫖯 𫖯局 局长 长"
     assert match(db, "𠀀") == [1]
     assert match(db, "王𫖯") == [2]
