@@ -300,7 +300,7 @@ class Archive:
                     report["id"],
                     current,
                     title=doc.get("title") if mine else None,
-                    text_index=doc.get("index_text") if mine else None,
+                    text_index=(doc.get("index_text") or None) if mine else None,
                 )
         return {
             "report_id": report["id"],

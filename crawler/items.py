@@ -58,7 +58,7 @@ class DocumentItem:
     published_source: str = ""
     # computed for the writing stages: reports_fts text, parse_report's
     # result (or its exception), the MinHash hashvalues
-    index_text: str = ""
+    index_text: str | None = None
     tables: object = None
     signature: object = None
     # WARC

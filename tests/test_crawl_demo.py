@@ -10,6 +10,7 @@ import time
 
 import pytest
 import sqlite_utils
+from search_index import assert_search_index_exact
 from support import ROOT, SEEDS, crawl_command, expected_documents, expected_reports, publications, run_crawl
 
 from demo import serve
@@ -154,6 +155,9 @@ def test_changed_report_gets_exactly_one_new_version(site_copy, manifest, tmp_pa
     report = next(db.query("select * from reports where agency = ? and year = ?", [entry["agency"], entry["year"]]))
     current = db["versions"].get(report["current_version_id"])
     assert "638项" in current["text"] and "637项" not in current["text"]
+    # The search text computed in the workers indexed exactly the current texts,
+    # and the changed report's old tokens left the contentless index.
+    assert_search_index_exact(db)
 
 
 def test_crawl_stays_on_start_hosts(crawled_archive, demo_portal):
