@@ -42,6 +42,11 @@ def ogi_command(*args, settings=()):
     return command
 
 
+def cookies(directory, name):
+    """Where a worker keeps a firewall's cookies (default: beside ARCHIVE_DB, here the project)."""
+    return f"CHALLENGE_COOKIES_FILE={directory / name}.cookies.json"
+
+
 def start(command, log):
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
 
@@ -86,7 +91,10 @@ def distributed_crawl(demo_portal, tmp_path_factory):
         logs = {name: workdir / f"{name}.log" for name in ("writer", "worker1", "worker2")}
         writer = start(ogi_command("writer", "--redis", url, "--db", db_path), logs["writer"].open("w"))
         workers = [
-            start(ogi_command("worker", "--redis", url, *demo_portal.urls.values()), logs[name].open("w"))
+            start(
+                ogi_command("worker", "--redis", url, *demo_portal.urls.values(), settings=[cookies(workdir, name)]),
+                logs[name].open("w"),
+            )
             for name in ("worker1", "worker2")
         ]
         for worker, name in zip(workers, ("worker1", "worker2"), strict=True):
@@ -139,7 +147,7 @@ def test_a_killed_worker_leaves_its_queue_to_the_other(demo_portal, crawled_arch
     writer_log, first_log, second_log = (tmp_path / f"{name}.log" for name in ("writer", "first", "second"))
     writer = start(ogi_command("writer", "--redis", redis_url, "--db", db_path, settings=quick), writer_log.open("w"))
     # One request at a time, slowly: the queue fills faster than it drains.
-    slow = [*quick, "CONCURRENT_REQUESTS=1", "DOWNLOAD_DELAY=0.2"]
+    slow = [*quick, "CONCURRENT_REQUESTS=1", "DOWNLOAD_DELAY=0.2", cookies(tmp_path, "first")]
     urls = list(demo_portal.urls.values())
     first = start(ogi_command("worker", "--redis", redis_url, *urls, settings=slow), first_log.open("w"))
     deadline = time.monotonic() + 120
@@ -151,7 +159,10 @@ def test_a_killed_worker_leaves_its_queue_to_the_other(demo_portal, crawled_arch
     queued = {queued_url(data) for data in server.zrange(KEYS.queue, 0, -1)}
     assert len(queued) >= 20
     # A worker without URLs joins the crawl Redis holds.
-    second = start(ogi_command("worker", "--redis", redis_url, settings=quick), second_log.open("w"))
+    second = start(
+        ogi_command("worker", "--redis", redis_url, settings=[*quick, cookies(tmp_path, "second")]),
+        second_log.open("w"),
+    )
     finish(second, second_log)
     finish(writer, writer_log)
     db = sqlite_utils.Database(db_path)
