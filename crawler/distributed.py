@@ -63,6 +63,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.connection import get_redis_from_settings
@@ -166,8 +167,13 @@ def worker_id():
 
 
 def _server(settings):
+    """scrapy-redis's client for REDIS_URL, checked: ValueError when no Redis answers."""
     server = get_redis_from_settings(settings)
-    server.ping()
+    try:
+        server.ping()
+    except RedisError as error:
+        url = shown_url(settings.get("REDIS_URL") or DEFAULT_REDIS_URL)
+        raise ValueError(f"no Redis answers at {url}: {error}") from error
     return server
 
 
@@ -691,7 +697,7 @@ def crawl_args(redis_url, spider_args, settings=()):
         if running != wanted:
             raise ValueError(
                 f"{shown_url(redis_url)} holds another crawl ({running}): join it with `ogi worker` and no "
-                "URL, or give this one its own DISTRIBUTED_PREFIX"
+                "URL, drop it with --fresh, or give this one its own DISTRIBUTED_PREFIX"
             )
         return spider_args, "joins"
     running = server.get(keys.crawl)
@@ -724,7 +730,10 @@ def run_worker(redis_url, spider_args, settings=()):
     source_settings = []
     if spider_args.get("source"):
         # As crawl_sources runs a source: the registry entry's own settings first.
-        source = get_source(spider_args["source"])
+        try:
+            source = get_source(spider_args["source"], demo_urls=spider_args.get("demo_urls"))
+        except KeyError as unknown:
+            raise ValueError(unknown.args[0]) from None
         source_settings = [f"{key}={int(v) if isinstance(v, bool) else v}" for key, v in source.settings.items()]
     base = project_settings([*source_settings, *settings], redis_url)
     for name, value in worker_settings(base, redis_url).items():
@@ -742,6 +751,7 @@ def run_writer(redis_url, db, follow=False, settings=()):
     from scrapy.crawler import CrawlerProcess
 
     base = project_settings(settings, redis_url)
+    _server(base)  # before the crawl: a missing Redis is a usage error, not a crawl's traceback
     for name, value in writer_settings(base, Path(db).resolve()).items():
         base.set(name, value, priority="cmdline")
     process = CrawlerProcess(base)

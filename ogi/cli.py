@@ -487,5 +487,8 @@ def writer(redis_url, db, follow, settings):
         key, _, value = setting.partition("=")
         if key.strip() == "ARCHIVE_DB":
             db = value
-    finished = distributed.run_writer(redis_url or distributed.default_redis_url(), db, follow, settings)
+    try:
+        finished = distributed.run_writer(redis_url or distributed.default_redis_url(), db, follow, settings)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
     _exit(0 if finished else 1)
