@@ -42,7 +42,9 @@ when every worker is gone and the list is empty, and exits (or, with
 Not covered: a worker killed midway loses the requests it had popped and
 not finished (at most CONCURRENT_REQUESTS, and the items in its pipelines):
 the other workers go on with the queue, and the next crawl fetches those
-URLs. Everything in Redis is pickled (scrapy-redis's requests and these
+URLs. A writer stopped (Ctrl-C) puts back what it had taken from the list
+and not applied; one killed loses that (at most WRITER_BATCH entries).
+Everything in Redis is pickled (scrapy-redis's requests and these
 records alike): only the crawl's machines may reach it.
 """
 
@@ -82,6 +84,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 IDLE_POLL = 0.5
 # Items the writer has in its pipelines at most before it pops more.
 WRITER_ITEMS_IN_FLIGHT = 16
+# Entries the writer takes from the list at once.
+WRITER_BATCH = 100
 # The archive's answers a worker's spider asks for, published by the writer.
 PUBLISHED = ("last_captures", "no_report_answers")
 
@@ -625,10 +629,8 @@ class WriterSpider(scrapy.Spider):
         run = ArchiveRun.of(self.crawler)
         logger.info("waiting for workers (list %s)", run.keys.records)
         while True:
-            while self._items_in_flight() >= WRITER_ITEMS_IN_FLIGHT:
-                await asyncio.sleep(0.02)
-            entry = await asyncio.to_thread(run.server.brpop, [run.keys.records], 1)
-            if entry is None:
+            entries = await asyncio.to_thread(self._pop, run)
+            if not entries:
                 if run.crawl_over():
                     while self._items_in_flight():
                         await asyncio.sleep(0.05)
@@ -636,12 +638,36 @@ class WriterSpider(scrapy.Spider):
                     if not self.follow:
                         return
                 continue
-            name, fields = pickle.loads(entry[1])
-            if name == "item":
-                run.ensure_run()
-                yield fields
-            else:
-                run.apply(name, fields)
+            taken = 0
+            try:
+                for entry in entries:
+                    name, fields = pickle.loads(entry)
+                    if name == "item":
+                        while self._items_in_flight() >= WRITER_ITEMS_IN_FLIGHT:
+                            await asyncio.sleep(0.02)
+                        run.ensure_run()
+                        taken += 1
+                        yield fields
+                    else:
+                        try:
+                            run.apply(name, fields)
+                        except Exception:  # one bad record must not stop the archive's writer
+                            logger.exception("a worker's %s record could not be written; skipped", name)
+                            self.crawler.stats.inc_value("distributed/record_errors")
+                        taken += 1
+            finally:
+                if taken < len(entries):
+                    # Stopped midway (Ctrl-C): what was not applied goes back, oldest last in.
+                    run.server.rpush(run.keys.records, *reversed(entries[taken:]))
+
+    @staticmethod
+    def _pop(run):
+        """The oldest entries of the list, oldest first: waits up to 1 s for
+        one, then takes up to WRITER_BATCH - 1 more without waiting."""
+        first = run.server.brpop([run.keys.records], 1)
+        if first is None:
+            return []
+        return [first[1], *(run.server.rpop(run.keys.records, WRITER_BATCH - 1) or [])]
 
 
 def writer_settings(settings, db):
