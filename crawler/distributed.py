@@ -305,7 +305,7 @@ class WorkerRun(ArchiveRun):
     def fetch_failed(self, url, detail, row):
         self.send("fetch_failed", {"url": url, "detail": detail, "row": row})
 
-    def mark_busy(self, queue_key):
+    def pop_request(self, queue_key):
         """Pop the queue's first request, marking this worker busy: its bytes or None."""
         return self.pop_script(keys=[queue_key, self.keys.busy], args=[self.worker_id])
 
@@ -355,7 +355,7 @@ class WorkerQueue(PriorityQueue):
     """scrapy-redis's priority queue, whose pop also marks the worker busy (POP_SCRIPT)."""
 
     def pop(self, timeout=0):
-        data = ArchiveRun.of(self.spider.crawler).mark_busy(self.key)
+        data = ArchiveRun.of(self.spider.crawler).pop_request(self.key)
         if not data:
             return None
         request = self._decode_request(data)

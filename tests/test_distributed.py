@@ -226,3 +226,39 @@ def test_the_one_machine_crawl_does_not_touch_redis():
         "assert not hasattr(s, 'SCHEDULER') and not hasattr(s, 'REDIS_URL')\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_a_following_writer_archives_one_crawl_after_another(demo_portal, redis_url, tmp_path):
+    """`ogi writer --follow` ends each crawl's run when its workers finish and
+    waits for the next; a finished crawl leaves no filter behind, so the
+    next crawl, of another portal, starts without --fresh."""
+    db_path = tmp_path / "archive.db"
+    writer_log = tmp_path / "writer.log"
+    writer = start(ogi_command("writer", "--redis", redis_url, "--db", db_path, "--follow"), writer_log.open("w"))
+    try:
+        for name in ("wenshang", "jiaxiang"):
+            log = tmp_path / f"{name}.log"
+            worker = start(
+                ogi_command("worker", "--redis", redis_url, demo_portal.urls[name], settings=[cookies(tmp_path, name)]),
+                log.open("w"),
+            )
+            finish(worker, log)
+        deadline = time.monotonic() + 60
+        while True:
+            runs = list(sqlite_utils.Database(db_path).query("select start_urls, status from crawl_runs order by id"))
+            if len(runs) == 2 and runs[1]["status"] == "finished":
+                break
+            assert writer.poll() is None and time.monotonic() < deadline, writer_log.read_text()[-3000:]
+            time.sleep(0.2)
+    finally:
+        writer.send_signal(signal.SIGINT)
+        writer.wait(60)
+    assert writer.returncode == 0, writer_log.read_text()[-3000:]
+    assert [(run["start_urls"], run["status"]) for run in runs] == [
+        (demo_portal.urls["wenshang"], "finished"),
+        (demo_portal.urls["jiaxiang"], "finished"),
+    ]
+    db = sqlite_utils.Database(db_path)
+    for run_id, name in ((1, "wenshang"), (2, "jiaxiang")):
+        urls = [row["url"] for row in db.query("select url from captures where run_id = ?", [run_id])]
+        assert urls and all(url.startswith(demo_portal.urls[name]) for url in urls)
