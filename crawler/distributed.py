@@ -39,10 +39,12 @@ alive (DISTRIBUTED_WORKER_TIMEOUT) from a thread; the writer ends the run
 when every worker is gone and the list is empty, and exits (or, with
 --follow, waits for the next crawl).
 
-Not covered: a worker killed midway loses the requests it had popped and
-not finished (at most CONCURRENT_REQUESTS, and the items in its pipelines):
-the other workers go on with the queue, and the next crawl fetches those
-URLs. A writer stopped (Ctrl-C) puts back what it had taken from the list
+A worker killed midway: each request a worker pops is held in Redis under
+its name (POP_SCRIPT) until the engine has finished it (WorkerRun.
+release_finished: fetched, parsed, its items through the pipelines); when
+the dead worker's heartbeat has expired, the first idle worker or the
+writer puts what it held back in the queue (REAP). Nothing is lost; a
+request may be fetched twice. A writer stopped (Ctrl-C) puts back what it had taken from the list
 and not applied; one killed loses that (at most WRITER_BATCH entries).
 Everything in Redis is pickled (scrapy-redis's requests and these
 records alike): only the crawl's machines may reach it.
@@ -70,6 +72,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.queue import PriorityQueue
+from twisted.internet import task
 
 from archive.common import utcnow
 from crawler import browser, cms
@@ -82,6 +85,10 @@ WRITER_STAGE = 350
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 # Seconds between looks at the queue while a worker waits for others.
 IDLE_POLL = 0.5
+# Seconds between a worker's looks at which requests it has finished.
+RELEASE_INTERVAL = 1.0
+# Request meta: the token of a request a worker holds (POP_SCRIPT).
+TOKEN = "distributed_token"
 # Items the writer has in its pipelines at most before it pops more.
 WRITER_ITEMS_IN_FLIGHT = 16
 # Entries the writer takes from the list at once.
@@ -89,31 +96,59 @@ WRITER_BATCH = 100
 # The archive's answers a worker's spider asks for, published by the writer.
 PUBLISHED = ("last_captures", "no_report_answers")
 
-# Pop the queue's first request and mark this worker busy, in one step.
+# Pop the queue's first request, mark this worker busy and hold the request
+# in the worker's hash of requests in hand (under a new token, with its
+# score), in one step: {token, request} or nil.
 POP_SCRIPT = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 redis.call('SADD', KEYS[2], ARGV[1])
-return found[1]
+local token = tostring(redis.call('INCR', KEYS[4]))
+redis.call('HSET', KEYS[3], token, found[2] .. ' ' .. found[1])
+return {token, found[1]}
 """
-# An idle worker: no longer busy. 1 when the crawl has nothing left (the
-# queue is empty and no live worker is busy), else 0.
-IDLE_SCRIPT = """
-redis.call('SREM', KEYS[2], ARGV[1])
-if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+# Workers registered whose heartbeat expired: the requests they held go
+# back to the queue, and they leave. The number of requests put back.
+# KEYS: queue, workers, busy; ARGV: alive prefix, in-hand prefix.
+REAP = """
+local reaped = 0
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', ARGV[2] .. worker) == 1 then return 0 end
+  if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+    for _, held in ipairs(redis.call('HVALS', ARGV[2] .. worker)) do
+      local space = string.find(held, ' ', 1, true)
+      redis.call('ZADD', KEYS[1], string.sub(held, 1, space - 1), string.sub(held, space + 1))
+      reaped = reaped + 1
+    end
+    redis.call('DEL', ARGV[2] .. worker)
+    redis.call('SREM', KEYS[2], worker)
+    redis.call('SREM', KEYS[3], worker)
+  end
 end
-return 1
 """
+REAP_SCRIPT = REAP + "return reaped"
+# An idle worker: no longer busy, after reaping the dead. {1, reaped} when
+# the crawl has nothing left (the queue is empty and no live worker is
+# busy), else {0, reaped}.
+# KEYS: queue, workers, busy; ARGV: alive prefix, in-hand prefix, worker.
+IDLE_SCRIPT = (
+    REAP
+    + """
+redis.call('SREM', KEYS[3], ARGV[3])
+if redis.call('ZCARD', KEYS[1]) > 0 then return {0, reaped} end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('EXISTS', ARGV[1] .. worker) == 1 then return {0, reaped} end
+end
+return {1, reaped}
+"""
+)
 # A worker leaves. The last live one of a finished crawl (ARGV[3]) with an
 # empty queue clears the duplicate filter and the crawl's other shared
 # state (KEYS[4] on): 1.
 LEAVE_SCRIPT = """
 redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
-redis.call('DEL', ARGV[2] .. ARGV[1])
+redis.call('DEL', ARGV[2] .. ARGV[1], ARGV[4] .. ARGV[1])
 if ARGV[3] ~= 'finished' or redis.call('ZCARD', KEYS[3]) > 0 then return 0 end
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('EXISTS', ARGV[2] .. worker) == 1 then return 0 end
@@ -153,6 +188,8 @@ class Keys:
         self.workers = f"{prefix}:workers"
         self.busy = f"{prefix}:busy"
         self.alive = f"{prefix}:alive:"  # + worker id, expires without a heartbeat
+        self.in_hand = f"{prefix}:in-hand:"  # + worker id: the requests it popped and has not finished
+        self.tokens = f"{prefix}:tokens"
         self.published = f"{prefix}:published"
         # The spider's state that must be one for all workers (SharedAdapters, SharedSeen).
         self.adapters = f"{prefix}:adapters"
@@ -163,7 +200,7 @@ class Keys:
 
     def crawl_state(self):
         """What a finished crawl leaves that the next must not see."""
-        return [self.dupefilter, self.crawl, self.adapters, self.documents]
+        return [self.dupefilter, self.crawl, self.adapters, self.documents, self.tokens]
 
 
 def worker_id():
@@ -256,6 +293,10 @@ class WorkerRun(ArchiveRun):
         self.pop_script = self.server.register_script(POP_SCRIPT)
         self.idle_script = self.server.register_script(IDLE_SCRIPT)
         self.leave_script = self.server.register_script(LEAVE_SCRIPT)
+        # Tokens of the requests this worker holds (POP_SCRIPT), and those
+        # popped since the last look at what the engine still has in hand.
+        self.in_hand = set()
+        self.popped = set()
         self.stop_heartbeat = threading.Event()
         super().__init__(crawler)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -268,16 +309,35 @@ class WorkerRun(ArchiveRun):
 
     def _heartbeat(self):
         # A thread, not the reactor: a worker busy parsing a big page is alive.
+        # Registered again each time, in case a lapse got it reaped.
         while True:
             self.server.set(self.keys.alive + self.worker_id, 1, ex=self.timeout)
+            self.server.sadd(self.keys.workers, self.worker_id)
             if self.stop_heartbeat.wait(max(1.0, self.timeout / 3)):
                 return
+
+    def release_finished(self):
+        """Forget, in Redis, the requests this worker has finished: those the
+        engine no longer holds (downloaded, parsed, their items through the
+        pipelines, or sent back to the queue as a retry or redirect)."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is None:
+            return
+        holding = {request.meta.get(TOKEN) for request in slot.inprogress}
+        finished = self.in_hand - holding - self.popped
+        self.popped.clear()
+        if finished:
+            self.server.hdel(self.keys.in_hand + self.worker_id, *finished)
+            self.in_hand -= finished
 
     def spider_opened(self, spider):
         self.keys = Keys(self.keys.prefix, spider.name)
         self.server.set(self.keys.alive + self.worker_id, 1, ex=self.timeout)
         self.server.sadd(self.keys.workers, self.worker_id)
-        threading.Thread(target=self._heartbeat, name="redis-heartbeat", daemon=True).start()
+        self.heartbeat = threading.Thread(target=self._heartbeat, name="redis-heartbeat", daemon=True)
+        self.heartbeat.start()
+        self.releasing = task.LoopingCall(self.release_finished)
+        self.releasing.start(RELEASE_INTERVAL, now=False)
         start = {
             "spider": spider.name,
             "start_urls": list(getattr(spider, "start_urls", []) or []),
@@ -306,11 +366,27 @@ class WorkerRun(ArchiveRun):
         self.send("fetch_failed", {"url": url, "detail": detail, "row": row})
 
     def pop_request(self, queue_key):
-        """Pop the queue's first request, marking this worker busy: its bytes or None."""
-        return self.pop_script(keys=[queue_key, self.keys.busy], args=[self.worker_id])
+        """Pop the queue's first request, marking this worker busy and holding
+        it in Redis until finished: (token, its bytes) or None."""
+        popped = self.pop_script(
+            keys=[queue_key, self.keys.busy, self.keys.in_hand + self.worker_id, self.keys.tokens],
+            args=[self.worker_id],
+        )
+        if not popped:
+            return None
+        token = popped[0].decode()
+        self.in_hand.add(token)
+        self.popped.add(token)
+        return token, popped[1]
 
     def spider_idle(self, spider):
-        done = self.idle_script(keys=[self.keys.queue, self.keys.busy], args=[self.worker_id, self.keys.alive])
+        done, reaped = self.idle_script(
+            keys=[self.keys.queue, self.keys.workers, self.keys.busy],
+            args=[self.keys.alive, self.keys.in_hand, self.worker_id],
+        )
+        if reaped:
+            logger.warning("a worker stopped without a word: %d requests it held put back in the queue", reaped)
+            self.crawler.stats.inc_value("distributed/requests_reclaimed", reaped)
         if done:
             return
         # Another worker holds requests that may lead to more: look again soon.
@@ -332,9 +408,12 @@ class WorkerRun(ArchiveRun):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.send("end_run", {"worker": self.worker_id, "reason": reason, "stats": stats})
         self.stop_heartbeat.set()
+        self.heartbeat.join(10)  # its last beat must not register this worker again
+        if self.releasing.running:
+            self.releasing.stop()
         last = self.leave_script(
             keys=[self.keys.workers, self.keys.busy, self.keys.queue, *self.keys.crawl_state()],
-            args=[self.worker_id, self.keys.alive, reason],
+            args=[self.worker_id, self.keys.alive, reason, self.keys.in_hand],
         )
         left = self.server.zcard(self.keys.queue)
         logger.info(
@@ -355,10 +434,14 @@ class WorkerQueue(PriorityQueue):
     """scrapy-redis's priority queue, whose pop also marks the worker busy (POP_SCRIPT)."""
 
     def pop(self, timeout=0):
-        data = ArchiveRun.of(self.spider.crawler).pop_request(self.key)
-        if not data:
+        popped = ArchiveRun.of(self.spider.crawler).pop_request(self.key)
+        if popped is None:
             return None
+        token, data = popped
         request = self._decode_request(data)
+        # Which request in hand this is (a retry or redirect carries it back
+        # to the queue and gets a new one when popped again).
+        request.meta[TOKEN] = token
         if request.meta.get("playwright"):
             # The spider that asked for the rendering let the browser load
             # from the page's host (PortalSpider._render); so must this one.
@@ -476,6 +559,7 @@ class WriterRun(ArchiveRun):
         self.ended = {}
         self.stats_before = {}
         self.last_reason = None
+        self.reap_script = self.server.register_script(REAP_SCRIPT)
         self.warned_at = -math.inf
 
     def spider_opened(self, spider):
@@ -538,14 +622,21 @@ class WriterRun(ArchiveRun):
             self.open_run(**json.loads(recorded))
 
     def live_workers(self):
-        alive = []
-        for worker in sorted(member.decode() for member in self.server.smembers(self.keys.workers)):
-            if self.server.exists(self.keys.alive + worker):
-                alive.append(worker)
-            else:
-                logger.warning("worker %s stopped without a word (no heartbeat): counted as gone", worker)
-                self.server.srem(self.keys.workers, worker)
-        return alive
+        """The workers whose heartbeat is alive; the others' requests in
+        hand go back to the queue (REAP_SCRIPT)."""
+        registered = {member.decode() for member in self.server.smembers(self.keys.workers)}
+        dead = {worker for worker in registered if not self.server.exists(self.keys.alive + worker)}
+        if dead:
+            reaped = self.reap_script(
+                keys=[self.keys.queue, self.keys.workers, self.keys.busy], args=[self.keys.alive, self.keys.in_hand]
+            )
+            logger.warning(
+                "worker(s) %s stopped without a word (no heartbeat): counted as gone, "
+                "%d requests they held put back in the queue",
+                ", ".join(sorted(dead)),
+                reaped,
+            )
+        return sorted(registered - dead)
 
     def crawl_over(self):
         """The run is open, no worker is left, every record is in, and no
