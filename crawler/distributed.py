@@ -44,10 +44,15 @@ its name (POP_SCRIPT) until the engine has finished it (WorkerRun.
 release_finished: fetched, parsed, its items through the pipelines); when
 the dead worker's heartbeat has expired, the first idle worker or the
 writer puts what it held back in the queue (REAP). Nothing is lost; a
-request may be fetched twice. A writer stopped (Ctrl-C) puts back what it had taken from the list
-and not applied; one killed loses that (at most WRITER_BATCH entries).
-Everything in Redis is pickled (scrapy-redis's requests and these
-records alike): only the crawl's machines may reach it.
+request may be fetched twice. A writer stopped (Ctrl-C) puts back what it
+had taken from the list and not applied; one killed loses that (at most
+WRITER_BATCH entries). Everything in Redis is pickled (scrapy-redis's
+requests and these records alike): only the crawl's machines may reach it.
+
+Private parts of Scrapy used: the engine's slot (``engine._slot``): its
+``inprogress`` requests (what a worker still holds) and its ``nextcall``
+(an idle worker looks at the queue again after IDLE_POLL rather than at
+the engine's 5 s heartbeat).
 """
 
 import asyncio
@@ -408,9 +413,11 @@ class WorkerRun(ArchiveRun):
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.send("end_run", {"worker": self.worker_id, "reason": reason, "stats": stats})
         self.stop_heartbeat.set()
-        self.heartbeat.join(10)  # its last beat must not register this worker again
-        if self.releasing.running:
-            self.releasing.stop()
+        heartbeat, releasing = getattr(self, "heartbeat", None), getattr(self, "releasing", None)
+        if heartbeat is not None:
+            heartbeat.join(10)  # its last beat must not register this worker again
+        if releasing is not None and releasing.running:
+            releasing.stop()
         last = self.leave_script(
             keys=[self.keys.workers, self.keys.busy, self.keys.queue, *self.keys.crawl_state()],
             args=[self.worker_id, self.keys.alive, reason, self.keys.in_hand],
@@ -431,7 +438,14 @@ class WorkerRun(ArchiveRun):
 
 
 class WorkerQueue(PriorityQueue):
-    """scrapy-redis's priority queue, whose pop also marks the worker busy (POP_SCRIPT)."""
+    """scrapy-redis's priority queue, whose pop also marks the worker busy and
+    holds the request in Redis until the worker has finished it (POP_SCRIPT).
+
+    A subclass because scrapy-redis's pop is two commands (ZRANGE, then
+    ZREMRANGEBYRANK) that know nothing of workers: between a pop and marking
+    the worker busy, another worker could find the queue empty and everyone
+    idle, and close; and a worker killed after a pop would lose the request.
+    """
 
     def pop(self, timeout=0):
         popped = ArchiveRun.of(self.spider.crawler).pop_request(self.key)
