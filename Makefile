@@ -13,16 +13,18 @@ PUBLISHED ?= published/archive.db
 PORT ?= 8001
 comma := ,
 
-.PHONY: setup system-packages demo test soak bench crawl crawl-due publish serve clean
+.PHONY: setup system-packages demo test soak bench crawl crawl-due publish serve redis redis-stop worker writer clean
 
 setup: system-packages $(STAMP)
 
 # Debian packages: chromium for scrapy-playwright (Playwright cannot download
 # browsers here), LibreOffice to read legacy .doc reports, python3-venv where
-# Python's venv lacks ensurepip, a CJK font so browser screenshots show Chinese.
+# Python's venv lacks ensurepip, a CJK font so browser screenshots show Chinese,
+# redis-server for crawls on several machines (`make redis`; the tests start their own).
 system-packages:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v redis-server >/dev/null || need="$$need redis-server"; \
 	command -v soffice >/dev/null || need="$$need libreoffice-writer-nogui"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || need="$$need fonts-noto-cjk"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
@@ -83,5 +85,30 @@ publish: setup
 serve: setup
 	$(OGI) serve --published $(PUBLISHED) --db $(ARCHIVE_DB) --port $(PORT)
 
+# Crawling on several machines (README, Crawling on several machines): a
+# local redis-server for the crawl's frontier, on 127.0.0.1 only, nothing
+# saved to disk; a worker (make worker URL=... or SOURCE=..., or neither to
+# join the crawl REDIS_URL holds) and the writer of ARCHIVE_DB; with the
+# default REDIS_URL they start the local redis-server first.
+REDIS_PORT ?= 6379
+REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+REDIS_DIR := var/redis
+
+redis: system-packages
+	@mkdir -p $(REDIS_DIR)
+	@if redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; then echo "redis already answers on 127.0.0.1:$(REDIS_PORT)"; \
+	else redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --save '' --appendonly no --dir $(REDIS_DIR) \
+	  --daemonize yes --pidfile $(abspath $(REDIS_DIR))/redis.pid --logfile $(abspath $(REDIS_DIR))/redis.log \
+	  && echo "redis-server on 127.0.0.1:$(REDIS_PORT) (make redis-stop stops it)"; fi
+
+redis-stop:
+	redis-cli -p $(REDIS_PORT) shutdown nosave
+
+worker: setup $(if $(filter redis://127.0.0.1:%,$(REDIS_URL)),redis)
+	$(OGI) worker --redis $(REDIS_URL) $(if $(SOURCE),--source $(SOURCE)) $(subst $(comma), ,$(URL))
+
+writer: setup $(if $(filter redis://127.0.0.1:%,$(REDIS_URL)),redis)
+	$(OGI) writer --redis $(REDIS_URL) --db $(ARCHIVE_DB)
+
 clean:
-	rm -rf $(VENV) $(ARCHIVE_DB) $(PUBLISHED) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache
+	rm -rf $(VENV) $(ARCHIVE_DB) $(PUBLISHED) $(basename $(ARCHIVE_DB)).httpcache warc .pytest_cache $(REDIS_DIR)

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 class ArchiveRun:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.archive = Archive(crawler.settings.get("ARCHIVE_DB"))
+        self.archive = self.open_archive(crawler.settings)
         self.run_id = None
         self.resumed = False
         self.batch = (crawler.settings.getint("WRITE_BATCH_SIZE"), crawler.settings.getfloat("WRITE_BATCH_SECONDS"))
@@ -38,6 +38,10 @@ class ArchiveRun:
         if run is None:
             run = crawler._archive_run = cls(crawler)
         return run
+
+    def open_archive(self, settings):
+        """The Archive this run writes (a worker's stand-in: crawler/distributed.py)."""
+        return Archive(settings.get("ARCHIVE_DB"))
 
     # As an extension (EXTENSIONS setting), so the run opens even when no
     # pipeline or middleware asks for it.
@@ -60,6 +64,20 @@ class ArchiveRun:
             # A batch also ends by age while the crawl only waits on the network.
             self.flusher = task.LoopingCall(self.archive.commit_if_due)
             self.flusher.start(min(seconds, 1.0), now=False)
+
+    def fetch_failed(self, url, detail, row):
+        """This run's latest fetch_log row of *url* (the attempt logged moments
+        ago on the way out of the downloader) becomes a network_error with
+        *detail*; without one, *row* is logged."""
+        db = self.archive.db
+        found = db.execute(
+            "select id from fetch_log where run_id = ? and url = ? order by id desc limit 1", [self.run_id, url]
+        ).fetchone()
+        if found is None:
+            self.archive.log_fetch(**{**row, "run_id": self.run_id})
+            return
+        with db.atomic():
+            db["fetch_log"].update(found[0], {"outcome": "network_error", "detail": detail})
 
     def record_no_report(self, url):
         self.archive.record_no_report(url, self.run_id)

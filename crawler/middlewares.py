@@ -83,19 +83,17 @@ class FetchLogMiddleware:
     def fail(self, request, detail):
         """The response to *request*, logged as received, proved unusable
         further out (its body inflates beyond DOWNLOAD_MAXSIZE): that attempt
-        becomes a network_error with the reason."""
-        db = self.run.archive.db
-        # This attempt's row: the latest of the URL, written moments ago on
-        # the way out of the downloader.
-        row = db.execute(
-            "select id from fetch_log where run_id = ? and url = ? order by id desc limit 1",
-            [self.run.run_id, request.url],
-        ).fetchone()
-        if row is None:
-            self._log(request, outcome="network_error", detail=detail)
-            return
-        with db.atomic():
-            db["fetch_log"].update(row[0], {"outcome": "network_error", "detail": detail})
+        becomes a network_error with the reason (ArchiveRun.fetch_failed)."""
+        referer = request.headers.get("Referer")
+        row = {
+            "run_id": self.run.run_id,
+            "url": request.url,
+            "method": request.method,
+            "referer": referer.decode("latin-1") if referer else None,
+            "outcome": "network_error",
+            "detail": detail,
+        }
+        self.run.fetch_failed(request.url, detail, row)
 
     def process_response(self, request, response: Response):
         if "cached" in response.flags:

@@ -222,4 +222,12 @@ ITEM_PIPELINES = {
     "pipelines.stats.ParseStatsPipeline": 500,
     "pipelines.near_duplicates.NearDuplicatePipeline": 600,
 }
+# Crawling on several machines (crawler/distributed.py: `ogi worker`, `ogi
+# writer`; a plain `scrapy crawl` reads none of these and never imports
+# redis). The prefix of the crawl's Redis keys (one crawl per prefix and
+# Redis database); seconds a worker may miss its heartbeat before it counts as
+# gone; items and records waiting for the writer beyond which workers wait.
+DISTRIBUTED_PREFIX = "ogi"
+DISTRIBUTED_WORKER_TIMEOUT = 30
+DISTRIBUTED_BACKLOG = 1000
 REMOTE_CONTROL_ENABLED = False  # a control port is not needed by cron crawls

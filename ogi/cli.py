@@ -404,3 +404,91 @@ def date_captures(db):
     from archive import date_captures as dating
 
     _exit(_call(dating.main, [db]))
+
+
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="the Redis holding the crawl (default $REDIS_URL, else redis://127.0.0.1:6379/0)",
+)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@click.option("--source", metavar="NAME", help="a registry source instead of URLs")
+@redis_option
+@click.option("--fresh", is_flag=True, help="first drop the queue and filter of an unfinished crawl in Redis")
+@set_option
+@click.option(
+    "-a",
+    "--arg",
+    "spider_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings,
+    help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a",
+)
+def worker(urls, source, redis_url, fresh, settings, spider_args):
+    """Crawl as one of several workers sharing one frontier in Redis.
+
+    Every request of the crawl goes through one queue and one duplicate
+    filter in Redis (scrapy-redis), so each URL is fetched once by whichever
+    worker takes it. Workers read and identify documents; `ogi writer` stores
+    them. The first worker with URLs or --source seeds the crawl; a worker
+    without either joins the crawl the Redis holds. The exit status is 1
+    when this worker did not finish.
+
+    \b
+    Examples:
+      ogi worker --redis redis://10.0.0.1:6379/0 --source shandong_jining
+      ogi worker --redis redis://10.0.0.1:6379/0        # join it, on another machine
+    """
+    from crawler import distributed
+
+    if urls and source:
+        raise click.UsageError("give URLs or --source NAME, not both")
+    if spider_args and not urls:
+        raise click.UsageError("-a is for a crawl by URL")
+    redis_url = redis_url or distributed.default_redis_url()
+    args = {"source": source} if source else {"start_url": ",".join(urls)} if urls else {}
+    args.update(dict(arg.split("=", 1) for arg in spider_args))
+    try:
+        if fresh:
+            dropped = distributed.forget_crawl(redis_url, settings)
+            click.echo(f"dropped the crawl held in Redis ({dropped} requests queued)", err=True)
+        finished = distributed.run_worker(redis_url, args, settings)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    _exit(0 if finished else 1)
+
+
+@cli.command()
+@redis_option
+@new_db_option
+@click.option("--follow", is_flag=True, help="go on with the next crawl after one ends (until stopped)")
+@set_option
+def writer(redis_url, db, follow, settings):
+    """Store what the workers of a crawl send, into one archive.
+
+    The one process that writes --db: it applies the workers' fetch log and
+    runs their items through the archive's stages (WARC, store, statistics,
+    near-duplicates) under one crawl run, which ends when every worker has
+    finished. Start it before the workers, on the machine that holds the
+    archive. The exit status is 1 when the crawl did not finish.
+
+    \b
+    Example:
+      ogi writer --redis redis://10.0.0.1:6379/0 --db archive.db
+    """
+    from crawler import distributed
+
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        if key.strip() == "ARCHIVE_DB":
+            db = value
+    try:
+        finished = distributed.run_writer(redis_url or distributed.default_redis_url(), db, follow, settings)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    _exit(0 if finished else 1)

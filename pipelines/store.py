@@ -27,7 +27,9 @@ class StoreVersionPipeline:
     def process_item(self, item):
         stats = self.run.crawler.stats
         if item.needs_ocr:
-            item.report_id, item.capture_id = self.run.archive.store_unreadable(as_document(item), run_id=self.run.run_id)
+            item.report_id, item.capture_id = self.run.archive.store_unreadable(
+                as_document(item), run_id=self.run.run_id
+            )
             stats.inc_value("archive/needs_ocr")
             return item
         result = self.run.archive.store(as_document(item), run_id=self.run.run_id)

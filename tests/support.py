@@ -20,6 +20,17 @@ class CrawlFailed(AssertionError):
     pass
 
 
+# Loopback fixture portal: no politeness delays, and the demo's portals (one
+# host, 127.0.0.1, eight ports) fetched eight at a time. A real crawl never
+# fetches a loopback address; the fixture portals are on one.
+LOCAL_SETTINGS = [
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_ENABLED=0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "FETCH_PRIVATE_HOSTS=127.0.0.1",
+]
+
+
 def crawl_command(start_urls, db_path, *settings, **spider_args):
     """The command line of a crawl of start_urls (or a -a source=) into db_path."""
     start_urls = list(start_urls)
@@ -34,18 +45,7 @@ def crawl_command(start_urls, db_path, *settings, **spider_args):
         *[arg for name, value in spider_args.items() for arg in ("-a", f"{name}={value}")],
         "-s",
         f"ARCHIVE_DB={db_path}",
-        # Loopback fixture portal: no politeness delays, and the demo's
-        # portals (one host, 127.0.0.1, eight ports) fetched eight at a time.
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=0",
-        "-s",
-        "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        # A real crawl never fetches a loopback address; the fixture portals are on one.
-        "-s",
-        "FETCH_PRIVATE_HOSTS=127.0.0.1",
-        *[arg for setting in settings for arg in ("-s", setting)],
+        *[arg for setting in [*LOCAL_SETTINGS, *settings] for arg in ("-s", setting)],
     ]
 
 

@@ -29,6 +29,12 @@ NOT_RUN = {
     "make crawl URL=https://": "crawls a real portal (network)",
     ".venv/bin/ogi crawl --source shandong_jining": "crawls a real portal (network)",
     ".venv/bin/ogi crawl-due": "crawls every real portal that is due (network)",
+    "redis-server --bind 10.0.0.1": "a Redis on another machine's address; tests/test_distributed.py starts its own",
+    "export REDIS_URL=": "sets the Redis of the lines below",
+    ".venv/bin/ogi writer": "waits for workers; tests/test_distributed.py runs a writer with two workers",
+    ".venv/bin/ogi worker": "crawls a real portal (network); tests/test_distributed.py crawls the demo",
+    "REDIS_URL=redis://": "joins a crawl on another machine's Redis",
+    "make redis": "leaves a redis-server running on port 6379; tests/test_distributed.py starts its own",
 }
 
 
