@@ -84,6 +84,16 @@ registry_option = click.option(
     help="sources registry (default registry/sources.yaml, or $OGI_SOURCES)",
 )
 dry_run_option = click.option("--dry-run", is_flag=True, help="print the command lines, run nothing")
+# Spider arguments (-a NAME=VALUE) of a crawl by URL, as scrapy crawl -a.
+spider_arg_option = click.option(
+    "-a",
+    "--arg",
+    "spider_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_settings,
+    help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a, e.g. allow_unofficial=1",
+)
 
 
 @click.group()
@@ -101,15 +111,7 @@ def cli():
 @click.option("--source", "names", multiple=True, metavar="NAME", help="a registry source instead of URLs (repeatable)")
 @new_db_option
 @set_option
-@click.option(
-    "-a",
-    "--arg",
-    "spider_args",
-    multiple=True,
-    metavar="NAME=VALUE",
-    callback=_settings,
-    help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a, e.g. allow_unofficial=1",
-)
+@spider_arg_option
 @registry_option
 @dry_run_option
 def crawl(urls, names, db, settings, spider_args, registry_path, dry_run):
@@ -420,15 +422,7 @@ redis_option = click.option(
 @redis_option
 @click.option("--fresh", is_flag=True, help="first drop the queue and filter of an unfinished crawl in Redis")
 @set_option
-@click.option(
-    "-a",
-    "--arg",
-    "spider_args",
-    multiple=True,
-    metavar="NAME=VALUE",
-    callback=_settings,
-    help="spider argument for a crawl by URL (repeatable), as scrapy crawl -a",
-)
+@spider_arg_option
 def worker(urls, source, redis_url, fresh, settings, spider_args):
     """Crawl as one of several workers sharing one frontier in Redis.
 
