@@ -7,6 +7,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
+from document.readers.container import read_container
 from document.readers.encoding import decode_html
 from document.readers.limits import Refused
 from document.text import META_LABELS
@@ -99,13 +100,8 @@ def _check_limits(parser):
             raise Refused(f"HTML beyond the parser's limits at line {error.line}: {message}; the rest would be lost")
 
 
-def focus_body(html, containers=()):
-    """The page (a string) cut down to its report body, marked as an <article>.
-
-    *containers* (XPaths, a CMS adapter's) are tried before the known ones.
-    Returns None when no body container can be told apart; trafilatura then
-    sees the whole page.
-    """
+def _parse(html):
+    """The page (a string or bytes) as an lxml tree; None when lxml cannot parse it."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     parser = lxml.html.HTMLParser()
@@ -115,20 +111,41 @@ def focus_body(html, containers=()):
     except (etree.ParserError, ValueError):
         return None
     _check_limits(parser)
-    container = None
-    for xpath in (*containers, *KNOWN_CONTAINERS):
+    return root
+
+
+def _first_match(root, xpaths):
+    for xpath in xpaths:
         found = root.xpath(xpath)
         if found:
-            container = max(found, key=_text_length)
-            break
-    if container is None:
-        container = _densest_container(root)
-    if container is None:
-        return None
+            return found[0] if len(found) == 1 else max(found, key=_text_length)
+    return None
+
+
+def _focus(root, container):
+    """The page cut down to *container*, marked as an <article>, as a string."""
     container.tag = "article"
     page = lxml.html.fromstring("<html><head><meta charset='utf-8'></head><body></body></html>")
     page.find("body").append(container)
     return lxml.html.tostring(page, encoding="unicode")
+
+
+def focus_body(html, containers=()):
+    """The page (a string) cut down to its report body, marked as an <article>.
+
+    *containers* (XPaths, a CMS adapter's) are tried before the known ones.
+    Returns None when no body container can be told apart; trafilatura then
+    sees the whole page.
+    """
+    root = _parse(html)
+    if root is None:
+        return None
+    container = _first_match(root, (*containers, *KNOWN_CONTAINERS))
+    if container is None:
+        container = _densest_container(root)
+    if container is None:
+        return None
+    return _focus(root, container)
 
 
 def xml_to_text(xml):
@@ -170,16 +187,28 @@ def extract_html(html, containers=()):
 
     Decoded by readers.encoding, which checks the page's charset claims: a
     page whose header or meta tag names the wrong charset would otherwise be
-    read wrongly. Tries a precise extraction, then a recall-oriented one,
-    then trafilatura's baseline (all <p>-like text). The page is first cut
-    down to its body container where one is found.
+    read wrongly. Where the page's CMS adapter names its body container
+    (*containers*, XPaths) and that container's markup is plain, its text is
+    read directly (method "container", see readers/container.py). Otherwise
+    the page is cut down to its body container where one is found, and
+    trafilatura tries a precise extraction, then a recall-oriented one, then
+    its baseline (all <p>-like text).
     """
     if isinstance(html, bytes):
         html, _ = decode_html(html)
     body = html
-    focused = focus_body(body, containers)
-    if focused is not None:
-        body = focused
+    root = _parse(html)
+    container = None
+    if root is not None:
+        container = _first_match(root, containers)
+        if container is not None and (text := read_container(container)) is not None:
+            return text, "container"
+        if container is None:
+            container = _first_match(root, KNOWN_CONTAINERS)
+        if container is None:
+            container = _densest_container(root)
+    if container is not None:
+        body = _focus(root, container)
     for method, options in (
         ("trafilatura", {"favor_precision": True}),
         ("trafilatura-recall", {"favor_recall": True}),

@@ -38,9 +38,72 @@ def _cell(text):
 _TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 
 
+# find_tables snaps, joins and intersects edges within 3 points each; drawings
+# farther apart than this cannot bound one cell together.
+_REACH = 10.0
+# A drawing this thin in one direction is a line to find_tables (edge_min_length).
+_LINE = 3.0
+_GRID = 50.0  # points: the buckets drawings are looked up in
+
+
+def _buckets(rect):
+    x0, y0 = int((rect.x0 - _REACH) // _GRID), int((rect.y0 - _REACH) // _GRID)
+    x1, y1 = int((rect.x1 + _REACH) // _GRID), int((rect.y1 + _REACH) // _GRID)
+    return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+def _near(a, b):
+    return a.x0 - _REACH <= b.x1 and b.x0 - _REACH <= a.x1 and a.y0 - _REACH <= b.y1 and b.y0 - _REACH <= a.y1
+
+
+def _table_area(page):
+    """Where a ruled table can be on an upright page, or None where there is none.
+
+    The bounding box of its vector drawings (as far as they are on the page),
+    less the lines no other drawing comes near -- the rule under a running
+    header, an underline: a cell needs four edges, and a lone line gives one.
+    find_tables on that area finds the tables it finds on the whole page (a
+    test checks it), without reading the text around them.
+    """
+    left, top, right, bottom = page.rect + (-_REACH, -_REACH, _REACH, _REACH)
+    rects = []
+    for drawing in page.get_cdrawings():
+        x0, y0, x1, y1 = drawing["rect"]
+        x0, y0, x1, y1 = max(x0, left), max(y0, top), min(x1, right), min(y1, bottom)
+        if x0 <= x1 and y0 <= y1:
+            rects.append(pymupdf.Rect(x0, y0, x1, y1))
+    buckets = {}
+    for index, rect in enumerate(rects):
+        for key in _buckets(rect):
+            buckets.setdefault(key, []).append(index)
+    kept = [
+        rect
+        for index, rect in enumerate(rects)
+        if (rect.width > _LINE and rect.height > _LINE)
+        or any(other != index and _near(rect, rects[other]) for key in _buckets(rect) for other in buckets[key])
+    ]
+    if not kept:
+        return None
+    return (
+        pymupdf.Rect(
+            min(rect.x0 for rect in kept) - _REACH,
+            min(rect.y0 for rect in kept) - _REACH,
+            max(rect.x1 for rect in kept) + _REACH,
+            max(rect.y1 for rect in kept) + _REACH,
+        )
+        & page.rect
+    )
+
+
 def _page(page):
-    # find_tables costs ~20 ms a page; a page without vector drawings has no ruled table.
-    tables = list(page.find_tables()) if page.get_cdrawings() else []
+    # find_tables costs tens of ms a page: only where drawings can bound a cell.
+    if page.rotation:
+        # find_tables turns the page upright (and back) in its content:
+        # coordinates differ, and so does the text read after it. As before.
+        tables = list(page.find_tables()) if page.get_cdrawings() else []
+    else:
+        area = _table_area(page)
+        tables = list(page.find_tables(clip=area)) if area is not None else []
     rects = [pymupdf.Rect(table.bbox) for table in tables]
     items = [Table([[_cell(c) for c in row] for row in t.extract()], t.bbox[1]) for t in tables]
     # Images are never read for text: without them nothing decodes them.

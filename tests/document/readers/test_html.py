@@ -6,6 +6,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from crawler.cms.hanweb import HanwebAdapter
 from document.normalize import normalize_text
 from document.readers.html import extract_html, focus_body, xml_to_text
 
@@ -66,6 +67,15 @@ def test_every_seed_line_is_extracted(seed_no):
     assert [line for line in want if line not in set(got)] == []
     # Nothing but the seed: same number of non-empty lines.
     assert len(got) == len(want)
+
+
+@pytest.mark.parametrize("seed_no", ["000", "001", "003", "004"])  # 002 is on the gongkai portal
+def test_every_seed_line_is_read_from_the_hanweb_container(seed_no):
+    """The Hanweb adapter names the body container: read directly, the same lines."""
+    text, method = extract_html(report_page(seed_no), HanwebAdapter.body_containers)
+    assert method == "container"
+    assert lines(text) == lines(seed_text(seed_no))
+    assert text == extracted(seed_no)[0]
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,13 @@
 import re
 
 import pdfplumber
+import pymupdf
 import pytest
 from support import SEEDS
 
 from demo.documents import pdf_bytes, scanned_pdf
 from document.readers import read_document
-from document.readers.pdf import NeedsOCR, read_pdf
+from document.readers.pdf import NeedsOCR, _table_area, read_pdf
 
 
 def squeeze(text):
@@ -44,3 +45,34 @@ def test_broken_pdf_is_a_recorded_failure_not_a_crash():
     result = read_document(b"%PDF-1.7\n%garbage", "pdf")
     assert not result.needs_ocr
     assert result.text == "" and result.error
+
+
+def _tables(page, **options):
+    return [(table.bbox, table.extract()) for table in page.find_tables(**options)]
+
+
+@pytest.mark.parametrize("name", ["001_2ae259d4c9919856.txt", "002_b4828625506371c4.txt"])
+def test_tables_found_on_the_drawings_area_are_those_of_the_whole_page(name):
+    """find_tables runs on the area where drawings can bound a cell: the same tables."""
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    with pymupdf.open(stream=pdf_bytes(text, title="标题", running_header="标题 "), filetype="pdf") as document:
+        found = 0
+        for page in document:
+            area = _table_area(page)
+            whole = _tables(page)
+            assert whole == (_tables(page, clip=area) if area is not None else [])
+            found += len(whole)
+            # The rule under the running header is left out of the area.
+            assert area is None or area.y0 > 60
+    assert found
+
+
+def test_a_page_whose_only_drawing_is_a_lone_rule_has_no_table_area():
+    with pymupdf.open() as document:
+        page = document.new_page()
+        page.draw_line((56, 45), (538, 45))
+        page.insert_text((56, 40), "running header")
+        page.draw_line((56, 800), (300, 800))
+        assert _table_area(page) is None
+        page.draw_rect(pymupdf.Rect(100, 300, 200, 340))
+        assert _table_area(page) == pymupdf.Rect(90, 290, 210, 350)
