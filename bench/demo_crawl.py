@@ -17,15 +17,14 @@ report. docs/national-crawl.md is computed from these figures.
 """
 
 import argparse
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from bench import measure
 from demo import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +38,13 @@ DEMO_SETTINGS = [
 
 
 def crawl(urls, db):
+    """Crawl *urls* into *db*; its Measure (bench/measure.py: wall and CPU seconds)."""
     command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "start_url=" + ",".join(urls)]
     command += ["-s", f"ARCHIVE_DB={db}"]
     for setting in DEMO_SETTINGS:
         command += ["-s", setting]
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - started
+    with open(Path(db).with_suffix(".log"), "ab") as log:
+        return measure.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def per_portal(db, run_id, prefixes):
@@ -92,17 +91,17 @@ def main(argv=None):
     try:
         with serve.start() as server:
             prefixes = {name: url for name, url in sorted(server.urls.items())}
-            load = os.getloadavg()[0]
             first = crawl(prefixes.values(), db)
             second = crawl(prefixes.values(), db)
-            load_after = os.getloadavg()[0]
-        report(db, prefixes, first, second, load, load_after)
+            # Start-up and shut-down alone: a crawl refused at its first page.
+            startup = crawl([prefixes["jinxiang"]], workdir / "startup.db")
+        report(db, prefixes, first, second, startup)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(db, prefixes, first_seconds, second_seconds, load, load_after):
+def report(db, prefixes, first_run, second_run, startup):
     from bench.archive_size import bytes_per_report
 
     first, second = per_portal(db, 1, prefixes), per_portal(db, 2, prefixes)
@@ -110,8 +109,8 @@ def report(db, prefixes, first_seconds, second_seconds, load, load_after):
     reports = conn.execute("select count(*) from reports").fetchone()[0]
     conn.close()
     print(
-        f"demo crawl: {len(prefixes)} portals, first crawl {first_seconds:.1f} s, recrawl {second_seconds:.1f} s "
-        f"(wall, start-up included; load average {load:.2f} before, {load_after:.2f} after)"
+        f"demo crawl: {len(prefixes)} portals, first crawl {first_run.seconds:.1f} s ({first_run.load()}), "
+        f"recrawl {second_run.seconds:.1f} s ({second_run.load()}); wall time, start-up included"
     )
     print(
         f"{'portal':<10}{'requests':>9}{'KB':>8}{'reports':>9}{'req/report':>11}"
@@ -146,11 +145,25 @@ def report(db, prefixes, first_seconds, second_seconds, load, load_after):
         f"{totals['r_bytes'] / 1000:>7.0f}"
     )
     print(
-        f"reports in the archive: {reports}; first crawl {totals['answered'] / first_seconds:.1f} requests/s; "
+        f"reports in the archive: {reports}; first crawl {totals['answered'] / first_run.seconds:.1f} requests/s; "
         f"recrawl: {totals['r_answered']} requests, "
         f"{totals['not_modified'] / max(totals['r_answered'], 1):.0%} of them 304, "
         f"{totals['r_bytes'] / max(totals['bytes'], 1):.1%} of the first crawl's bytes"
     )
+    base = startup.cpu + startup.worker_cpu
+    print(
+        f"start-up and shut-down (a crawl refused at its first page): {startup.seconds:.1f} s, "
+        f"{base:.1f} CPU s ({startup.load()})"
+    )
+    for name, run, requests in (
+        ("first crawl", first_run, totals["answered"]),
+        ("recrawl", second_run, totals["r_answered"]),
+    ):
+        cpu = run.cpu + run.worker_cpu
+        print(
+            f"CPU of the {name}: {cpu:.1f} s (crawl process {run.cpu:.1f} s; {run.split() or 'no child processes'}); "
+            f"beyond start-up {1000 * (cpu - base) / max(requests, 1):.0f} ms per request"
+        )
     warc = sum(item.stat().st_size for item in (Path(db).parent / "warc").rglob("*") if item.is_file())
     print(f"WARC files: {warc / 1e6:.2f} MB, {warc / max(reports, 1) / 1000:.1f} KB per report")
     bytes_per_report(db, top=6)

@@ -380,6 +380,16 @@ def bench_rss(args):
             f"workers' peak RSS: {small:,} reports {first.worker_peak_rss_mb:.1f} MB, "
             f"{large:,} reports {last.worker_peak_rss_mb:.1f} MB (the highest worker)"
         )
+        # The larger crawl less the smaller: start-up and shut-down cancel out.
+        pages = rows[-1][1] - rows[0][1]
+        seconds = last.seconds - first.seconds
+        crawl_cpu, worker_cpu = last.cpu - first.cpu, last.worker_cpu - first.worker_cpu
+        if pages > 0 and seconds > 0:
+            print(
+                f"from {small:,} to {large:,} reports: {pages} more pages in {seconds:.1f} more seconds, "
+                f"{pages / seconds:.1f} pages/s beyond start-up; CPU per page {1000 * crawl_cpu / pages:.1f} ms "
+                f"in the crawl process, {1000 * worker_cpu / pages:.1f} ms in its child processes"
+            )
     if args.rss_trace:
         trace_rss(args)
 

@@ -47,6 +47,7 @@ def test_bench_runs_on_a_small_portal(tmp_path):
     assert re.search(r"peak RSS: 20 reports [\d.]+ MB, 40 reports [\d.]+ MB, difference -?[\d.]+ MB", out), out
     assert re.search(r"workers' peak RSS: 20 reports [\d.]+ MB, 40 reports [\d.]+ MB", out), out
     assert "40 reports archived" in out
+    assert re.search(r"from 20 to 40 reports: \d+ more pages .* pages/s beyond start-up; CPU per page", out), out
 
 
 def test_search_bench_runs_on_a_small_archive(tmp_path):
