@@ -5,24 +5,32 @@
    the extraction pool (one worker per core).
 2. Browser: seconds per rendered page for the script-filled list.
 3. Crawl: pages per second of the full crawl (all pipelines, into a fresh
-   archive) and of a plain Scrapy spider that fetches the same portal and
-   stores nothing, and their ratio.
-4. Search: a synthetic archive of 100,000 reports, published and served by
+   archive, EXTRACT_WORKERS=--workers, 2) and of a plain Scrapy spider that
+   fetches the same portal and stores nothing, and their ratio; the CPU
+   seconds of each crawl process, of its workers and of the portal server
+   (bench/measure.py), and the load average.
+4. Size: bytes per report of the full crawl's archive (bench/archive_size.py)
+   and of its WARC files.
+5. RSS: the crawl process's peak RSS (VmHWM) and its workers', for each of
+   the --rss-reports portal sizes (1,000 and 5,000), each into a fresh
+   archive; --rss-trace adds a tracemalloc run of each.
+6. Search: a synthetic archive of 100,000 reports, published and served by
    `datasette serve`; p50/p95 of searches and report pages over HTTP.
-"""
+
+Figures are printed, never asserted."""
 
 import argparse
 import asyncio
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from bench import measure
 from bench.generate_portal import build, form_of
 from demo import serve
 from document.readers import read_document, sniff_format
@@ -44,7 +52,9 @@ def portal(out, reports):
     summary_path = Path(out) / "summary.json"
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
-        if summary.get("reports") == reports:
+        # Forms adding up to the size: portals of over 1,518 reports made before
+        # MORE_COUNTIES held only 1,518 (the generator ran out of agencies).
+        if summary.get("reports") == reports and sum(summary.get("forms", {}).values()) == reports:
             return summary
     print(f"generating a portal of {reports} reports in {out} (cached for later runs)...", flush=True)
     return build(out, reports)
@@ -107,6 +117,7 @@ async def _render(url, times):
 
 
 def crawl_plain(url, workdir):
+    """(pages fetched, Measure) of the plain spider over the portal at *url*."""
     stats_out = Path(workdir) / "plain.json"
     command = [
         sys.executable,
@@ -121,17 +132,20 @@ def crawl_plain(url, workdir):
     ]
     for setting in SAME_SETTINGS:
         command += ["-s", setting]
-    started = time.perf_counter()
-    subprocess.run(
-        command, cwd=workdir, check=True, env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    )
-    elapsed = time.perf_counter() - started
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    figures = measure.run(command, cwd=workdir, env=env)
     stats = json.loads(stats_out.read_text())
-    return stats["downloader/response_count"], elapsed
+    return stats["downloader/response_count"], figures
 
 
-def crawl_full(url, workdir):
+def crawl_full(url, workdir, workers, trace=False):
+    """A crawl of the portal at *url* into a fresh archive in *workdir* with
+    EXTRACT_WORKERS=*workers*: (pages fetched, Measure, reports archived,
+    the run's stats, the archive's path)."""
     db = Path(workdir) / "archive.db"
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    probe_out = Path(workdir) / "probe.json"
     command = [
         sys.executable,
         "-m",
@@ -144,17 +158,23 @@ def crawl_full(url, workdir):
         f"ARCHIVE_DB={db}",
         "-s",
         f"WARC_DIR={Path(workdir) / 'warc'}",
+        "-s",
+        f"EXTRACT_WORKERS={workers}",
     ]
-    for setting in SAME_SETTINGS:
+    for setting in SAME_SETTINGS + measure.probe_settings(probe_out, tracemalloc=trace):
         command += ["-s", setting]
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True)
-    elapsed = time.perf_counter() - started
+    figures = measure.run(command, probe_out=probe_out, cwd=ROOT)
     import sqlite_utils
 
     archive = sqlite_utils.Database(db)
     stats = json.loads(next(archive.query("select stats from crawl_runs order by id desc limit 1"))["stats"])
-    return stats["downloader/response_count"], elapsed, archive["reports"].count, stats
+    reports = archive["reports"].count
+    archive.close()
+    return stats["downloader/response_count"], figures, reports, stats, db
+
+
+def _dir_bytes(path):
+    return sum(item.stat().st_size for item in Path(path).rglob("*") if item.is_file())
 
 
 def main(argv=None):
@@ -165,17 +185,43 @@ def main(argv=None):
     parser.add_argument("--search-reports", type=int, default=100_000, help="reports in the search archive")
     parser.add_argument("--search-cache", default="/tmp/ogi-bench-search")
     parser.add_argument("--search-rounds", type=int, default=5, help="passes over the queries")
-    parser.add_argument("--only", choices=["crawl", "search"], help="one part of the benchmark")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="EXTRACT_WORKERS of the full crawls (2: this 2-core machine's figure)"
+    )
+    parser.add_argument(
+        "--rss-reports",
+        type=_sizes,
+        default=(1000, 5000),
+        metavar="N,N",
+        help="portal sizes whose crawls' peak RSS is compared (default 1000,5000; empty: none); "
+        "each size but --reports has its portal cached in PORTAL_DIR-N",
+    )
+    parser.add_argument(
+        "--rss-trace",
+        action="store_true",
+        help="crawl the --rss-reports portals again with tracemalloc and print what holds memory (slow)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["crawl", "rss", "search"],
+        help="one part of the benchmark (crawl: readers, browser, crawls, archive size and RSS)",
+    )
     parser.add_argument(
         "--search-before",
         action="store_true",
         help="also time the search with the settings before the search fixes (facet suggestions on)",
     )
     args = parser.parse_args(argv)
-    if args.only != "search":
+    if args.only in (None, "crawl"):
         bench_crawl(args)
-    if args.only != "crawl":
+    if args.only in (None, "crawl", "rss"):
+        bench_rss(args)
+    if args.only in (None, "search"):
         bench_search(args)
+
+
+def _sizes(text):
+    return tuple(int(part) for part in text.replace("_", "").split(",") if part.strip())
 
 
 def bench_search(args):
@@ -200,12 +246,16 @@ def bench_search(args):
     )
 
 
+def _load():
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def bench_crawl(args):
     summary = portal(args.portal_dir, args.reports)
     print(f"portal: {summary['reports']} reports {summary['forms']}, {summary['list_pages']} list pages")
 
     rows, workers = bench_readers(args.portal_dir, args.sample)
-    print(f"\nreaders ({args.sample} documents per form; pool of {workers} worker processes)")
+    print(f"\nreaders ({args.sample} documents per form; pool of {workers} worker processes; {_load()})")
     print(f"{'form':<18}{'seconds/report':>16}{'pages/s (pool)':>16}")
     for form, _, serial, pooled in rows:
         print(f"{form:<18}{serial:>16.4f}{pooled:>16.1f}")
@@ -215,20 +265,162 @@ def bench_crawl(args):
         print(f"{'browser-rendered':<18}{per_page:>16.4f}{1 / per_page:>16.1f}   (browser launch once: {launch:.2f} s)")
 
         with tempfile.TemporaryDirectory(prefix="ogi-bench-") as workdir:
-            plain_pages, plain_seconds = crawl_plain(server.urls["bench"], workdir)
-            full_pages, full_seconds, reports, stats = crawl_full(server.urls["bench"], workdir)
-    plain_rate = plain_pages / plain_seconds
-    full_rate = full_pages / full_seconds
-    print("\ncrawl of the generated portal (same concurrency, no delays; wall time incl. start-up)")
-    print(f"{'spider':<18}{'pages':>8}{'seconds':>10}{'pages/s':>10}")
-    print(f"{'plain Scrapy':<18}{plain_pages:>8}{plain_seconds:>10.1f}{plain_rate:>10.1f}")
-    print(f"{'full crawl':<18}{full_pages:>8}{full_seconds:>10.1f}{full_rate:>10.1f}")
-    print(f"ratio full/plain pages per second: {full_rate / plain_rate:.2f}")
-    print(f"reports archived: {reports} of {summary['reports']}")
-    for fmt in ("html", "pdf", "docx"):
-        count = stats.get(f"extract/{fmt}/documents", 0)
-        if count:
-            print(f"  {fmt}: {count} documents, {stats[f'extract/{fmt}/seconds'] / count:.4f} s each in the workers")
+            crawls = []
+            plain_pages, plain = crawl_plain(server.urls["bench"], workdir)
+            crawls.append(("plain Scrapy", plain_pages, plain))
+            full_pages, full, reports, stats, db = crawl_full(server.urls["bench"], workdir, args.workers)
+            crawls.append(("full crawl", full_pages, full))
+            # bench/distributed.py (two crawler processes sharing one Redis
+            # queue) goes here, once it exists: crawl the same portal into a
+            # fresh archive and append ("distributed", pages, Measure), so
+            # its row, CPU split and ratio print with the others below.
+            print_crawls(crawls, args.workers)
+            print(f"reports archived: {reports} of {summary['reports']}")
+            for fmt in ("html", "pdf", "docx"):
+                count = stats.get(f"extract/{fmt}/documents", 0)
+                if count:
+                    print(
+                        f"  {fmt}: {count} documents, {stats[f'extract/{fmt}/seconds'] / count:.4f} s each "
+                        "reading in the workers"
+                    )
+            if stats.get("prepare/seconds"):
+                print(f"  prepare (read, identify, tables, search text, MinHash): {stats['prepare/seconds']:.1f} s")
+            print_size(db, Path(workdir) / "warc", reports)
+    # The RSS comparison reuses this crawl for its size.
+    args.full_crawl = (summary["reports"], full_pages, full)
+
+
+def print_crawls(crawls, workers):
+    """Pages per second, the ratio to the plain spider and where the CPU went, per crawl."""
+    print(
+        "\ncrawl of the generated portal (same concurrency, no delays; wall time incl. start-up; "
+        f"full crawls with EXTRACT_WORKERS={workers})"
+    )
+    print(
+        f"{'spider':<18}{'pages':>8}{'seconds':>10}{'pages/s':>10}"
+        f"{'CPU s crawl':>13}{'CPU s workers':>15}{'CPU s server':>14}   load average before/after"
+    )
+    plain_rate = None
+    for name, pages, figures in crawls:
+        rate = pages / figures.seconds
+        plain_rate = plain_rate or rate
+        count, seconds = figures.worker_names.get("worker", (0, 0.0))
+        workers_cpu = f"{seconds:.1f} ({count})" if count else "-"
+        print(
+            f"{name:<18}{pages:>8}{figures.seconds:>10.1f}{rate:>10.1f}{figures.cpu:>13.1f}{workers_cpu:>15}"
+            f"{figures.bench_cpu:>14.1f}   {figures.load_before[0]:.2f} / {figures.load_after[0]:.2f}"
+        )
+    for name, pages, figures in crawls[1:]:
+        label = name.removesuffix(" crawl")
+        ratio = pages / figures.seconds / plain_rate
+        print(f"ratio {label}/plain pages per second: {ratio:.2f} (issue 12: at least 0.4, target 0.7)")
+    cores = os.cpu_count() or 1
+    for name, _, figures in crawls:
+        busy = figures.cpu + figures.worker_cpu + figures.bench_cpu
+        print(
+            f"CPU of the {name}: {busy:.1f} s in {figures.seconds:.1f} s of wall time on {cores} cores "
+            f"({busy / (figures.seconds * cores):.0%} of them): crawl process {figures.cpu:.1f} s, "
+            f"its child processes {figures.worker_cpu:.1f} s ({figures.split() or 'none'}), "
+            f"portal server (threads of this process) {figures.bench_cpu:.1f} s"
+        )
+
+
+def print_size(db, warc_dir, reports):
+    """Bytes per report of the crawl's archive and of its WARC files."""
+    from bench.archive_size import bytes_per_report
+
+    print("\narchive of the full crawl, as crawled (issue 12: at most 50 KB per report)")
+    bytes_per_report(db, top=6, out=lambda line: print("  " + line))
+    warc = _dir_bytes(warc_dir)
+    print(f"  WARC files: {warc / 1e6:.1f} MB, {warc / max(reports, 1) / 1000:.1f} KB per report")
+
+
+def bench_rss(args):
+    """Peak RSS of the crawl process (and of its workers) for each --rss-reports size."""
+    if not args.rss_reports:
+        return
+    rows = []
+    for size in args.rss_reports:
+        reused = getattr(args, "full_crawl", None)
+        if reused and reused[0] == size:
+            rows.append(reused)
+            continue
+        directory = args.portal_dir if size == args.reports else f"{args.portal_dir}-{size}"
+        summary = portal(directory, size)
+        with serve.start(directory) as server, tempfile.TemporaryDirectory(prefix="ogi-bench-") as workdir:
+            pages, figures, reports, _, _ = crawl_full(server.urls["bench"], workdir, args.workers)
+        print(
+            f"crawled the portal of {summary['reports']} reports: {pages} pages in {figures.seconds:.1f} s, "
+            f"{reports} reports archived ({figures.load()})",
+            flush=True,
+        )
+        rows.append((size, pages, figures))
+    print(
+        f"\npeak RSS (VmHWM) of the crawl process at spider_closed, each crawl into a fresh archive, "
+        f"EXTRACT_WORKERS={args.workers}"
+    )
+    print(
+        f"{'reports':>8}{'pages':>8}{'seconds':>10}{'crawl MB':>10}{'worker MB':>11}{'workers MB':>12}"
+        "   load average before/after"
+    )
+    for size, pages, figures in rows:
+        print(
+            f"{size:>8}{pages:>8}{figures.seconds:>10.1f}{figures.peak_rss_mb:>10.1f}"
+            f"{figures.worker_peak_rss_mb:>11.1f}{figures.worker_peak_rss_sum_mb:>12.1f}"
+            f"   {figures.load_before[0]:.2f} / {figures.load_after[0]:.2f}"
+        )
+    print("  (worker MB: the highest worker's VmHWM; workers MB: all workers' and the forkserver's added up)")
+    if len(rows) >= 2:
+        (small, _, first), (large, _, last) = rows[0], rows[-1]
+        print(
+            f"peak RSS: {small:,} reports {first.peak_rss_mb:.1f} MB, {large:,} reports {last.peak_rss_mb:.1f} MB, "
+            f"difference {last.peak_rss_mb - first.peak_rss_mb:.1f} MB (issue 12: within 30 MB)"
+        )
+        print(
+            f"workers' peak RSS: {small:,} reports {first.worker_peak_rss_mb:.1f} MB, "
+            f"{large:,} reports {last.worker_peak_rss_mb:.1f} MB (the highest worker)"
+        )
+        # The larger crawl less the smaller: start-up and shut-down cancel out.
+        pages = rows[-1][1] - rows[0][1]
+        seconds = last.seconds - first.seconds
+        crawl_cpu, worker_cpu = last.cpu - first.cpu, last.worker_cpu - first.worker_cpu
+        if pages > 0 and seconds > 0:
+            print(
+                f"from {small:,} to {large:,} reports: {pages} more pages in {seconds:.1f} more seconds, "
+                f"{pages / seconds:.1f} pages/s beyond start-up; CPU per page {1000 * crawl_cpu / pages:.1f} ms "
+                f"in the crawl process, {1000 * worker_cpu / pages:.1f} ms in its child processes"
+            )
+    if args.rss_trace:
+        trace_rss(args)
+
+
+def trace_rss(args):
+    """Crawl each --rss-reports portal with tracemalloc; print what holds memory at spider_closed."""
+    traces = {}
+    for size in args.rss_reports:
+        directory = args.portal_dir if size == args.reports else f"{args.portal_dir}-{size}"
+        portal(directory, size)
+        with serve.start(directory) as server, tempfile.TemporaryDirectory(prefix="ogi-bench-") as workdir:
+            _, figures, _, _, _ = crawl_full(server.urls["bench"], workdir, args.workers, trace=True)
+        traces[size] = figures.probe
+        print(
+            f"\ntracemalloc at spider_closed, {size:,} reports: {figures.probe['traced_mb']} MB traced "
+            f"(peak {figures.probe['traced_peak_mb']} MB), VmHWM {figures.peak_rss_mb:.1f} MB "
+            f"({figures.load()})"
+        )
+        for line in figures.probe["top_lines"][:15]:
+            print(f"  {line['kb']:>9} KB {line['blocks']:>9} blocks  {line['where']}")
+    if len(traces) >= 2:
+        first, last = traces[args.rss_reports[0]], traces[args.rss_reports[-1]]
+        before = {line["where"]: line["kb"] for line in first["top_lines"]}
+        print(f"\ngrowth from {args.rss_reports[0]:,} to {args.rss_reports[-1]:,} reports, by allocation site (KB)")
+        grown = sorted(last["top_lines"], key=lambda line: -(line["kb"] - before.get(line["where"], 0)))
+        for line in grown[:10]:
+            print(f"  {line['kb'] - before.get(line['where'], 0):>+9}  {line['where']}")
+        counts = dict(first["gc_counts"])
+        print("objects tracked by gc, most common types")
+        for name, count in last["gc_counts"][:12]:
+            print(f"  {name:<32}{counts.get(name, 0):>10} -> {count:>10}")
 
 
 if __name__ == "__main__":

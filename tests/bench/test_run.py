@@ -1,5 +1,6 @@
 """The benchmark still runs (figures are printed, never asserted on speed)."""
 
+import re
 import subprocess
 import sys
 
@@ -16,6 +17,8 @@ def test_bench_runs_on_a_small_portal(tmp_path):
             "crawl",
             "--reports",
             "20",
+            "--rss-reports",
+            "20,40",
             "--sample",
             "3",
             "--portal-dir",
@@ -30,8 +33,21 @@ def test_bench_runs_on_a_small_portal(tmp_path):
     out = result.stdout
     for row in ("html", "pdf", "docx", "browser-rendered", "plain Scrapy", "full crawl"):
         assert row in out
+    assert "full crawls with EXTRACT_WORKERS=2" in out
     assert "ratio full/plain pages per second:" in out
     assert "reports archived: 20 of 20" in out
+    # Where the time goes: the crawl process, its two workers, the portal server.
+    assert re.search(r"CPU of the full crawl: [\d.]+ s .*crawl process [\d.]+ s, .*2 workers [\d.]+ s", out), out
+    # The archive the full crawl made, and its WARC files.
+    assert re.search(r"archive\.db: [\d.]+ MB, 20 reports, [\d.]+ KB per report", out), out
+    assert "reports_fts" in out
+    assert re.search(r"WARC files: [\d.]+ MB, [\d.]+ KB per report", out), out
+    # Peak RSS of the two sizes, the second portal generated beside the first.
+    assert (tmp_path / "portal-40" / "summary.json").exists()
+    assert re.search(r"peak RSS: 20 reports [\d.]+ MB, 40 reports [\d.]+ MB, difference -?[\d.]+ MB", out), out
+    assert re.search(r"workers' peak RSS: 20 reports [\d.]+ MB, 40 reports [\d.]+ MB", out), out
+    assert "40 reports archived" in out
+    assert re.search(r"from 20 to 40 reports: \d+ more pages .* pages/s beyond start-up; CPU per page", out), out
 
 
 def test_search_bench_runs_on_a_small_archive(tmp_path):
