@@ -404,16 +404,20 @@ def bench_rss(args):
         f"EXTRACT_WORKERS={args.workers}"
     )
     print(
-        f"{'reports':>8}{'pages':>8}{'seconds':>10}{'crawl MB':>10}{'worker MB':>11}{'workers MB':>12}"
+        f"{'reports':>8}{'pages':>8}{'seconds':>10}{'crawl MB':>10}{'at end':>8}{'worker MB':>11}{'workers MB':>12}"
         "   load average before/after"
     )
     for size, pages, figures in rows:
         print(
             f"{size:>8}{pages:>8}{figures.seconds:>10.1f}{figures.peak_rss_mb:>10.1f}"
+            f"{figures.probe['vmrss_kb'] / 1024:>8.1f}"
             f"{figures.worker_peak_rss_mb:>11.1f}{figures.worker_peak_rss_sum_mb:>12.1f}"
             f"   {figures.load_before[0]:.2f} / {figures.load_after[0]:.2f}"
         )
-    print("  (worker MB: the highest worker's VmHWM; workers MB: all workers' and the forkserver's added up)")
+    print(
+        "  (crawl MB: the crawl process's VmHWM; at end: its VmRSS at spider_closed; worker MB: the highest "
+        "worker's VmHWM; workers MB: all workers' and the forkserver's added up)"
+    )
     if len(rows) >= 2:
         (small, _, first), (large, _, last) = rows[0], rows[-1]
         print(
