@@ -16,6 +16,8 @@ run(command, ...) runs a crawl subprocess and returns a Measure:
   crawl runs, keeping the last CPU time and the highest VmHWM seen per
   process. Idle workers use no CPU at the end of a crawl, so the last
   reading is close to their total;
+- the seconds the crawl process and the workers were runnable but waiting
+  for a CPU (/proc/<pid>/schedstat): what other processes on the cores cost;
 - the CPU seconds of this process over the crawl (the portal is served by
   threads of the bench process, on the same cores);
 - the load average of the machine before and after.
@@ -78,6 +80,15 @@ def _children(pid):
     return found
 
 
+def _run_delay(pid):
+    """Seconds *pid* has been runnable but waiting for a CPU (/proc/<pid>/schedstat), or None."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _descendants(root):
     """(pid, parent pid) of every descendant of *root*, parents first."""
     found, todo = [], [root]
@@ -111,6 +122,7 @@ class _Watcher(threading.Thread):
         self.cpu = {}
         self.hwm_kb = {}
         self.names = {}
+        self.waited = {}
         self.done = threading.Event()
 
     def run(self):
@@ -120,6 +132,9 @@ class _Watcher(threading.Thread):
                 hwm = _status_kb(pid, "VmHWM")
                 if stat is not None:
                     self.cpu[pid] = stat
+                waited = _run_delay(pid)
+                if waited is not None:
+                    self.waited[pid] = waited
                 if pid not in self.names:
                     # forkserver's children are forked, not executed: same command line.
                     self.names[pid] = "worker" if self.names.get(parent) == "forkserver" else _name(pid)
@@ -136,6 +151,11 @@ class Measure:
     worker_cpu: float = 0.0  # its descendants (forkserver and workers)
     worker_processes: int = 0
     worker_names: dict = field(default_factory=dict)  # name -> (processes, CPU seconds)
+    # Seconds runnable but waiting for a CPU (/proc/<pid>/schedstat): other
+    # processes on the cores. Of the crawl process (read by CrawlProbe, so
+    # None without it) and of the workers added up.
+    waited: float | None = None
+    worker_waited: float = 0.0
     worker_peak_rss_mb: float = 0.0  # the highest VmHWM among the workers
     worker_peak_rss_sum_mb: float = 0.0  # all descendants' VmHWMs added up (an upper bound of their peak together)
     bench_cpu: float = 0.0  # this process (it serves the portal)
@@ -196,6 +216,9 @@ def run(command, probe_out=None, **popen_args):
         raise subprocess.CalledProcessError(returncode, command)
     measure.worker_cpu = sum(watcher.cpu.values())
     measure.worker_processes = len(watcher.cpu)
+    measure.worker_waited = sum(
+        seconds for pid, seconds in watcher.waited.items() if watcher.names.get(pid) == "worker"
+    )
     for pid, seconds in watcher.cpu.items():
         count, total = measure.worker_names.get(watcher.names.get(pid, "?"), (0, 0.0))
         measure.worker_names[watcher.names.get(pid, "?")] = (count + 1, total + seconds)
@@ -207,6 +230,7 @@ def run(command, probe_out=None, **popen_args):
         with open(probe_out) as handle:
             measure.probe = json.load(handle)
         measure.peak_rss_mb = measure.probe["vmhwm_kb"] / 1024
+        measure.waited = measure.probe.get("run_delay_seconds")
     return measure
 
 
@@ -215,7 +239,8 @@ class CrawlProbe:
     at spider_closed, as JSON in BENCH_PROBE_OUT; with BENCH_TRACEMALLOC, the
     allocation sites holding most memory then and the commonest object types."""
 
-    TOP = 25
+    TOP = 25  # object types
+    TOP_LINES = 300  # allocation sites, enough to compare two crawls' beyond their first few
 
     def __init__(self, path, trace=False):
         self.path = path
@@ -245,6 +270,7 @@ class CrawlProbe:
             "vmhwm_kb": _status_kb("self", "VmHWM"),
             "vmrss_kb": _status_kb("self", "VmRSS"),
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "run_delay_seconds": _run_delay("self"),
             "reason": reason,
         }
         if self.trace:
@@ -262,7 +288,7 @@ class CrawlProbe:
         tracemalloc.stop()
         lines = [
             {"where": str(stat.traceback[0]), "kb": round(stat.size / 1024), "blocks": stat.count}
-            for stat in snapshot.statistics("lineno")[: self.TOP]
+            for stat in snapshot.statistics("lineno")[: self.TOP_LINES]
         ]
         counts = collections.Counter(type(obj).__qualname__ for obj in gc.get_objects())
         return {
