@@ -551,7 +551,14 @@ class Archive:
 
     def _update_report(self, report_id, updates, text_index=None):
         """Update a report's row; its reports_fts row follows."""
-        before = self._indexed(report_id) if INDEXED_COLUMNS.intersection(updates) else None
+        changing = sorted(INDEXED_COLUMNS.intersection(updates))
+        if changing:
+            # A recrawl sets the values a report has already: no index work then
+            # (reading the index's values reads the whole current text, twice).
+            now = self.db.execute(f"select {', '.join(changing)} from reports where id = ?", [report_id]).fetchone()
+            if now is not None and list(now) == [updates[name] for name in changing]:
+                changing = []
+        before = self._indexed(report_id) if changing else None
         self.db["reports"].update(report_id, updates)
         if before is not None:
             self._reindex(report_id, before, text_index)
