@@ -232,6 +232,19 @@ class Archive:
         with self._writing():
             self.db["fetch_log"].insert(row)
 
+    def fail_fetch(self, run_id, url, detail, row):
+        """The run's latest fetch_log row of *url* (the attempt logged moments ago
+        on the way out of the downloader) becomes a network_error with *detail*;
+        without one, *row* is logged."""
+        with self._writing():
+            found = self.db.execute(
+                "select id from fetch_log where run_id = ? and url = ? order by id desc limit 1", [run_id, url]
+            ).fetchone()
+            if found is None:
+                self.db["fetch_log"].insert({"fetched_at": utcnow(), **row, "run_id": run_id})
+            else:
+                self.db["fetch_log"].update(found[0], {"outcome": "network_error", "detail": detail})
+
     def log_rejected(self, run_id, url, title, reason):
         with self._writing():
             self.db["rejected_documents"].insert(

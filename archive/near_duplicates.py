@@ -315,7 +315,7 @@ class NearDuplicateIndex:
                     "select id from versions where report_id = ? and id != ?", [report_id, version_id]
                 ).fetchall()
             }
-        candidates = self._candidates(minhash, same_report_ids - {version_id}, version_id)
+        candidates = self._candidates(minhash, same_report_ids, version_id)
         own = shingle_ids(text)
         links = []
         now = utcnow()

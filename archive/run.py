@@ -66,18 +66,8 @@ class ArchiveRun:
             self.flusher.start(min(seconds, 1.0), now=False)
 
     def fetch_failed(self, url, detail, row):
-        """This run's latest fetch_log row of *url* (the attempt logged moments
-        ago on the way out of the downloader) becomes a network_error with
-        *detail*; without one, *row* is logged."""
-        db = self.archive.db
-        found = db.execute(
-            "select id from fetch_log where run_id = ? and url = ? order by id desc limit 1", [self.run_id, url]
-        ).fetchone()
-        if found is None:
-            self.archive.log_fetch(**{**row, "run_id": self.run_id})
-            return
-        with db.atomic():
-            db["fetch_log"].update(found[0], {"outcome": "network_error", "detail": detail})
+        """*url*'s latest fetch_log row of this run becomes a network_error (Archive.fail_fetch)."""
+        self.archive.fail_fetch(self.run_id, url, detail, row)
 
     def record_no_report(self, url):
         self.archive.record_no_report(url, self.run_id)
