@@ -470,6 +470,28 @@ class Archive:
             ).fetchone()
         )
 
+    def archived_record(self, url, body):
+        """What the archive made of these exact bytes from *url* before, as the
+        record prepare() would make of them again, or None if it holds none.
+
+        A recrawl whose request the portal answers 304 gets the stored bytes
+        back; reading them again would only give this. The report's identity
+        is as it stands now (a later document may have named its region).
+        """
+        row = self._find_one(
+            "select c.title, c.format, c.needs_ocr, c.published_on, c.published_source, "
+            "v.text, v.extraction, r.agency, r.agency_series, r.year, r.region, r.province, r.city, "
+            "r.county, r.division_code, r.admin_level "
+            "from captures c left join versions v on v.id = c.version_id left join reports r on r.id = c.report_id "
+            "where c.url = ? and c.body_sha256 = ? and c.warc_filename is not null "
+            "and (c.version_id is not null or c.needs_ocr = 1) order by c.id desc limit 1",
+            [url, sha256_bytes(body)],
+        )
+        if row is None:
+            return None
+        # A scan has no version: its identity, if any, and no text.
+        return {key: value for key, value in row.items() if value is not None} | {"needs_ocr": bool(row["needs_ocr"])}
+
     def store_unreadable(self, doc, run_id=None):
         """Record a capture whose text cannot be read (a scan needing OCR).
 

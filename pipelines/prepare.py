@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pebble import ProcessExpired, ProcessPool
 from scrapy.exceptions import DropItem
 
+from archive.run import ArchiveRun
 from document.prepare import FIELDS, prepare, set_aliases
 from document.readers import sniff_format
 from registry.sources import agency_aliases
@@ -37,10 +38,11 @@ def _stop(pool):
 
 
 class PrepareDocumentPipeline:
-    def __init__(self, workers=0, stats=None, timeout=None, aliases=None):
+    def __init__(self, workers=0, stats=None, timeout=None, aliases=None, archive=None):
         self.workers = workers
         self.stats = stats
         self.timeout = timeout
+        self.archive = archive
         self.pool = None
         # Read once, at start: a missing or invalid registry stops the crawl
         # here with the validator's message, instead of failing every item.
@@ -49,7 +51,8 @@ class PrepareDocumentPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         workers = crawler.settings.getint("EXTRACT_WORKERS")
-        return cls(workers, crawler.stats, crawler.settings.getfloat("EXTRACT_TIMEOUT"))
+        run = ArchiveRun.of(crawler)
+        return cls(workers, crawler.stats, crawler.settings.getfloat("EXTRACT_TIMEOUT"), archive=run.archive)
 
     def open_spider(self):
         if self.workers > 0:
@@ -115,7 +118,22 @@ class PrepareDocumentPipeline:
         if self.stats is not None:
             self.stats.inc_value(key)
 
+    def _reuse(self, item):
+        """A 304 confirming archived bytes: the record they gave before, not read again."""
+        if item.http_status != 304 or self.archive is None:
+            return False
+        record = self.archive.archived_record(item.url, item.body)
+        if record is None:
+            return False
+        for name in ("format", "extraction", "needs_ocr", *RECORD_FIELDS):
+            if name in record:
+                setattr(item, name, record[name])
+        self._inc("prepare/reused")
+        return True
+
     async def process_item(self, item):
+        if self._reuse(item):
+            return item
         if item.format in ("", "unknown"):
             item.format = sniff_format(item.body, item.content_type, item.url)
         record = await self._prepare(item)

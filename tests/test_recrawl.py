@@ -1,6 +1,7 @@
 """Scheduled recrawls on the fixture portal: cheap when nothing changed,
 blind to view counters, sharp on real edits, polite to robots.txt."""
 
+import json
 import re
 
 import sqlite_utils
@@ -27,6 +28,19 @@ def test_second_crawl_of_an_unchanged_portal_downloads_little(demo_portal, tmp_p
     run = db["crawl_runs"].get(2)
     assert run["not_modified"] > 50
     assert (run["new_reports"], run["new_versions"]) == (0, 0)
+    # A document answered 304 is not read again: its capture takes the
+    # version the same bytes gave before.
+    stats = json.loads(run["stats"])
+    confirmed = db.execute("select count(*) from captures where run_id = 2 and http_status = 304").fetchone()[0]
+    assert confirmed > 20
+    assert stats["prepare/reused"] == confirmed
+    read_again = sum(value for key, value in stats.items() if key.startswith("extract/") and key.endswith("/documents"))
+    assert read_again == stats["item_scraped_count"] + stats.get("item_dropped_count", 0) - confirmed
+    moved = db.execute(
+        "select count(*) from captures c2 join captures c1 on c1.url = c2.url and c1.run_id = 1 "
+        "and c1.body_sha256 = c2.body_sha256 where c2.run_id = 2 and coalesce(c1.version_id, 0) != coalesce(c2.version_id, 0)"
+    ).fetchone()[0]
+    assert moved == 0
 
 
 def test_view_counter_never_makes_a_version(site_copy, manifest, tmp_path):

@@ -314,3 +314,64 @@ def test_a_worker_dying_on_a_document_is_replaced_and_the_document_tried_once_mo
         assert stats.values["extract/worker_deaths"] == 3
     finally:
         pipeline.close_spider()
+
+
+def _archive_with(tmp_path, item, **capture):
+    """An archive holding *item* as a crawl stores it (with its WARC record)."""
+    from archive.db import Archive
+    from pipelines.store import as_document
+
+    archive = Archive(str(tmp_path / "a.db"))
+    archive.store({**as_document(item), "warc_filename": "a.warc.gz", "warc_offset": 0, **capture}, run_id=None)
+    return archive
+
+
+def test_a_304_of_archived_bytes_takes_the_stored_record_and_reads_nothing(monkeypatch, tmp_path):
+    first = run(PrepareDocumentPipeline(aliases={}), report_item("003"))
+    archive = _archive_with(tmp_path, first)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a 304 of archived bytes was read again")
+
+    monkeypatch.setattr(prepare, "prepare", no_reading)
+    pipeline = PrepareDocumentPipeline(aliases={}, archive=archive)
+    again = report_item("003")
+    again.http_status = 304
+    out = run(pipeline, again)
+    for name in ("text", "title", "agency", "year", "region", "county", "extraction", "format", "published_on"):
+        assert getattr(out, name) == getattr(first, name), name
+    assert out.needs_ocr is False
+    # What only a new version needs is not recomputed.
+    assert out.tables is None and out.signature is None and out.index_text is None
+    archive.close()
+
+
+def test_a_304_of_bytes_the_archive_lacks_is_read(tmp_path):
+    archive = _archive_with(tmp_path, run(PrepareDocumentPipeline(aliases={}), report_item("003")))
+    other = report_item("000")
+    other.http_status = 304
+    out = run(PrepareDocumentPipeline(aliases={}, archive=archive), other)
+    assert out.extraction and out.tables is not None and len(out.signature) == 128
+    archive.close()
+
+
+def test_a_304_of_an_archived_scan_stays_a_scan(tmp_path):
+    from archive.db import Archive
+    from pipelines.store import as_document
+
+    scan = DocumentItem(
+        url="http://x/scan.pdf",
+        body=b"%PDF-scan",
+        format="pdf",
+        needs_ocr=True,
+        agency="汶上县公共资源交易中心",
+        year=2019,
+        title="汶上县公共资源交易中心2019年政府信息公开工作年度报告",
+    )
+    archive = Archive(str(tmp_path / "a.db"))
+    archive.store_unreadable({**as_document(scan), "warc_filename": "a.warc.gz"})
+    again = DocumentItem(url=scan.url, body=scan.body, format="pdf", http_status=304)
+    out = run(PrepareDocumentPipeline(aliases={}, archive=archive), again)
+    assert out.needs_ocr is True and out.text == ""
+    assert (out.agency, out.year) == (scan.agency, 2019)
+    archive.close()
