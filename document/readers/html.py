@@ -200,11 +200,10 @@ def extract_html(html, containers=()):
     root = _parse(html)
     container = None
     if root is not None:
-        container = _first_match(root, containers)
+        # trafilatura would see only this container too (focus below).
+        container = _first_match(root, (*containers, *KNOWN_CONTAINERS))
         if container is not None and (text := read_container(container)) is not None:
             return text, "container"
-        if container is None:
-            container = _first_match(root, KNOWN_CONTAINERS)
         if container is None:
             container = _densest_container(root)
     if container is not None:

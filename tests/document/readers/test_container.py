@@ -144,8 +144,18 @@ def test_a_short_container_is_left_to_trafilatura():
     assert extract_html(page, ZOOM) == ("本单位2021年政府信息公开工作年度报告见附件。\n特此公告。", "trafilatura")
 
 
-def test_no_container_or_another_one_goes_to_trafilatura():
+def test_a_container_the_reader_knows_is_read_directly_without_an_adapter():
+    # div#zoom is one of the CMS containers the reader knows (KNOWN_CONTAINERS):
+    # trafilatura would be given only that container as well.
     page = page_with(INTROS)
+    assert extract_html(page, ("//*[@id='nbcontent']",))[1] == "container"
+    assert extract_html(page)[1] == "container"
+    trs = page.replace("<div id='zoom'>", "<div class='TRS_Editor'>")
+    assert extract_html(trs)[1] == "container"
+
+
+def test_no_known_container_goes_to_trafilatura():
+    page = page_with(INTROS).replace("<div id='zoom'>", "<div class='article-body'>")
     assert extract_html(page, ("//*[@id='nbcontent']",))[1] == "trafilatura"
     assert extract_html(page)[1] == "trafilatura"
 
