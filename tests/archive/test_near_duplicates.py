@@ -220,8 +220,8 @@ def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alik
     signature = nd.signature(cross_post)
     proposed = [
         other
-        for other in index.lsh.query(signature)
-        if float(signature.jaccard(index._signatures[other])) >= index.threshold - nd.MARGIN
+        for other in index.query(signature)
+        if float(signature.jaccard(index.stored_signature(other))) >= index.threshold - nd.MARGIN
     ]
     assert len(proposed) > nd.MAX_EXACT_CHECKS  # the bound is what limits the work here
     compared = []
