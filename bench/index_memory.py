@@ -120,6 +120,7 @@ def index_memory(count):
             capture_output=True,
             text=True,
             check=True,
+            cwd=Path(__file__).resolve().parent.parent,
         ).stdout
         mb, peak, seconds = out.split()
         return float(mb), peak == "True", float(seconds), filled, size
