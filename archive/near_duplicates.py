@@ -15,8 +15,8 @@ chooses for the threshold) in ``version_lsh``. The versions that share a band
 with a new version are its candidates, found by one indexed query: the index
 lives in the archive, not in the crawl's memory, so a crawl's memory does not
 grow with the archive. For the few candidates the exact Jaccard similarity of
-the two 3-gram sets is computed from the texts. Pairs at or above the threshold are stored in
-``version_links``. Versions of the same report are always linked, whatever
+the two 3-gram sets is computed from the texts. Pairs at or above the
+threshold are stored in ``version_links``. Versions of the same report are always linked, whatever
 their similarity: they are the same document by identity, and the similarity
 measures the revision.
 
@@ -233,8 +233,8 @@ def create_near_duplicate_schema(db):
 def _band_key(band_bytes):
     """A band's key as a signed 64-bit SQLite INTEGER (MinHashLSH's hashfunc).
 
-    Unhashed, datasketch keys a band by its r hash values' bytes (104 bytes
-    at r = 13): 8 keep version_lsh small. blake2b, not hash(): the same in
+    Unhashed, datasketch keys a band by its r hash values' bytes (52 at
+    r = 13): 8 keep version_lsh small. blake2b, not hash(): the same in
     every process. Two bands colliding only add a candidate, which the
     estimate then filters. Part of the stored keys' meaning: never change it.
     """
