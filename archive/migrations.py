@@ -301,6 +301,18 @@ def contentless_search_index(db):
     )
 
 
+@migration("0007_version_lsh")
+def version_lsh(db):
+    """The near-duplicate index's LSH bands in the archive (version_lsh), not
+    in each crawl's memory: filled from every stored signature, banded for
+    the crawl's default threshold (another threshold fills them again when
+    an index for it opens: archive/near_duplicates.py)."""
+    from archive.near_duplicates import create_near_duplicate_schema, fill_bands
+
+    create_near_duplicate_schema(db)
+    fill_bands(db)
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)

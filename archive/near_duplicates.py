@@ -10,10 +10,13 @@ report (so the size of a revision is visible).
 How: each version's text, with all whitespace removed, becomes the set of its
 character 3-grams (Chinese has no word boundaries). A MinHash of that set
 (datasketch, fixed seed, so signatures are stable across runs) is stored in
-``version_minhash``; a MinHashLSH over all stored signatures finds candidate
-pairs, and for those few the exact Jaccard similarity of the two 3-gram sets is
-computed from the texts. Pairs at or above the threshold are stored in
-``version_links``. Versions of the same report are always linked, whatever
+``version_minhash``, and its LSH bands (the banding datasketch's MinHashLSH
+chooses for the threshold) in ``version_lsh``. The versions that share a band
+with a new version are its candidates, found by one indexed query: the index
+lives in the archive, not in the crawl's memory, so a crawl's memory does not
+grow with the archive. For the few candidates the exact Jaccard similarity of
+the two 3-gram sets is computed from the texts. Pairs at or above the
+threshold are stored in ``version_links``. Versions of the same report are always linked, whatever
 their similarity: they are the same document by identity, and the similarity
 measures the revision.
 
@@ -25,6 +28,8 @@ measured and why the threshold is 0.9: 0.8 links different reports of one templa
 """
 
 import argparse
+import hashlib
+import heapq
 import sys
 from pathlib import Path
 
@@ -152,12 +157,6 @@ def _to_blob(minhash):
     return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
 
 
-def _lean(minhash):
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(minhash)
-
-
 def _from_blob(blob, scheme=SCHEME):
     import numpy as np
 
@@ -178,6 +177,26 @@ def create_near_duplicate_schema(db):
   num_perm INTEGER NOT NULL,
   scheme TEXT NOT NULL,
   hashvalues BLOB NOT NULL
+)"""
+    )
+    # One row per version and band. WITHOUT ROWID: the primary key is the
+    # (band, key) lookup index, so the rows are not stored twice.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS version_lsh (
+  band INTEGER NOT NULL,
+  key INTEGER NOT NULL,
+  version_id INTEGER NOT NULL REFERENCES versions(id),
+  PRIMARY KEY (band, key, version_id)
+) WITHOUT ROWID"""
+    )
+    # The banding version_lsh was filled with (one row): another threshold
+    # or signature size means other bands, made again from version_minhash.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS version_lsh_banding (
+  num_perm INTEGER NOT NULL,
+  scheme TEXT NOT NULL,
+  bands INTEGER NOT NULL,
+  rows INTEGER NOT NULL
 )"""
     )
     db.execute(
@@ -201,55 +220,153 @@ def create_near_duplicate_schema(db):
     db.execute("CREATE VIEW near_duplicates AS " + NEAR_DUPLICATES_VIEW)
 
 
-class NearDuplicateIndex:
-    """The LSH of every stored signature, and the writes that link versions.
+# -- the LSH bands, in the archive ---------------------------------------------
+#
+# datasketch's MinHashLSH keeps its buckets in a dict (or Redis or Cassandra,
+# its only storage_config types: each a server to run beside the crawl, and
+# writes outside the archive's transactions). So the buckets are rows of
+# version_lsh instead, written in the same transaction as the signature, while
+# datasketch still decides the banding (b bands of r hash values, from the
+# threshold) and how a band is keyed: the same candidates as its own index.
 
-    Build it once per crawl: the constructor reads every stored signature.
-    Versions without a stored signature are not in the index until add()ed.
+
+def _band_key(band_bytes):
+    """A band's key as a signed 64-bit SQLite INTEGER (MinHashLSH's hashfunc).
+
+    Unhashed, datasketch keys a band by its r hash values' bytes (52 at
+    r = 13): 8 keep version_lsh small. blake2b, not hash(): the same in
+    every process. Two bands colliding only add a candidate, which the
+    estimate then filters. Part of the stored keys' meaning: never change it.
+    """
+    return int.from_bytes(hashlib.blake2b(band_bytes, digest_size=8).digest(), "big", signed=True)
+
+
+def banding(threshold=DEFAULT_THRESHOLD, num_perm=DEFAULT_NUM_PERM):
+    """An empty datasketch MinHashLSH for *threshold*: its b, r and band keys, not its buckets."""
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=max(0.1, threshold - MARGIN), num_perm=num_perm, hashfunc=_band_key)
+
+
+def band_keys(lsh, minhash):
+    """(band, key) of each band of a MinHash, as *lsh* keys them."""
+    # _H is private, but it is what MinHashLSH.insert and query key a bucket
+    # by (the bytes of the hash values in the scheme's dtype, uint32 for
+    # affine32: so a MinHash, not the stored uint64 blob);
+    # tests/archive/test_near_duplicates.py compares with lsh.query.
+    values = minhash.hashvalues
+    return [(band, lsh._H(values[start:end])) for band, (start, end) in enumerate(lsh.hashranges)]
+
+
+def _store_signature(db, version_id, minhash, num_perm):
+    db.execute(
+        "insert or replace into version_minhash (version_id, num_perm, scheme, hashvalues) values (?, ?, ?, ?)",
+        [version_id, num_perm, SCHEME, _to_blob(minhash)],
+    )
+
+
+def fill_bands(db, threshold=DEFAULT_THRESHOLD, num_perm=DEFAULT_NUM_PERM):
+    """Make version_lsh again from every stored signature, banded for *threshold*.
+
+    Signatures of another size or scheme are first made again from their
+    text. One signature in memory at a time. Runs in the caller's
+    transaction (a savepoint when one is open).
+    """
+    lsh = banding(threshold, num_perm)
+    with db.atomic():
+        stale = [
+            row[0]
+            for row in db.execute(
+                "select version_id from version_minhash where num_perm != ? or scheme != ?", [num_perm, SCHEME]
+            ).fetchall()
+        ]
+        for version_id in stale:
+            row = db.execute("select text from versions where id = ?", [version_id]).fetchone()
+            if row is None:
+                db.execute("delete from version_minhash where version_id = ?", [version_id])
+            else:
+                _store_signature(db, version_id, signature(row[0], num_perm), num_perm)
+        db.execute("delete from version_lsh")
+        db.execute("delete from version_lsh_banding")
+        db.execute(
+            "insert into version_lsh_banding (num_perm, scheme, bands, rows) values (?, ?, ?, ?)",
+            [num_perm, SCHEME, lsh.b, lsh.r],
+        )
+        # A cursor, not a list: the archive's signatures are never all in memory.
+        signatures = db.conn.execute("select version_id, scheme, hashvalues from version_minhash")
+        db.conn.executemany(
+            "insert into version_lsh (band, key, version_id) values (?, ?, ?)",
+            (
+                (band, key, version_id)
+                for version_id, scheme, blob in signatures
+                for band, key in band_keys(lsh, _from_blob(blob, scheme))
+            ),
+        )
+
+
+class NearDuplicateIndex:
+    """Finds the near-duplicates of each version added, and links them.
+
+    Holds nothing per stored version: each add() queries the archive's LSH
+    bands (version_lsh) and reads the signatures of the versions found.
+    Opening it reads every stored signature only when the bands were made
+    for another threshold or signature size (fill_bands), one at a time.
     """
 
     def __init__(self, db, threshold=DEFAULT_THRESHOLD, num_perm=DEFAULT_NUM_PERM):
-        from datasketch import MinHashLSH
-
         self.db = db
         self.threshold = threshold
         self.num_perm = num_perm
-        self.lsh = MinHashLSH(threshold=max(0.1, threshold - MARGIN), num_perm=num_perm)
-        self._signatures = {}
-        stale = []
-        for version_id, stored_perm, scheme, blob in db.execute(
-            "select version_id, num_perm, scheme, hashvalues from version_minhash"
-        ).fetchall():
-            if stored_perm != num_perm or scheme != SCHEME:
-                stale.append(version_id)
-                continue
-            self._remember(version_id, _from_blob(blob, scheme))
-        # Signatures of another size or scheme cannot share this LSH: remake them.
-        for version_id in stale:
-            row = db.execute("select text from versions where id = ?", [version_id]).fetchone()
-            with db.atomic():
-                if row is None:
-                    db.execute("delete from version_minhash where version_id = ?", [version_id])
-                    continue
-                minhash = signature(row[0], num_perm)
-                self._store_signature(version_id, minhash)
-            self._remember(version_id, _lean(minhash))
+        self.lsh = banding(threshold, num_perm)
+        self._check_banding()
+
+    def _check_banding(self):
+        """Fill the bands again if they were made for another banding."""
+        found = [tuple(row) for row in self.db.execute("select num_perm, scheme, bands, rows from version_lsh_banding")]
+        if found != [(self.num_perm, SCHEME, self.lsh.b, self.lsh.r)]:
+            fill_bands(self.db, self.threshold, self.num_perm)
 
     def __len__(self):
-        return len(self._signatures)
+        # Every indexed version has one row per band: count band 0's (an
+        # index range), not version_minhash's rows (every signature's page).
+        return self.db.execute("select count(*) from version_lsh where band = 0").fetchone()[0]
 
     def __contains__(self, version_id):
-        return version_id in self._signatures
-
-    def _remember(self, version_id, minhash):
-        self.lsh.insert(version_id, minhash, check_duplication=False)
-        self._signatures[version_id] = minhash
-
-    def _store_signature(self, version_id, minhash):
-        self.db.execute(
-            "insert or replace into version_minhash (version_id, num_perm, scheme, hashvalues) values (?, ?, ?, ?)",
-            [version_id, self.num_perm, SCHEME, _to_blob(minhash)],
+        return (
+            self.db.execute("select 1 from version_minhash where version_id = ?", [version_id]).fetchone() is not None
         )
+
+    def missing(self):
+        """Ids of the stored versions without a signature, in id order (one query)."""
+        # Sorted here: "order by id" would scan the versions table, texts and
+        # all, instead of a small index of it.
+        return sorted(
+            row[0]
+            for row in self.db.execute(
+                "select id from versions where not exists "
+                "(select 1 from version_minhash m where m.version_id = versions.id)"
+            )
+        )
+
+    def _sharing_a_band(self, minhash, columns):
+        keys = band_keys(self.lsh, minhash)
+        return self.db.execute(
+            f"with wanted (band, key) as (values {', '.join(['(?, ?)'] * len(keys))}) "
+            f"select {columns} from version_minhash m where m.version_id in "
+            "(select l.version_id from wanted join version_lsh l on l.band = wanted.band and l.key = wanted.key)",
+            [value for pair in keys for value in pair],
+        )
+
+    def query(self, minhash):
+        """Ids of the indexed versions that share a band with *minhash* (MinHashLSH.query)."""
+        return sorted(row[0] for row in self._sharing_a_band(minhash, "m.version_id"))
+
+    def stored_signature(self, version_id):
+        """The stored signature of *version_id* (a LeanMinHash), or None."""
+        row = self.db.execute(
+            "select num_perm, scheme, hashvalues from version_minhash where version_id = ?", [version_id]
+        ).fetchone()
+        return None if row is None or row[0] != self.num_perm else _from_blob(row[2], row[1])
 
     def _text(self, version_id):
         row = self.db.execute("select text from versions where id = ?", [version_id]).fetchone()
@@ -262,25 +379,31 @@ class NearDuplicateIndex:
     def _candidates(self, minhash, same_report_ids, version_id):
         """(version id, estimate or None) to compare exactly, in id order.
 
-        The estimate first: in memory, while the exact similarity needs the
-        other text. Every other version of the same report, and of the other
-        reports' versions whose estimate reaches threshold - MARGIN only the
-        MAX_EXACT_CHECKS most similar: the many reports of one template sit
-        just under the threshold, and comparing each new one with all of
-        them made indexing quadratic in the archive's size.
+        The estimate first: from the stored signatures, while the exact
+        similarity needs the other text. Every other version of the same
+        report, and of the other reports' versions whose estimate reaches
+        threshold - MARGIN only the MAX_EXACT_CHECKS most similar: the many
+        reports of one template sit just under the threshold, and comparing
+        each new one with all of them made indexing quadratic in the
+        archive's size. The versions found are read one at a time, keeping
+        only the best: a template's look-alikes may be many.
         """
-        chosen, others = {}, []
-        for other_id in set(self.lsh.query(minhash)) | same_report_ids:
-            if other_id == version_id:
-                continue
-            other_minhash = self._signatures.get(other_id)
-            estimate = None if other_minhash is None else float(minhash.jaccard(other_minhash))
-            if other_id in same_report_ids:
-                chosen[other_id] = estimate
-            elif estimate is not None and estimate >= self.threshold - MARGIN:
-                others.append((estimate, other_id))
-        for estimate, other_id in sorted(others, key=lambda pair: (-pair[0], pair[1]))[:MAX_EXACT_CHECKS]:
-            chosen[other_id] = estimate
+
+        def estimates():
+            for other_id, num_perm, scheme, blob in self._sharing_a_band(
+                minhash, "m.version_id, m.num_perm, m.scheme, m.hashvalues"
+            ):
+                if other_id == version_id or other_id in same_report_ids or num_perm != self.num_perm:
+                    continue
+                estimate = float(minhash.jaccard(_from_blob(blob, scheme)))
+                if estimate >= self.threshold - MARGIN:
+                    yield estimate, other_id
+
+        best = heapq.nsmallest(MAX_EXACT_CHECKS, estimates(), key=lambda pair: (-pair[0], pair[1]))
+        chosen = {other_id: estimate for estimate, other_id in best}
+        for other_id in same_report_ids:
+            other_minhash = self.stored_signature(other_id)
+            chosen[other_id] = None if other_minhash is None else float(minhash.jaccard(other_minhash))
         return sorted(chosen.items())
 
     def add(self, version_id, text, hashvalues=None):
@@ -289,19 +412,16 @@ class NearDuplicateIndex:
         *hashvalues* is the text's signature(...).hashvalues when computed
         already (a crawl's workers do: document/prepare.py).
 
-        Stores the version's signature, links it to every indexed version
-        whose exact similarity is at least the threshold and to every other
-        version of its own report, and adds it to the LSH. Runs in the
-        caller's transaction (a savepoint when one is open). A version
-        already indexed is left as it is and gets no new links.
+        Stores the version's signature and bands, and links it to every
+        indexed version whose exact similarity is at least the threshold and
+        to every other version of its own report. Runs in the caller's
+        transaction (a savepoint when one is open). A version already
+        indexed is left as it is and gets no new links.
         """
-        if version_id in self._signatures:
-            if self.db.execute("select 1 from version_minhash where version_id = ?", [version_id]).fetchone():
-                return []
-            # Added in a transaction that was rolled back: the id may now
-            # be another text's.
-            self.lsh.remove(version_id)
-            del self._signatures[version_id]
+        if version_id in self:
+            return []
+        # Another index (another threshold) may have filled the bands again since.
+        self._check_banding()
         if hashvalues is not None and len(hashvalues) == self.num_perm:
             minhash = _from_hashvalues(hashvalues)
         else:
@@ -320,11 +440,15 @@ class NearDuplicateIndex:
         links = []
         now = utcnow()
         with self.db.atomic():
-            self._store_signature(version_id, minhash)
+            _store_signature(self.db, version_id, minhash, self.num_perm)
+            self.db.conn.executemany(
+                "insert or ignore into version_lsh (band, key, version_id) values (?, ?, ?)",
+                [(band, key, version_id) for band, key in band_keys(self.lsh, minhash)],
+            )
             for other_id, estimate in candidates:
                 same_report = other_id in same_report_ids
                 other_text = self._text(other_id)
-                if other_text is None:  # indexed, then rolled back or deleted
+                if other_text is None:  # deleted since
                     continue
                 if estimate is None:  # a version of this report not indexed yet
                     estimate = float(minhash.jaccard(signature(other_text, self.num_perm)))
@@ -351,8 +475,6 @@ on conflict (version_id, other_version_id) do update set
                     link,
                 )
                 links.append(link)
-        # Only once the writes succeeded: a failed add leaves the LSH as it was.
-        self._remember(version_id, _lean(minhash))
         return links
 
 
@@ -363,15 +485,10 @@ def index_archive(db, threshold=DEFAULT_THRESHOLD, num_perm=DEFAULT_NUM_PERM, re
         create_near_duplicate_schema(db)
         if rebuild:
             db.execute("delete from version_links")
+            db.execute("delete from version_lsh")
             db.execute("delete from version_minhash")
         index = NearDuplicateIndex(db, threshold=threshold, num_perm=num_perm)
-        todo = [
-            row[0]
-            for row in db.execute(
-                "select id from versions where id not in (select version_id from version_minhash) order by id"
-            ).fetchall()
-        ]
-        for version_id in todo:
+        for version_id in index.missing():
             links.extend(index.add(version_id, index._text(version_id)))
     return links
 

@@ -1,8 +1,9 @@
 """Link each new version to its near-duplicates (archive/near_duplicates.py).
 
 Wired after storage (400) and the statistics (500): a new version, or a
-known one that an older archive never indexed, is indexed. The index of every stored signature is built once, when
-the spider opens. A failure here never costs the report: the version is
+known one that an older archive never indexed, is indexed. The index is the
+archive's LSH bands (version_lsh), queried for each version: the crawl holds
+nothing per stored version. A failure here never costs the report: the version is
 archived already, so errors are logged and counted (archive/near_duplicate_errors)
 and the item goes on; `python -m archive.near_duplicates ARCHIVE_DB` indexes
 whatever was missed.
@@ -39,12 +40,9 @@ class NearDuplicatePipeline:
             return
         # Versions stored but never indexed (a crawl killed between the two
         # steps, or an archive older than this pipeline) are indexed now.
-        db = self.run.archive.db
-        ids = [row[0] for row in db.execute("select id from versions").fetchall()]
-        for version_id in (version_id for version_id in ids if version_id not in self.index):
-            text = db.execute("select text from versions where id = ?", [version_id]).fetchone()[0]
+        for version_id in self.index.missing():
             try:
-                self.index.add(version_id, text)
+                self.index.add(version_id, self.index._text(version_id))
             except Exception:
                 logger.exception("indexing version %s failed", version_id)
 

@@ -140,6 +140,45 @@ def test_the_search_index_made_contentless_finds_the_same_reports(tmp_path):
         archive.close()
 
 
+def test_the_near_duplicate_bands_are_filled_from_the_stored_signatures(tmp_path):
+    # 0007 on an archive of 0006: the bands of every stored signature, as
+    # datasketch keys them, and an index opened on them fills nothing again.
+    from archive import near_duplicates as nd
+
+    path = tmp_path / "archive.db"
+    shutil.copy(RELEASE, path)
+    db = sqlite_utils.Database(path)
+    MIGRATIONS.apply(db, stop_before="0007_version_lsh")
+    # 0001 makes today's near-duplicate schema: an archive of 0006 had no bands.
+    db.execute("DROP TABLE version_lsh")
+    db.execute("DROP TABLE version_lsh_banding")
+    signatures = {row["version_id"]: row for row in db.query("select * from version_minhash")}
+    assert len(signatures) == 3
+    db.close()
+    archive = Archive(path)
+    try:
+        db = archive.db
+        lsh = nd.banding()
+        expected = {
+            (band, key, version_id)
+            for version_id, row in signatures.items()
+            for band, key in nd.band_keys(lsh, nd._from_blob(row["hashvalues"], row["scheme"]))
+        }
+        assert {tuple(row) for row in db.execute("select band, key, version_id from version_lsh")} == expected
+        assert len(expected) == 3 * lsh.b
+        statements = []
+        db.conn.set_trace_callback(statements.append)
+        index = nd.NearDuplicateIndex(db)
+        db.conn.set_trace_callback(None)
+        assert not [sql for sql in statements if "insert into version_lsh" in sql]
+        assert len(index) == 3
+        # Each release version is found by its own text's signature.
+        for version_id in signatures:
+            assert version_id in index.query(nd.signature(db["versions"].get(version_id)["text"]))
+    finally:
+        archive.close()
+
+
 def test_a_new_archive_records_every_migration(tmp_path):
     archive = Archive(tmp_path / "archive.db")
     assert [row["name"] for row in archive.db.query("select name from _sqlite_migrations")] == NAMES

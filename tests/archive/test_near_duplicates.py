@@ -220,8 +220,8 @@ def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alik
     signature = nd.signature(cross_post)
     proposed = [
         other
-        for other in index.lsh.query(signature)
-        if float(signature.jaccard(index._signatures[other])) >= index.threshold - nd.MARGIN
+        for other in index.query(signature)
+        if float(signature.jaccard(index.stored_signature(other))) >= index.threshold - nd.MARGIN
     ]
     assert len(proposed) > nd.MAX_EXACT_CHECKS  # the bound is what limits the work here
     compared = []
@@ -357,6 +357,125 @@ def test_schema_is_idempotent(archive):
     nd.create_near_duplicate_schema(archive.db)
     assert {"version_minhash", "version_links"} <= set(archive.db.table_names())
     assert "near_duplicates" in archive.db.view_names()
+
+
+# -- the index in the archive, not in memory -------------------------------------
+
+
+AGENCIES = ("财政局", "教育局", "公安局", "民政局", "司法局", "商务局", "文化和旅游局", "卫生健康委员会")
+PLACES = ("济宁市", "嘉祥县", "汶上县")
+
+
+def mixed_corpus():
+    """40 (agency, year, text): one template's reports, cross-posts and corrections of some, unrelated seeds."""
+    keys = [(place + name, 2023) for place in PLACES for name in AGENCIES] + [("济宁市" + AGENCIES[0], 2022)]
+    corpus = [(agency, year, synth.report_text(agency, year)) for agency, year in keys]  # 25 of one template
+    for agency, year, text in corpus[:8:2]:  # cross-posted: another report, another footer
+        corpus.append((agency + "机关", year, with_footer(text, f"{agency}办公室 2024年1月")))
+    for agency, year, text in corpus[1:8:2]:  # corrected: the same report's next version
+        corpus.append((agency, year, one_char_edit(text)))
+    for agency, year, text in corpus[8:10]:  # corrected: the last line changed
+        corpus.append((agency, year, with_footer(text, f"{agency} 更正")))
+    for n, path in enumerate(sorted(SEEDS.glob("0*.txt"))):  # 5, unlike the rest
+        corpus.append((f"某机关{n}", 2020, seed_text(path.name[:3])))
+    return corpus
+
+
+@pytest.mark.parametrize("threshold", [nd.DEFAULT_THRESHOLD, 0.75])
+def test_the_bands_in_the_archive_find_what_datasketchs_index_finds(archive, threshold):
+    from datasketch import MinHashLSH
+
+    # The index this replaced: a MinHashLSH in memory, of every signature added.
+    in_memory = MinHashLSH(threshold=max(0.1, threshold - nd.MARGIN), num_perm=nd.DEFAULT_NUM_PERM)
+    index = nd.NearDuplicateIndex(archive.db, threshold=threshold)
+    corpus = mixed_corpus()
+    assert len(corpus) == 40
+    texts, found = {}, 0
+    for n, (agency, year, text) in enumerate(corpus):
+        version_id = store(archive, agency, year, text, f"http://x/{n}.html")["version_id"]
+        minhash = nd.signature(text)
+        # Candidates (all that comes after them is unchanged), then the version added.
+        assert index.query(minhash) == sorted(in_memory.query(minhash)), (n, agency)
+        found += len(index.query(minhash))
+        index.add(version_id, text)
+        in_memory.insert(version_id, minhash)
+        texts[version_id] = text
+    assert found > 40  # the template's reports share bands: the comparison is not of empty answers
+    assert len(index) == len(corpus) and archive.db["version_lsh"].count == len(corpus) * index.lsh.b
+    if threshold != nd.DEFAULT_THRESHOLD:
+        return
+    # At the crawl's threshold the links are those of an exact comparison of every pair.
+    report_of = {row["id"]: row["report_id"] for row in archive.db.query("select id, report_id from versions")}
+    expected = set()
+    for a, b in itertools.combinations(sorted(texts), 2):
+        if report_of[a] == report_of[b] or nd.jaccard(nd.shingles(texts[a]), nd.shingles(texts[b])) >= threshold:
+            expected.add((a, b))
+    assert set(links(archive.db)) == expected
+    assert len(expected) == 10  # four cross-posts and six corrections
+
+
+def stored_archive(path, count):
+    """An archive of *count* versions with stored signatures and bands, written directly (no texts to sign)."""
+    archive = Archive(path)
+    rng = np.random.default_rng(1)
+    with archive.db.atomic():
+        archive.db.conn.executemany(
+            "insert into reports (id, agency, region, year) values (?, ?, '', 2023)",
+            ((n, f"机关{n}") for n in range(1, count + 1)),
+        )
+        archive.db.conn.executemany(
+            "insert into versions (id, report_id, sha256, text) values (?, ?, ?, '')",
+            ((n, n, str(n)) for n in range(1, count + 1)),
+        )
+        archive.db.conn.executemany(
+            "insert into version_minhash (version_id, num_perm, scheme, hashvalues) values (?, ?, ?, ?)",
+            (
+                (n, nd.DEFAULT_NUM_PERM, nd.SCHEME, rng.integers(0, 2**32, nd.DEFAULT_NUM_PERM, dtype="<u8").tobytes())
+                for n in range(1, count + 1)
+            ),
+        )
+        nd.fill_bands(archive.db)
+    return archive
+
+
+def test_opening_the_index_reads_no_stored_signature(tmp_path):
+    import tracemalloc
+
+    archive = stored_archive(tmp_path / "archive.db", 2000)
+    statements = []
+    archive.db.conn.set_trace_callback(statements.append)
+    nd.NearDuplicateIndex(archive.db)  # imports, outside the figure
+    tracemalloc.start()
+    try:
+        index = nd.NearDuplicateIndex(archive.db)
+        assert len(index) == 2000 and 1999 in index and 2001 not in index and index.missing() == []
+        assert index.query(index.stored_signature(1999)) == [1999]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        archive.db.conn.set_trace_callback(None)
+    # The in-memory index held 5.5 KB per stored version: 11 MB here.
+    assert peak < 200_000, peak
+    reads = [sql for sql in statements if "version_minhash" in sql and "where" not in sql.lower()]
+    assert reads == []  # every signature read is of one version, or of those sharing a band
+    archive.close()
+
+
+def test_a_new_threshold_fills_the_bands_again(tmp_path):
+    archive = stored_archive(tmp_path / "archive.db", 50)
+    text = seed_text("002")
+    result = store(archive, JINAN, 2024, text, "http://a/r.html")
+    nd.NearDuplicateIndex(archive.db).add(result["version_id"], text)
+    index = nd.NearDuplicateIndex(archive.db, threshold=0.75)
+    assert (index.lsh.b, index.lsh.r) != (nd.banding().b, nd.banding().r)
+    banding = archive.db.execute("select bands, rows from version_lsh_banding").fetchall()
+    assert [tuple(row) for row in banding] == [(index.lsh.b, index.lsh.r)]
+    assert archive.db["version_lsh"].count == 51 * index.lsh.b
+    second = store(archive, JINAN + "本级", 2024, one_char_edit(text), "http://b/r.html")["version_id"]
+    assert [(m["version_id"], m["other_version_id"]) for m in index.add(second, one_char_edit(text))] == [
+        (result["version_id"], second)
+    ]
+    archive.close()
 
 
 # -- the command line ----------------------------------------------------------
