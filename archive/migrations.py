@@ -313,6 +313,35 @@ def version_lsh(db):
     fill_bands(db)
 
 
+@migration("0008_stats_without_rowid")
+def stats_without_rowid(db):
+    """The statistics cell tables as WITHOUT ROWID tables (archive/stats_db.py
+    says why): same columns and rows, about a quarter less space. The views
+    that read them are dropped first (refresh_views makes them again)."""
+    from archive.stats_db import SCHEMA
+
+    tables = ("request_stats", "review_litigation", "active_disclosure")
+    for name, sql in db.execute("select name, sql from sqlite_master where type = 'view'").fetchall():
+        if any(table in sql for table in tables):
+            db.execute(f"DROP VIEW [{name}]")
+    statements = [statement.strip() for statement in SCHEMA.split(";") if statement.strip()]
+    for table in tables:
+        sql = db.execute("select sql from sqlite_master where type = 'table' and name = ?", [table]).fetchone()[0]
+        if "WITHOUT ROWID" in sql.upper():
+            continue  # made by 0001 with the current schema
+        create = next(statement for statement in statements if f"EXISTS {table} (" in statement)
+        indexes = [statement for statement in statements if statement.startswith("CREATE INDEX") and f" ON {table} (" in statement]
+        db.execute(f"ALTER TABLE [{table}] RENAME TO [{table}_old]")
+        for statement in indexes:
+            db.execute(f"DROP INDEX IF EXISTS {statement.split()[5]}")
+        db.execute(create)
+        columns = ", ".join(f"[{column}]" for column in db[table].columns_dict)
+        db.execute(f"INSERT INTO [{table}] ({columns}) SELECT {columns} FROM [{table}_old]")
+        db.execute(f"DROP TABLE [{table}_old]")
+        for statement in indexes:
+            db.execute(statement)
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)

@@ -49,7 +49,9 @@ QUERIES = (
 
 
 def rows(db, table):
-    return [dict(row) for row in db.query(f"select * from [{table}] order by rowid")]
+    # By primary key: the statistics tables have no rowid since 0008.
+    order = ", ".join(f"[{column}]" for column in db[table].pks)
+    return [dict(row) for row in db.query(f"select * from [{table}] order by {order}")]
 
 
 def searches(db):
@@ -78,6 +80,14 @@ def test_an_archive_of_the_last_release_is_upgraded_with_every_row_kept(tmp_path
         # Every row kept, every value as it was; new columns only added.
         assert [{key: row[key] for key in old[0]} for row in new] == old, table
     assert db["crawl_runs"].get(1)["blocked"] is None
+    # 0008: the statistics cell tables keep their key once.
+    for table in ("request_stats", "review_litigation", "active_disclosure"):
+        assert "WITHOUT ROWID" in db[table].schema, table
+    assert {row["name"] for row in db.query("select name from sqlite_master where type = 'index'")} >= {
+        "idx_request_stats_row",
+        "idx_active_disclosure_item",
+    }
+    assert db.execute("select count(*) from request_totals").fetchone()[0] == len(kept["reports"])
     # 0004: publication dates unknown for what was archived before.
     assert {row["published_on"] for row in rows(db, "captures")} == {None}
     assert {row["published_on"] for row in rows(db, "reports")} == {None}
