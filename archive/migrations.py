@@ -330,7 +330,11 @@ def stats_without_rowid(db):
         if "WITHOUT ROWID" in sql.upper():
             continue  # made by 0001 with the current schema
         create = next(statement for statement in statements if f"EXISTS {table} (" in statement)
-        indexes = [statement for statement in statements if statement.startswith("CREATE INDEX") and f" ON {table} (" in statement]
+        indexes = [
+            statement
+            for statement in statements
+            if statement.startswith("CREATE INDEX") and f" ON {table} (" in statement
+        ]
         db.execute(f"ALTER TABLE [{table}] RENAME TO [{table}_old]")
         for statement in indexes:
             db.execute(f"DROP INDEX IF EXISTS {statement.split()[5]}")

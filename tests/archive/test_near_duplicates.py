@@ -573,3 +573,12 @@ def test_command_line_refuses_what_is_not_an_archive(tmp_path):
         timeout=120,
     )
     assert result.returncode == 2 and "not an archive" in result.stderr
+
+
+def test_estimates_computed_together_equal_datasketchs_jaccard():
+    texts = [f"某某局{n}年政府信息公开工作年度报告，本年新收申请{n * 7}件，予以公开{n}件。" * 3 for n in range(30)]
+    own = nd.signature(texts[0])
+    blobs = [nd._to_blob(nd.signature(text)) for text in texts]
+    expected = [float(own.jaccard(nd._from_blob(blob))) for blob in blobs]
+    assert nd._estimates(own, blobs) == expected
+    assert expected[0] == 1.0 and min(expected) < 0.9
