@@ -5,7 +5,10 @@ on our documents both give the same text (tests/document/readers/test_pdf.py
 checks it); its find_tables() finds ruled tables, which stay rows.
 """
 
+import contextlib
+
 import pymupdf
+import pymupdf.table
 from pymupdf import mupdf
 
 from document.readers import limits
@@ -95,15 +98,44 @@ def _table_area(page):
     )
 
 
+@contextlib.contextmanager
+def _no_table_headers():
+    """find_tables without working out each table's header row.
+
+    PyMuPDF's Table.__init__ always calls _get_header (its names for
+    to_markdown and to_pandas), 40% of find_tables on our reports' pages,
+    and offers no option to skip it; we read cells with extract() only.
+    A private method of the pinned PyMuPDF (1.28.2): the PDF reader tests
+    compare the text with the seeds', and a test that it is the text read
+    with headers.
+    """
+    table_class = pymupdf.table.Table
+    original = table_class._get_header
+    table_class._get_header = _no_header
+    try:
+        yield
+    finally:
+        table_class._get_header = original
+
+
+def _no_header(table, y_tolerance=3):
+    return None
+
+
+def _find_tables(page, **options):
+    with _no_table_headers():
+        return list(page.find_tables(**options))
+
+
 def _page(page):
     # find_tables costs tens of ms a page: only where drawings can bound a cell.
     if page.rotation:
         # find_tables turns the page upright (and back) in its content:
         # coordinates differ, and so does the text read after it. As before.
-        tables = list(page.find_tables()) if page.get_cdrawings() else []
+        tables = _find_tables(page) if page.get_cdrawings() else []
     else:
         area = _table_area(page)
-        tables = list(page.find_tables(clip=area)) if area is not None else []
+        tables = _find_tables(page, clip=area) if area is not None else []
     rects = [pymupdf.Rect(table.bbox) for table in tables]
     items = [Table([[_cell(c) for c in row] for row in t.extract()], t.bbox[1]) for t in tables]
     # Images are never read for text: without them nothing decodes them.

@@ -1,5 +1,6 @@
 """PDF reading: PyMuPDF, checked against pdfplumber; scans need OCR."""
 
+import contextlib
 import re
 
 import pdfplumber
@@ -9,6 +10,7 @@ from support import SEEDS
 
 from demo.documents import pdf_bytes, scanned_pdf
 from document.readers import read_document
+from document.readers import pdf as pdf_reader
 from document.readers.pdf import NeedsOCR, _table_area, read_pdf
 
 
@@ -76,3 +78,16 @@ def test_a_page_whose_only_drawing_is_a_lone_rule_has_no_table_area():
         assert _table_area(page) is None
         page.draw_rect(pymupdf.Rect(100, 300, 200, 340))
         assert _table_area(page) == pymupdf.Rect(90, 290, 210, 350)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in SEEDS.glob("*.txt")))
+def test_tables_read_without_their_header_rows_worked_out_give_the_same_text(name, monkeypatch):
+    """find_tables runs with PyMuPDF's header detection stubbed out (we never
+    read Table.header): the text is the one read with it, tables included."""
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    body = pdf_bytes(text, title="标题", running_header="标题 ")
+    fast = read_pdf(body)
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_reader, "_no_table_headers", contextlib.nullcontext)
+        assert read_pdf(body) == fast
+    assert pymupdf.table.Table._get_header is not pdf_reader._no_header
