@@ -321,9 +321,18 @@ def stats_without_rowid(db):
     from archive.stats_db import SCHEMA
 
     tables = ("request_stats", "review_litigation", "active_disclosure")
-    for name, sql in db.execute("select name, sql from sqlite_master where type = 'view'").fetchall():
-        if any(table in sql for table in tables):
+    dropped = set(tables)
+    while True:  # and the views that read those views
+        views = [
+            name
+            for name, sql in db.execute("select name, sql from sqlite_master where type = 'view'").fetchall()
+            if any(other in sql for other in dropped)
+        ]
+        if not views:
+            break
+        for name in views:
             db.execute(f"DROP VIEW [{name}]")
+        dropped.update(views)
     statements = [statement.strip() for statement in SCHEMA.split(";") if statement.strip()]
     for table in tables:
         sql = db.execute("select sql from sqlite_master where type = 'table' and name = ?", [table]).fetchone()[0]

@@ -189,6 +189,33 @@ def test_the_near_duplicate_bands_are_filled_from_the_stored_signatures(tmp_path
         archive.close()
 
 
+def test_the_statistics_tables_lose_their_rowid_under_the_views_that_read_them(tmp_path):
+    # 0008 on an archive of 0007, whose views (request_totals and the views
+    # reading it) were made on every open.
+    from archive.migrations import refresh_views
+
+    path = tmp_path / "archive.db"
+    shutil.copy(RELEASE, path)
+    db = sqlite_utils.Database(path)
+    MIGRATIONS.apply(db, stop_before="0008_stats_without_rowid")
+    refresh_views(db)
+    assert "request_totals_by_series" in db.view_names()
+    assert "WITHOUT ROWID" not in db["request_stats"].schema
+    kept = {table: rows(db, table) for table in ("request_stats", "review_litigation", "active_disclosure")}
+    totals = [dict(row) for row in db.query("select * from request_totals order by report_id")]
+    db.close()
+    archive = Archive(path)
+    try:
+        db = archive.db
+        for table, old in kept.items():
+            assert "WITHOUT ROWID" in db[table].schema
+            assert rows(db, table) == old
+        assert [dict(row) for row in db.query("select * from request_totals order by report_id")] == totals
+        assert "request_totals_by_series" in db.view_names()
+    finally:
+        archive.close()
+
+
 def test_a_new_archive_records_every_migration(tmp_path):
     archive = Archive(tmp_path / "archive.db")
     assert [row["name"] for row in archive.db.query("select name from _sqlite_migrations")] == NAMES
