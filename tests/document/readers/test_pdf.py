@@ -9,8 +9,8 @@ import pytest
 from support import SEEDS
 
 from demo.documents import pdf_bytes, scanned_pdf
-from document.readers import read_document
 from document.readers import pdf as pdf_reader
+from document.readers import read_document
 from document.readers.pdf import NeedsOCR, _table_area, read_pdf
 
 
