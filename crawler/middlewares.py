@@ -27,6 +27,7 @@ from scrapy.utils.response import response_status_message
 from archive.run import ArchiveRun
 from crawler import discovery
 from crawler.safety import unsafe_target
+from document.readers import DOCUMENT_FORMATS, sniff_format
 from document.readers.encoding import detect_encoding
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,10 @@ class CharsetMiddleware:
 
     def process_response(self, request, response: Response):
         if not isinstance(response, TextResponse) or not response.body:
+            return response
+        # Scrapy makes a TextResponse of application/pdf; its bytes are no text
+        # to decode, and guessing a charset for them cost 17 ms a PDF.
+        if sniff_format(response.body) in DOCUMENT_FORMATS:
             return response
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         encoding = detect_encoding(response.body, content_type)

@@ -28,13 +28,12 @@ from crawler.cms.base import _text_nodes
 from crawler.explain import Explain
 from crawler.items import DocumentItem
 from document import dates
-from document.readers import sniff_format
+from document.readers import DOCUMENT_FORMATS, sniff_format
 from registry.sources import get_source, is_loopback_host, is_official_host
 
 # Higher runs first: reports, then the way to them, then list pages, then
 # whatever else may lead there.
 PRIORITY = {"report": 30, "xxgk": 25, "nav": 20, "page": 10, "other": 0}
-DOCUMENT_FORMATS = ("pdf", "docx", "doc")
 # Fewer characters of paragraph text than this: a page that introduces an
 # attachment rather than a report in itself.
 SHORT_PAGE_CHARS = 1500
@@ -573,7 +572,8 @@ class PortalSpider(scrapy.Spider):
             page_title=response.meta.get("page_title", "") if title is None else title,
             page_meta=response.meta.get("page_meta", {}) if meta_tags is None else meta_tags,
             format=fmt,
-            encoding=response.encoding if isinstance(response, TextResponse) else "",
+            # A file's bytes have no page encoding (Scrapy would guess one for a PDF).
+            encoding=response.encoding if isinstance(response, TextResponse) and fmt not in DOCUMENT_FORMATS else "",
             response_headers=_header_pairs(response),
             context_responses=response.meta.get("context_responses", []),
             body_containers=list(adapter.body_containers),

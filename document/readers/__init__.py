@@ -38,6 +38,10 @@ def _is_word_zip(body):
         return b"word/" in body[:4096]
 
 
+# Formats read as files (attachments), not as pages; sniff_format knows them by their bytes.
+DOCUMENT_FORMATS = ("pdf", "docx", "doc")
+
+
 def sniff_format(body, content_type="", url=""):
     """Format of a document from its first bytes, then its type and name.
 

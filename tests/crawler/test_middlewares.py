@@ -384,3 +384,37 @@ def test_a_browser_page_that_timed_out_is_retried(monkeypatch):
     assert retry is not None and retry.meta["retry_times"] == 1 and retry.meta["playwright"]
     # And a plain OSError still is, named in the settings as a string.
     assert asyncio.run(middleware.process_exception(req, OSError("reset"))) is not None
+
+
+# -- CharsetMiddleware ------------------------------------------------------------------------
+
+
+def test_charset_of_a_gbk_page_under_a_utf8_header_is_corrected():
+    from scrapy.http import HtmlResponse
+
+    from crawler.middlewares import CharsetMiddleware
+
+    body = "<html><head><title>政府信息公开工作年度报告</title></head><body><p>本年度</p></body></html>".encode("gbk")
+    page = HtmlResponse("http://x/a.html", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    fixed = CharsetMiddleware().process_response(None, page)
+    assert fixed.encoding == "gb18030" or fixed.encoding.startswith("gb")
+    assert "年度报告" in fixed.text
+
+
+def test_a_pdf_scrapy_makes_a_text_response_of_is_left_undecoded(monkeypatch):
+    import charset_normalizer
+    from scrapy.http import TextResponse
+
+    from crawler.middlewares import CharsetMiddleware
+    from demo.documents import pdf_bytes
+
+    def no_guessing(*args, **kwargs):
+        raise AssertionError("a charset was guessed for a PDF's bytes")
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", no_guessing)
+    pdf = TextResponse(
+        "http://x/a.pdf",
+        body=pdf_bytes("某某局2023年政府信息公开工作年度报告"),
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert CharsetMiddleware().process_response(None, pdf) is pdf
