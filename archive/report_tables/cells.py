@@ -14,6 +14,7 @@ A line with two or more non-empty cells is a row: its empty cells are kept.
 Any other line contributes its one non-empty cell, if any.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,9 @@ BLANK_MARKS = {"", "-", "--", "—", "——", "/", "／", "－", "\\"}
 _STRAY_PUNCTUATION = "、，。；：,;:"
 
 
+# Called for every cell many times over (labels, numbers, blanks), mostly
+# on the same few hundred strings: a quarter of a report's table parsing.
+@functools.lru_cache(maxsize=8192)
 def squeeze(text):
     """Text as compared against labels: no whitespace, ASCII brackets."""
     text = _WHITESPACE_RE.sub("", (text or "").translate(_BRACKETS))
