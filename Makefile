@@ -43,11 +43,15 @@ $(STAMP): requirements.txt pyproject.toml
 demo: setup
 	ARCHIVE_DB=$(ARCHIVE_DB) PORT=$(PORT) scripts/run_demo.sh
 
-# Lint and format check first (pyproject.toml [tool.ruff]), then the suite.
+# Lint and format check first (pyproject.toml [tool.ruff]), then the suite in
+# two processes (pytest-xdist), one per core of the project's machines; a test
+# file stays in one process, so its module fixtures (one crawl shared by its
+# tests) are made once. Each process makes its own session fixtures (the demo
+# portal and its crawl).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Long robustness loops left out of `make test`: a demo crawl SIGKILLed 20 times
 # at random moments over one archive (about 6 minutes). KILL_LOOP_SEED and

@@ -102,10 +102,15 @@ def reports_once(db):
     return archive["reports"].count, doubled
 
 
+def _load():
+    return os.getloadavg()[0]
+
+
 def bench_distributed(portal_dir, reports, workers=(1, 2), plain=True, delay=0.0):
-    """The figures, printed; returns {label: pages per second}. *delay*:
-    DOWNLOAD_DELAY with one request at a time per host and process, as a
-    polite crawl of a real portal waits (0: none, as bench/run.py)."""
+    """The figures, printed; returns ({label: pages per second}, {label:
+    (every report archived once, no URL fetched twice)}).
+    *delay*: DOWNLOAD_DELAY with one request at a time per host and process,
+    as a polite crawl of a real portal waits (0: none, as bench/run.py)."""
     summary = portal(portal_dir, reports)
     print(f"portal: {summary['reports']} reports {summary['forms']}, {summary['list_pages']} list pages")
     extra = (
@@ -115,30 +120,43 @@ def bench_distributed(portal_dir, reports, workers=(1, 2), plain=True, delay=0.0
     with serve.start(portal_dir) as server, tempfile.TemporaryDirectory(prefix="ogi-bench-redis-") as workdir:
         url = server.urls["bench"]
         if plain:
+            before = _load()
             pages, seconds, db, _ = crawl_one(url, workdir, extra)
             archived, doubled = reports_once(db)
-            rows.append(("one process", pages, seconds, archived, doubled, fetched_twice(db)))
+            rows.append(("one process", pages, seconds, archived, doubled, fetched_twice(db), (before, _load())))
         for count in workers:
+            before = _load()
             pages, seconds, db, stats = crawl_workers(url, workdir, count, extra)
             archived, doubled = reports_once(db)
-            rows.append((f"{count} worker{'s' * (count > 1)}", pages, seconds, archived, doubled, fetched_twice(db)))
-            print(f"  {count} worker(s): pages per worker {stats.get('distributed/pages')}")
+            label = f"{count} worker{'s' * (count > 1)}"
+            rows.append((label, pages, seconds, archived, doubled, fetched_twice(db), (before, _load())))
+            print(f"  {label}: pages per worker {stats.get('distributed/pages')}")
     pace = f"{delay:g} s between requests of a process, one at a time" if delay else "no delays"
     print(f"\ncrawl of the generated portal (same settings per process, {pace}; wall time incl. start-up)")
-    print(f"{'crawl':<14}{'pages':>8}{'seconds':>10}{'pages/s':>10}{'reports':>9}{'doubled':>9}{'fetched twice':>15}")
-    rates = {}
-    for label, pages, seconds, archived, doubled, twice in rows:
+    print(
+        f"{'crawl':<14}{'pages':>8}{'seconds':>10}{'pages/s':>10}{'reports':>9}{'doubled':>9}{'fetched twice':>15}"
+        "   load average before/after"
+    )
+    rates, checks = {}, {}
+    for label, pages, seconds, archived, doubled, twice, (before, after) in rows:
         rates[label] = pages / seconds
-        print(f"{label:<14}{pages:>8}{seconds:>10.1f}{rates[label]:>10.1f}{archived:>9}{doubled:>9}{len(twice):>15}")
-    base = rates.get("1 worker")
-    if base and "2 workers" in rates:
-        print(f"ratio 2 workers / 1 worker pages per second: {rates['2 workers'] / base:.2f}")
-    for label, _, _, archived, doubled, twice in rows:
-        if archived != summary["reports"] or doubled or twice:
-            print(
-                f"  {label}: {archived} of {summary['reports']} reports archived, {doubled} doubled, fetched twice: {twice}"
-            )
-    return rates
+        print(
+            f"{label:<14}{pages:>8}{seconds:>10.1f}{rates[label]:>10.1f}{archived:>9}{doubled:>9}{len(twice):>15}"
+            f"   {before:.2f} / {after:.2f}"
+        )
+    for base_label in ("one process", "1 worker"):
+        for label in rates:
+            if label.endswith("workers") and base_label in rates:
+                print(f"ratio {label} / {base_label} pages per second: {rates[label] / rates[base_label]:.2f}")
+    for label, _, _, archived, doubled, twice, _ in rows:
+        once = archived == summary["reports"] and not doubled
+        checks[label] = (once, not twice)
+        print(
+            f"{label}: {archived} of {summary['reports']} reports archived, {doubled} more than once "
+            f"({'every report once' if once else 'NOT every report once'}); "
+            f"{len(twice)} URLs fetched twice{' (' + str(sorted(twice)[:5]) + ')' if twice else ''}"
+        )
+    return rates, checks
 
 
 def main(argv=None):

@@ -14,7 +14,11 @@
 5. RSS: the crawl process's peak RSS (VmHWM) and its workers', for each of
    the --rss-reports portal sizes (1,000 and 5,000), each into a fresh
    archive; --rss-trace adds a tracemalloc run of each.
-6. Search: a synthetic archive of 100,000 reports, published and served by
+6. Distributed: pages per second of one process (`scrapy crawl`) against
+   two workers sharing one Redis through one writer (bench/distributed.py),
+   each into a fresh archive, and whether each archived every report once
+   and fetched no URL twice.
+7. Search: a synthetic archive of 100,000 reports, published and served by
    `datasette serve`; p50/p95 of searches and report pages over HTTP.
 
 Figures are printed, never asserted."""
@@ -226,8 +230,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        choices=["crawl", "rss", "search"],
-        help="one part of the benchmark (crawl: readers, browser, crawls, archive size and RSS)",
+        choices=["crawl", "rss", "distributed", "search"],
+        help="one part of the benchmark (crawl: readers, browser, crawls, archive size and RSS; "
+        "distributed: one process against two workers sharing one Redis)",
     )
     parser.add_argument(
         "--search-before",
@@ -239,6 +244,8 @@ def main(argv=None):
         bench_crawl(args)
     if args.only in (None, "crawl", "rss"):
         bench_rss(args)
+    if args.only in (None, "distributed"):
+        bench_distributed(args)
     if args.only in (None, "search"):
         bench_search(args)
 
@@ -299,10 +306,6 @@ def bench_crawl(args):
             again_pages, again, _, again_stats, _ = crawl_full(server.urls["bench"], workdir, args.workers, fresh=False)
             crawls.append(("recrawl", again_pages, again))
             growth = {name: size - size_before.get(name, 0) for name, size in _sizes_of(workdir).items()}
-            # bench/distributed.py (two crawler processes sharing one Redis
-            # queue) goes here, once it exists: crawl the same portal into a
-            # fresh archive and append ("distributed", pages, Measure), so
-            # its row, CPU split and ratio print with the others below.
             print_crawls(crawls, args.workers)
             print(f"reports archived: {reports} of {summary['reports']}")
             for fmt in ("html", "pdf", "docx"):
@@ -325,6 +328,14 @@ def bench_crawl(args):
             print("\n".join(size_lines))
     # The RSS comparison reuses this crawl for its size.
     args.full_crawl = (summary["reports"], full_pages, full)
+
+
+def bench_distributed(args):
+    """One process against two workers sharing one Redis (bench/distributed.py)."""
+    from bench import distributed
+
+    print(f"\ncrawling on several machines: one process, then two workers and a writer sharing one Redis ({_load()})")
+    distributed.bench_distributed(args.portal_dir, args.reports, workers=(2,))
 
 
 def print_crawls(crawls, workers):

@@ -1,13 +1,23 @@
 """The benchmark still runs (figures are printed, never asserted on speed)."""
 
 import re
+import shutil
 import subprocess
 import sys
 
+import pytest
 from support import ROOT
 
 
-def test_bench_runs_on_a_small_portal(tmp_path):
+@pytest.fixture(scope="module")
+def portal_dir(tmp_path_factory):
+    """Where the small bench portals are generated, once for the tests here
+    (bench.run caches a portal by its size)."""
+    return tmp_path_factory.mktemp("bench") / "portal"
+
+
+def test_bench_runs_on_a_small_portal(portal_dir):
+    tmp_path = portal_dir.parent
     result = subprocess.run(
         [
             sys.executable,
@@ -22,7 +32,7 @@ def test_bench_runs_on_a_small_portal(tmp_path):
             "--sample",
             "3",
             "--portal-dir",
-            str(tmp_path / "portal"),
+            str(portal_dir),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -53,6 +63,24 @@ def test_bench_runs_on_a_small_portal(tmp_path):
     assert "40 reports archived" in out
     # Small crawls are mostly start-up: the larger may even take less time.
     assert re.search(r"from 20 to 40 reports: \d+ more pages in -?[\d.]+ more seconds, .*; CPU per page", out), out
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server (apt-get install redis-server)")
+def test_distributed_bench_runs_on_a_small_portal(portal_dir):
+    """`--only distributed`: one process against two workers sharing one Redis."""
+    command = [sys.executable, "-m", "bench.run", "--only", "distributed", "--reports", "20"]
+    result = subprocess.run(
+        [*command, "--portal-dir", str(portal_dir)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "crawling on several machines: one process, then two workers and a writer sharing one Redis" in out
+    # A row per crawl: pages, seconds, pages/s, 20 reports, none doubled, no URL fetched twice.
+    for label in ("one process", "2 workers"):
+        assert re.search(rf"^{label} +\d+ +[\d.]+ +[\d.]+ +20 +0 +0   [\d.]+ / [\d.]+$", out, re.MULTILINE), out
+        assert f"{label}: 20 of 20 reports archived, 0 more than once (every report once); 0 URLs fetched twice" in out
+    assert re.search(r"2 workers: pages per worker \{.+\}", out), out
+    assert re.search(r"ratio 2 workers / one process pages per second: [\d.]+", out), out
 
 
 def test_search_bench_runs_on_a_small_archive(tmp_path):
