@@ -254,6 +254,10 @@ class RemoteArchive:
         # Only asked of responses from the HTTP cache, which workers do not keep.
         return False
 
+    def archived_record(self, url, body):
+        # Only asked for a 304, which a worker without an HTTP cache never gets.
+        return None
+
     def last_captures(self, urls):
         return self._published("last_captures", urls)
 
