@@ -2,12 +2,35 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 from support import DEMO_SITE, run_crawl
 
 from demo import serve
+
+# The slowest files (crawls end to end), started first. `make test` runs the
+# suite in two processes, one file at a time each (--dist loadfile, in
+# collection order): a slow file left for the end kept one process busy alone.
+SLOW_FILES = (
+    "test_crawl_demo.py",
+    "test_challenge_end_to_end.py",
+    "test_recrawl.py",
+    "bench/test_run.py",
+    "hostile/test_hostile_crawl.py",
+    "test_real_shapes_end_to_end.py",
+    "test_kill_loop.py",
+    "test_warc_end_to_end.py",
+    "test_distributed.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: index for index, name in enumerate(SLOW_FILES)}
+    tests = Path(__file__).parent
+    # Stable: the order within a file, and of the other files, is kept.
+    items.sort(key=lambda item: rank.get(item.path.relative_to(tests).as_posix(), len(rank)))
 
 
 @pytest.fixture(scope="session")
