@@ -173,12 +173,12 @@ def _from_hashvalues(hashvalues, scheme=SCHEME):
 
 def _estimates(minhash, blobs):
     """minhash.jaccard of each stored signature (blobs of the same scheme and
-    size), computed together: one LeanMinHash per candidate cost 85 us, and a
+    size), as a numpy array, computed together: one LeanMinHash per candidate cost 85 us, and a
     template's look-alikes are many."""
     import numpy as np
 
     stored = np.frombuffer(b"".join(blobs), dtype="<u8").reshape(len(blobs), -1)
-    return (np.count_nonzero(stored == minhash.hashvalues, axis=1) / stored.shape[1]).tolist()
+    return np.count_nonzero(stored == minhash.hashvalues, axis=1) / stored.shape[1]
 
 
 def create_near_duplicate_schema(db):
@@ -401,6 +401,8 @@ class NearDuplicateIndex:
         only the best: a template's look-alikes may be many.
         """
 
+        import numpy as np
+
         def estimates():
             rows = self._sharing_a_band(minhash, "m.version_id, m.num_perm, m.scheme, m.hashvalues")
             while chunk := rows.fetchmany(ESTIMATE_CHUNK):
@@ -414,9 +416,13 @@ class NearDuplicateIndex:
                 ]
                 if not kept:
                     continue
-                for (other_id, _), estimate in zip(kept, _estimates(minhash, [blob for _, blob in kept]), strict=True):
-                    if estimate >= self.threshold - MARGIN:
-                        yield estimate, other_id
+                ids = np.array([other_id for other_id, _ in kept])
+                values = _estimates(minhash, [blob for _, blob in kept])
+                reach = values >= self.threshold - MARGIN
+                ids, values = ids[reach], values[reach]
+                # Only a chunk's best can be among the best of all.
+                for index in np.lexsort((ids, -values))[:MAX_EXACT_CHECKS]:
+                    yield float(values[index]), int(ids[index])
 
         best = heapq.nsmallest(MAX_EXACT_CHECKS, estimates(), key=lambda pair: (-pair[0], pair[1]))
         chosen = {other_id: estimate for estimate, other_id in best}

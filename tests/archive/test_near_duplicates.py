@@ -233,6 +233,26 @@ def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alik
     assert len(made) == 1 and made[0]["similarity"] > 0.95
 
 
+def test_the_candidates_chosen_do_not_depend_on_the_chunks_they_are_estimated_in(archive, monkeypatch):
+    # Each chunk of candidates yields only its best; the best of all are among them.
+    keys = [(f"济宁市某{n}局", 2021) for n in range(8 * nd.MAX_EXACT_CHECKS)]
+    index = nd.NearDuplicateIndex(archive.db)
+    for n, key in enumerate(keys):
+        add(index, archive, *key, synth.report_text(*key), f"http://x/{n}.html")
+    signature = nd.signature(with_footer(synth.report_text(*keys[0]), "某局办公室 2024年1月"))
+    reaching = [
+        other
+        for other in index.query(signature)
+        if float(signature.jaccard(index.stored_signature(other))) >= index.threshold - nd.MARGIN
+    ]
+    assert len(reaching) > nd.MAX_EXACT_CHECKS
+    whole = index._candidates(signature, set(), None)
+    assert len(whole) == nd.MAX_EXACT_CHECKS
+    for chunk in (1, 3, 7):
+        monkeypatch.setattr(nd, "ESTIMATE_CHUNK", chunk)
+        assert index._candidates(signature, set(), None) == whole, chunk
+
+
 def test_versions_of_one_report_are_linked_with_the_size_of_the_revision(archive):
     index = nd.NearDuplicateIndex(archive.db)
     text = seed_text("003")
@@ -580,5 +600,5 @@ def test_estimates_computed_together_equal_datasketchs_jaccard():
     own = nd.signature(texts[0])
     blobs = [nd._to_blob(nd.signature(text)) for text in texts]
     expected = [float(own.jaccard(nd._from_blob(blob))) for blob in blobs]
-    assert nd._estimates(own, blobs) == expected
+    assert nd._estimates(own, blobs).tolist() == expected
     assert expected[0] == 1.0 and min(expected) < 0.9
