@@ -318,9 +318,13 @@ def stats_without_rowid(db):
     """The statistics cell tables as WITHOUT ROWID tables (archive/stats_db.py
     says why): same columns and rows, about a quarter less space. The views
     that read them are dropped first (refresh_views makes them again)."""
-    from archive.stats_db import SCHEMA
+    from archive.stats_db import create_stats_schema
 
     tables = ("request_stats", "review_litigation", "active_disclosure")
+    # An archive made by 0001 with the current schema has them already.
+    pending = [table for table in tables if "WITHOUT ROWID" not in db[table].schema.upper()]
+    if not pending:
+        return
     dropped = set(tables)
     while True:  # and the views that read those views
         views = [
@@ -333,26 +337,18 @@ def stats_without_rowid(db):
         for name in views:
             db.execute(f"DROP VIEW [{name}]")
         dropped.update(views)
-    statements = [statement.strip() for statement in SCHEMA.split(";") if statement.strip()]
-    for table in tables:
-        sql = db.execute("select sql from sqlite_master where type = 'table' and name = ?", [table]).fetchone()[0]
-        if "WITHOUT ROWID" in sql.upper():
-            continue  # made by 0001 with the current schema
-        create = next(statement for statement in statements if f"EXISTS {table} (" in statement)
-        indexes = [
-            statement
-            for statement in statements
-            if statement.startswith("CREATE INDEX") and f" ON {table} (" in statement
-        ]
+    for table in pending:
         db.execute(f"ALTER TABLE [{table}] RENAME TO [{table}_old]")
-        for statement in indexes:
-            db.execute(f"DROP INDEX IF EXISTS {statement.split()[5]}")
-        db.execute(create)
+        # Its indexes went with it under their names: freed for the new table's.
+        for (index,) in db.execute(
+            "select name from sqlite_master where type = 'index' and tbl_name = ? and sql is not null", [f"{table}_old"]
+        ).fetchall():
+            db.execute(f"DROP INDEX [{index}]")
+    create_stats_schema(db)  # the tables as archive/stats_db.py has them, with their indexes
+    for table in pending:
         columns = ", ".join(f"[{column}]" for column in db[table].columns_dict)
         db.execute(f"INSERT INTO [{table}] ({columns}) SELECT {columns} FROM [{table}_old]")
         db.execute(f"DROP TABLE [{table}_old]")
-        for statement in indexes:
-            db.execute(statement)
 
 
 def schema_version():
