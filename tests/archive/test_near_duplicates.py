@@ -207,23 +207,30 @@ def test_reports_of_one_template_are_not_linked(archive):
     assert len(made) == 1 and made[0]["similarity"] > 0.95
 
 
-def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alikes(archive, monkeypatch):
-    # Many reports of one template estimate above threshold - MARGIN: each
-    # new one compared exactly with all of them made indexing quadratic.
+def template_look_alikes(archive):
+    """An index of many reports of one template, and a cross-post of the first:
+    (index, its agency and year, the cross-post's text). More of the reports
+    estimate above threshold - MARGIN than MAX_EXACT_CHECKS."""
     keys = [(f"济宁市某{n}局", 2021) for n in range(8 * nd.MAX_EXACT_CHECKS)]
     texts = {key: synth.report_text(*key) for key in keys}
     index = nd.NearDuplicateIndex(archive.db)
     for n, key in enumerate(keys):
         add(index, archive, *key, texts[key], f"http://x/{n}.html")
-    agency, year = keys[0]
     cross_post = with_footer(texts[keys[0]], "某局办公室 2024年1月")
     signature = nd.signature(cross_post)
-    proposed = [
+    reaching = [
         other
         for other in index.query(signature)
         if float(signature.jaccard(index.stored_signature(other))) >= index.threshold - nd.MARGIN
     ]
-    assert len(proposed) > nd.MAX_EXACT_CHECKS  # the bound is what limits the work here
+    assert len(reaching) > nd.MAX_EXACT_CHECKS  # the bound is what limits the work here
+    return index, keys[0], cross_post
+
+
+def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alikes(archive, monkeypatch):
+    # Many reports of one template estimate above threshold - MARGIN: each
+    # new one compared exactly with all of them made indexing quadratic.
+    index, (agency, year), cross_post = template_look_alikes(archive)
     compared = []
     real = nd.shingle_ids
     monkeypatch.setattr(nd, "shingle_ids", lambda text: compared.append(text) or real(text))
@@ -235,17 +242,8 @@ def test_each_new_version_is_compared_exactly_with_a_bounded_number_of_look_alik
 
 def test_the_candidates_chosen_do_not_depend_on_the_chunks_they_are_estimated_in(archive, monkeypatch):
     # Each chunk of candidates yields only its best; the best of all are among them.
-    keys = [(f"济宁市某{n}局", 2021) for n in range(8 * nd.MAX_EXACT_CHECKS)]
-    index = nd.NearDuplicateIndex(archive.db)
-    for n, key in enumerate(keys):
-        add(index, archive, *key, synth.report_text(*key), f"http://x/{n}.html")
-    signature = nd.signature(with_footer(synth.report_text(*keys[0]), "某局办公室 2024年1月"))
-    reaching = [
-        other
-        for other in index.query(signature)
-        if float(signature.jaccard(index.stored_signature(other))) >= index.threshold - nd.MARGIN
-    ]
-    assert len(reaching) > nd.MAX_EXACT_CHECKS
+    index, _, cross_post = template_look_alikes(archive)
+    signature = nd.signature(cross_post)
     whole = index._candidates(signature, set(), None)
     assert len(whole) == nd.MAX_EXACT_CHECKS
     for chunk in (1, 3, 7):
