@@ -130,6 +130,16 @@ def _focus(root, container):
     return lxml.html.tostring(page, encoding="unicode")
 
 
+def _body_container(root, containers=()):
+    """(element, named) of the report body: the first container named by
+    *containers* (XPaths, a CMS adapter's) or KNOWN_CONTAINERS, else the
+    densest paragraph container (named False); (None, False) for neither."""
+    named = _first_match(root, (*containers, *KNOWN_CONTAINERS))
+    if named is not None:
+        return named, True
+    return _densest_container(root), False
+
+
 def focus_body(html, containers=()):
     """The page (a string) cut down to its report body, marked as an <article>.
 
@@ -140,12 +150,8 @@ def focus_body(html, containers=()):
     root = _parse(html)
     if root is None:
         return None
-    container = _first_match(root, (*containers, *KNOWN_CONTAINERS))
-    if container is None:
-        container = _densest_container(root)
-    if container is None:
-        return None
-    return _focus(root, container)
+    container, _ = _body_container(root, containers)
+    return None if container is None else _focus(root, container)
 
 
 def xml_to_text(xml):
@@ -200,12 +206,10 @@ def extract_html(html, containers=()):
     root = _parse(html)
     container = None
     if root is not None:
+        container, named = _body_container(root, containers)
         # trafilatura would see only this container too (focus below).
-        container = _first_match(root, (*containers, *KNOWN_CONTAINERS))
-        if container is not None and (text := read_container(container)) is not None:
+        if named and (text := read_container(container)) is not None:
             return text, "container"
-        if container is None:
-            container = _densest_container(root)
     if container is not None:
         body = _focus(root, container)
     for method, options in (
