@@ -125,9 +125,7 @@ class PrepareDocumentPipeline:
         record = self.archive.archived_record(item.url, item.body)
         if record is None:
             return False
-        for name in ("format", "extraction", "needs_ocr", *RECORD_FIELDS):
-            if name in record:
-                setattr(item, name, record[name])
+        _take(item, record, ("format", *READING_FIELDS, *RECORD_FIELDS))
         self._inc("prepare/reused")
         return True
 
@@ -141,20 +139,24 @@ class PrepareDocumentPipeline:
             self.stats.inc_value(f"extract/{item.format}/documents")
             self.stats.inc_value(f"extract/{item.format}/seconds", record["read_seconds"])
             self.stats.inc_value("prepare/seconds", record.get("prepare_seconds", 0.0))
-        item.extraction = record["extraction"]
-        item.encoding = record["encoding"]
-        item.document_dates = record["document_dates"]
-        item.needs_ocr = record["needs_ocr"]
+        _take(item, record, READING_FIELDS)
         if record.get("read_error"):
             logger.warning("extraction failed for %s: %s", item.url, record["read_error"])
         if record.get("dropped"):
             raise DropItem(record["dropped"])
-        for name in RECORD_FIELDS:
-            if name in record:
-                setattr(item, name, record[name])
+        _take(item, record, RECORD_FIELDS)
         return item
 
 
+def _take(item, record, names):
+    """The item's fields *names* from the record, where it has them."""
+    for name in names:
+        if name in record:
+            setattr(item, name, record[name])
+
+
+# What every record says of the reading, kept on an item even when dropped.
+READING_FIELDS = ("extraction", "encoding", "document_dates", "needs_ocr")
 # What a record sets on the item beyond the extraction's own fields.
 RECORD_FIELDS = (
     "text",
