@@ -20,12 +20,16 @@ setup: system-packages $(STAMP)
 # Debian packages: chromium for scrapy-playwright (Playwright cannot download
 # browsers here), LibreOffice to read legacy .doc reports, python3-venv where
 # Python's venv lacks ensurepip, a CJK font so browser screenshots show Chinese,
-# redis-server for crawls on several machines (`make redis`; the tests start their own).
+# redis-server for crawls on several machines (`make redis`; the tests start their own),
+# Tesseract with its Simplified Chinese and English models to OCR scanned reports.
 system-packages:
 	@need=""; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
 	command -v redis-server >/dev/null || need="$$need redis-server"; \
 	command -v soffice >/dev/null || need="$$need libreoffice-writer-nogui"; \
+	command -v tesseract >/dev/null || need="$$need tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx chi_sim || need="$$need tesseract-ocr-chi-sim"; \
+	tesseract --list-langs 2>/dev/null | grep -qx eng || need="$$need tesseract-ocr-eng"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || need="$$need fonts-noto-cjk"; \
 	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \

@@ -283,7 +283,7 @@ class Archive:
 
     # -- reports ----------------------------------------------------------
 
-    def store(self, doc, run_id=None):
+    def store(self, doc, run_id=None, capture_id=None):
         """Store one identified report document in one transaction (a savepoint of
         the open batch when commits are batched).
 
@@ -298,15 +298,29 @@ class Archive:
         compute it): it is indexed as the text, and later removed from the
         contentless index by the tokens recomputed from versions.text, so any
         other value would leave tokens behind.
+
+        *capture_id*: a capture already recorded of these bytes (a scan read
+        later by OCR, archive/ocr_backlog.py) takes the version instead of a
+        new capture being added.
         """
         now = doc.get("fetched_at") or utcnow()
+        capture_id_given = capture_id is not None
         with self._writing():
             report, new_report = self.lookup_report(doc, now)
             version_id, new_version = self.add_version(report["id"], doc, now)
-            capture_id = self.add_capture(doc, version_id, run_id, now, report_id=report["id"])
+            if capture_id is None:
+                capture_id = self.add_capture(doc, version_id, run_id, now, report_id=report["id"])
+            else:
+                self.db["captures"].update(
+                    capture_id,
+                    {"version_id": version_id, "report_id": report["id"], "needs_ocr": 0, "needs_ocr_reason": None},
+                )
             if doc.get("published_on"):
                 self._date_report(report["id"])
             current = self._current_after(report, version_id, new_version, doc, run_id)
+            if capture_id_given and report["current_version_id"]:
+                # Read long after its crawl: the report's text since then stays.
+                current = None
             if current is not None:
                 mine = current == version_id
                 self.make_current(
@@ -479,7 +493,7 @@ class Archive:
         is as it stands now (a later document may have named its region).
         """
         row = self._find_one(
-            "select c.title, c.format, c.needs_ocr, c.published_on, c.published_source, "
+            "select c.title, c.format, c.needs_ocr, c.needs_ocr_reason, c.published_on, c.published_source, "
             "v.text, v.extraction, r.agency, r.agency_series, r.year, r.region, r.province, r.city, "
             "r.county, r.division_code, r.admin_level "
             "from captures c left join versions v on v.id = c.version_id left join reports r on r.id = c.report_id "
@@ -541,6 +555,7 @@ class Archive:
                     "title": doc.get("title") or doc.get("page_title"),
                     "format": doc.get("format"),
                     "needs_ocr": 1 if doc.get("needs_ocr") else 0,
+                    "needs_ocr_reason": (doc.get("needs_ocr_reason") or None) if doc.get("needs_ocr") else None,
                     "warc_filename": doc.get("warc_filename") or None,
                     "warc_offset": doc.get("warc_offset"),
                     "warc_length": doc.get("warc_length"),

@@ -351,6 +351,14 @@ def stats_without_rowid(db):
         db.execute(f"DROP TABLE [{table}_old]")
 
 
+@migration("0009_needs_ocr_reason")
+def needs_ocr_reason(db):
+    """Why a scan's text was not read by OCR (captures.needs_ocr_reason): no
+    engine, or a bound passed. Null in captures made before OCR."""
+    if "needs_ocr_reason" not in db["captures"].columns_dict:
+        db["captures"].add_column("needs_ocr_reason", str)
+
+
 def schema_version():
     """The user_version of an archive with every migration applied."""
     return len(NAMES)

@@ -38,6 +38,8 @@ class DocumentItem:
     # reading
     extraction: str = ""
     needs_ocr: bool = False
+    # why OCR did not read a scan (no engine, a bound passed)
+    needs_ocr_reason: str = ""
     # ISO dates the file itself carries (PDF ModDate/CreationDate, DOCX core properties)
     document_dates: list = field(default_factory=list)
     # normalized text (document/normalize.py)

@@ -21,6 +21,7 @@ they are made once with LibreOffice and committed:
 from __future__ import annotations
 
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -245,40 +246,91 @@ def _blank_scan(width: int, height: int, page: int):
     return img
 
 
-def scanned_pdf(path, pages: int | None = 2, text: str | None = None, title: str | None = None, dpi: int = 100) -> Path:
-    """A PDF made only of page images: no text layer at all.
+def scan_pages(
+    text: str,
+    dpi: int = 300,
+    pages: int | None = None,
+    title: str | None = None,
+    angle: float = 0.8,
+    seal: bool = True,
+    noise: float = 10.0,
+    quality: int = 50,
+) -> list:
+    """Pages of text_to_pdf(text) as a scanner gives them: RGB images at *dpi*,
+    fed in at a slight *angle* (degrees), a red seal stamped over the text
+    near the end of the last page, sensor *noise* (grey levels) and JPEG
+    artefacts (*quality*). Deterministic."""
+    import numpy as np
+    import pymupdf
+    from PIL import Image, ImageDraw
 
-    With `text`, the pages are a rasterised text_to_pdf() of it (a real scan of a
-    printed report, OCR-able); `pages` limits how many (None = all). Without
-    `text`, `pages` grey bitmaps with ruled lines."""
-    from PIL import Image
-    from reportlab.lib.pagesizes import A4
+    src = pymupdf.open(stream=pdf_bytes(text, title), filetype="pdf")
+    count = src.page_count if pages is None else min(pages, src.page_count)
+    images = []
+    for i in range(count):
+        pix = src[i].get_pixmap(dpi=dpi)
+        img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+        if seal and i == count - 1:
+            _stamp(ImageDraw.Draw(img, "RGBA"), img.width * 0.62, img.height * 0.55, dpi)
+        if angle:
+            img = img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=(250, 250, 248))
+        if noise:
+            pixels = np.asarray(img).astype(np.int16)
+            grain = np.random.default_rng(i).normal(0, noise, pixels.shape)
+            img = Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=quality)
+        images.append(Image.open(io.BytesIO(buf.getvalue())))
+    return images
+
+
+def _stamp(draw, cx: float, cy: float, dpi: int) -> None:
+    """A red official seal: a ring, a star and a band of red over the text."""
+    red = (215, 30, 35, 190)
+    r = dpi * 0.8
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=red, width=max(2, dpi // 30))
+    star = []
+    for k in range(10):
+        reach = r * (0.3 if k % 2 == 0 else 0.12)
+        star.append(
+            (cx + reach * math.cos(math.pi / 2 + k * math.pi / 5), cy - reach * math.sin(math.pi / 2 + k * math.pi / 5))
+        )
+    draw.polygon(star, fill=red)
+    draw.rectangle([cx - r * 0.7, cy + r * 0.35, cx + r * 0.7, cy + r * 0.5], fill=(215, 30, 35, 110))
+
+
+def images_pdf(images: list, dpi: int = 300) -> bytes:
+    """An image-only PDF of page images (a scanner's PDF): no text layer."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    images = []
-    if text is not None:
-        import pymupdf
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setTitle("")
+    for img in images:
+        size = (img.width * 72 / dpi, img.height * 72 / dpi)
+        c.setPageSize(size)
+        c.drawImage(ImageReader(img), 0, 0, width=size[0], height=size[1])
+        c.showPage()
+    c.save()
+    return buf.getvalue()
 
-        src = pymupdf.open(stream=pdf_bytes(text, title), filetype="pdf")
-        count = src.page_count if pages is None else min(pages, src.page_count)
-        for i in range(count):
-            pix = src[i].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-            img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
-            # a scanner's grey paper
-            images.append(img.point(lambda v: 40 + v * 196 // 255))
+
+def scanned_pdf(path, pages: int | None = 2, text: str | None = None, title: str | None = None, dpi: int = 100) -> Path:
+    """A PDF made only of page images: no text layer at all.
+
+    With `text`, the pages are scan_pages() of it (a real scan of a printed
+    report, OCR-able); `pages` limits how many (None = all). Without `text`,
+    `pages` grey bitmaps with ruled lines and no characters."""
+    from reportlab.lib.pagesizes import A4
+
+    if text is not None:
+        images = scan_pages(text, dpi=dpi, pages=pages, title=title)
     else:
         w, h = int(A4[0] / 72 * dpi), int(A4[1] / 72 * dpi)
         images = [_blank_scan(w, h, i) for i in range(pages or 1)]
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    c.setTitle("")
-    for img in images:
-        c.drawImage(ImageReader(img), 0, 0, width=A4[0], height=A4[1])
-        c.showPage()
-    c.save()
     path = Path(path)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(images_pdf(images, dpi))
     return path
 
 

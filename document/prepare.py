@@ -62,6 +62,7 @@ def prepare(fields, aliases=None, today=None):
         "document_dates": list(read.dates),
         "read_seconds": read.seconds,
         "needs_ocr": read.needs_ocr,
+        "needs_ocr_reason": read.error if read.needs_ocr else "",
     }
     if read.error and not read.needs_ocr:
         return {**record, "dropped": f"extraction failed: {read.error}", "read_error": read.error}

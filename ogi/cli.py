@@ -368,6 +368,30 @@ def reparse(db):
     _exit(_call(stats_db.main, [db]))
 
 
+@cli.command("ocr-backlog")
+@db_option
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="the WARC files (default: warc/ beside --db)")
+@click.option("--limit", type=click.IntRange(min=1), help="read at most this many scans")
+@click.option("--workers", type=click.IntRange(min=1), help="OCR processes (default: one per core)")
+def ocr_backlog(db, warc_dir, limit, workers):
+    """OCR the scans archived unread (captures marked needs_ocr), from their WARC records.
+
+    Each becomes a version of its report, as if crawled with OCR; one that
+    still cannot be read keeps needs_ocr, with the reason. No crawling.
+
+    \b
+    Example:
+      ogi ocr-backlog --db archive.db
+    """
+    from archive import ocr_backlog as module
+
+    argv = [db]
+    for option, value in (("--warc-dir", warc_dir), ("--limit", limit), ("--workers", workers)):
+        if value is not None:
+            argv += [option, value]
+    _exit(_call(module.main, argv))
+
+
 @cli.command("near-duplicates")
 @db_option
 @click.option(

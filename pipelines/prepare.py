@@ -156,7 +156,7 @@ def _take(item, record, names):
 
 
 # What every record says of the reading, kept on an item even when dropped.
-READING_FIELDS = ("extraction", "encoding", "document_dates", "needs_ocr")
+READING_FIELDS = ("extraction", "encoding", "document_dates", "needs_ocr", "needs_ocr_reason")
 # What a record sets on the item beyond the extraction's own fields.
 RECORD_FIELDS = (
     "text",

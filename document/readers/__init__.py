@@ -9,13 +9,13 @@ import time
 import zipfile
 from dataclasses import dataclass
 
-from document.readers import limits, pdf
+from document.readers import image, limits, pdf
 from document.readers.doc import read_doc
 from document.readers.docx import read_docx
 from document.readers.encoding import decode_html, looks_like_mojibake
 from document.readers.html import extract_html
 from document.readers.limits import Refused
-from document.readers.pdf import NeedsOCR
+from document.readers.ocr import NeedsOCR
 
 
 @dataclass
@@ -39,7 +39,8 @@ def _is_word_zip(body):
 
 
 # Formats read as files (attachments), not as pages; sniff_format knows them by their bytes.
-DOCUMENT_FORMATS = ("pdf", "docx", "doc")
+IMAGE_FORMATS = ("jpg", "png", "tiff")
+DOCUMENT_FORMATS = ("pdf", "docx", "doc", *IMAGE_FORMATS)
 
 
 def sniff_format(body, content_type="", url=""):
@@ -56,6 +57,9 @@ def sniff_format(body, content_type="", url=""):
     if head.startswith(b"PK\x03\x04") and _is_word_zip(body):
         return "docx"
     content_type = (content_type or "").lower()
+    scanned = image.sniff(body, content_type)
+    if scanned:
+        return scanned
     if "html" in content_type or "xhtml" in content_type:
         return "html"
     if "pdf" in content_type:
@@ -104,6 +108,8 @@ def _read(body, fmt, content_type, encoding, containers=(), dates=None):
             return ReadResult(read_docx(body, dates), "python-docx")
         if fmt == "doc":
             return ReadResult(read_doc(body, dates=dates), "libreoffice+python-docx")
+        if fmt in IMAGE_FORMATS:
+            return ReadResult(*image.read(body))
         return ReadResult(error=f"no reader for format {fmt!r}")
     except NeedsOCR as reason:
         return ReadResult(method=fmt, needs_ocr=True, error=str(reason))

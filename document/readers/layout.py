@@ -48,6 +48,7 @@ class Table:
 class Page:
     height: float
     items: list = field(default_factory=list)  # Line and Table, in reading order
+    width: float = 0.0
 
 
 def _shape(text):

@@ -44,3 +44,14 @@ def size(n):
     if n >= MIB:
         return f"{n / MIB:.0f} MiB"
     return f"{n:,} bytes"
+
+
+# OCR of a scan (document/readers/ocr.py), at about 6 s a page on one core:
+# pages of one document, seconds for one page, seconds for the whole
+# document (within EXTRACT_TIMEOUT, so a scan over it is recorded as
+# needing OCR, with the reason, rather than dropped), and pixels of one
+# page image (A4 at 600 dpi is 35 million).
+OCR_MAX_PAGES = 40
+OCR_PAGE_SECONDS = 60
+OCR_DOCUMENT_SECONDS = 240
+OCR_MAX_PIXELS = 50_000_000

@@ -9,11 +9,13 @@ import contextlib
 
 import pymupdf
 import pymupdf.table
+from PIL import Image
 from pymupdf import mupdf
 
-from document.readers import limits
+from document.readers import limits, ocr
 from document.readers.layout import Line, Page, Table, drop_running_lines, join_lines
 from document.readers.limits import Refused
+from document.readers.ocr import NeedsOCR
 
 # Rule-based table finding is what we want; no advice on stdout about the
 # optional layout model.
@@ -21,10 +23,6 @@ pymupdf.no_recommend_layout()
 
 # Fewer non-space characters than this in the whole file: a scan.
 MIN_TEXT_CHARS = 20
-
-
-class NeedsOCR(Exception):
-    """The PDF has no text layer (a scan); its text needs OCR."""
 
 
 def _inside(bbox, rect):
@@ -213,10 +211,29 @@ def _dates(document):
     return [day.isoformat() for day in days if day]
 
 
+def _chars(page):
+    return sum(
+        len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
+        for item in page.items
+    )
+
+
+def _scanned(page):
+    """A page whose images cover half of it: with no text, a scanned page
+    among typed ones (a blank page with a logo is not)."""
+    area = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
+    return area >= 0.5 * abs(page.rect)
+
+
 def read(body, dates=None):
-    """(text, method) of a PDF given as bytes; Refused, or NeedsOCR for a scan.
+    """(text, method) of a PDF given as bytes; Refused, or NeedsOCR for a scan
+    that cannot be read by OCR here (no engine, or over a bound: the reason).
 
     *dates*, a list, receives the file's own dates (a scan's too).
+
+    A PDF without a text layer (a scan) is read by OCR, and so are the pages
+    of a typed PDF that are only images (a scanned table or signature page);
+    the method then names the engine (ocr.method).
 
     MuPDF repairs a damaged file silently (Document.is_repaired). A repaired
     file that was cut short is refused (see _check); one whose cross-reference
@@ -234,20 +251,50 @@ def read(body, dates=None):
         pymupdf.TOOLS.mupdf_warnings(reset=True)
         pages = [_page(page) for page in document]
         repaired = document.is_repaired
-    if repaired:
-        warnings = [line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line.strip()]
-        if warnings:
-            raise Refused(
-                f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete"
-            )
-    chars = sum(
-        len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
-        for page in pages
-        for item in page.items
-    )
-    if chars < MIN_TEXT_CHARS:
-        raise NeedsOCR(f"no text layer ({chars} characters on {len(pages)} pages)")
-    return join_lines(drop_running_lines(pages)), "pymupdf-repaired" if repaired else "pymupdf"
+        if repaired:
+            warnings = [line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line.strip()]
+            if warnings:
+                raise Refused(
+                    f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete"
+                )
+        whole_scan = sum(_chars(page) for page in pages) < MIN_TEXT_CHARS
+        if whole_scan:
+            scanned = list(range(len(pages)))
+        else:
+            scanned = [i for i, page in enumerate(pages) if not _chars(page) and _scanned(document[i])]
+        scan = _ocr(document, scanned, whole_scan) if scanned else None
+    method = "pymupdf-repaired" if repaired else "pymupdf"
+    if scan is not None:
+        for index, page in zip(scanned, scan.pages, strict=True):
+            pages[index] = page
+        method = ocr.method(scan) if whole_scan else f"{method}+{ocr.method(scan, len(scanned), len(pages))}"
+    return join_lines(drop_running_lines(pages)), method
+
+
+def _ocr(document, indexes, whole_scan):
+    """OCR of the pages at *indexes*, each a layout.Page in the PDF's points.
+
+    A whole scan that cannot be read is NeedsOCR with the reason; a typed
+    PDF keeps its text and only leaves its scanned pages out.
+    """
+    try:
+        scan = ocr.read_pages((_render(document[i]) for i in indexes), len(indexes))
+    except (ocr.OCRUnavailable, ocr.OCRFailed) as reason:
+        if whole_scan:
+            raise NeedsOCR(f"no text layer ({len(document)} pages) and {reason}") from reason
+        return None
+    for index, page in zip(indexes, scan.pages, strict=True):
+        ocr.to_points(page, document[index].rect.width)
+    return scan
+
+
+def _render(page):
+    """The page as an RGB image at OCR_DPI, or less where that would pass OCR_MAX_PIXELS."""
+    dpi = ocr.OCR_DPI
+    points = page.rect.width * page.rect.height
+    most = (limits.OCR_MAX_PIXELS / points) ** 0.5 * 72
+    pix = page.get_pixmap(dpi=int(min(dpi, most)), colorspace=pymupdf.csRGB, alpha=False)
+    return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
 
 
 def read_pdf(body):
