@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from document.readers.limits import OCR_MAX_PAGES
+
 from . import documents, shapes, synth
 from .portals import EXTERNAL, PORTALS, VARIANTS, Article, Column, Link, Portal
 
@@ -32,6 +34,10 @@ DEMO_DIR = Path(__file__).resolve().parent
 SEEDS_DIR = DEMO_DIR / "seeds"
 ASSETS_DIR = DEMO_DIR / "assets"
 DEFAULT_OUT = DEMO_DIR / "site"
+# Attachment kinds of scans, and the manifest key of each: a scan OCR reads,
+# and one over OCR_MAX_PAGES, archived as needing OCR.
+SCAN_KINDS = {"scan": "scanned_reports", "long_scan": "needs_ocr"}
+LONG_SCAN_PAGES = OCR_MAX_PAGES + 1
 
 esc = html.escape
 
@@ -794,11 +800,14 @@ def attachment_bytes(a: Article, att) -> bytes | None:
         return documents.docx_bytes(shapes.interpretation_text(a.agency, a.year, a.title))
     text = shapes.report_text(a)
     if att.kind == "scan":
+        # Its first two pages at 150 dpi, tilted, stamped and grainy: read by OCR.
+        return documents.images_pdf(documents.scan_pages(text, dpi=150, pages=2), dpi=150)
+    if att.kind == "long_scan":
+        # More pages than OCR_MAX_PAGES: recorded as needing OCR, with the reason.
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            out = documents.scanned_pdf(Path(tmp) / "scan.pdf", pages=3, text=text)
-            return out.read_bytes()
+            return documents.scanned_pdf(Path(tmp) / "scan.pdf", pages=LONG_SCAN_PAGES, dpi=50).read_bytes()
     if att.format == "pdf":
         return documents.pdf_bytes(text, running_header=a.title)
     if att.format == "docx":
@@ -940,7 +949,7 @@ def manifest(all_files: dict[str, dict[str, str]], broken: dict[str, dict]) -> d
         codes = shapes.credit_codes(p)
         if codes:
             m.setdefault("credit_codes", {})[p.name] = codes
-    for entry in m["reports"] + m.get("synth_reports", []) + m.get("needs_ocr", []):
+    for entry in m["reports"] + m.get("synth_reports", []) + m.get("scanned_reports", []) + m.get("needs_ocr", []):
         entry.setdefault("form", "html")
         entry.setdefault("listed_via", "html")
         entry.setdefault("aliases", [])
@@ -975,8 +984,10 @@ def add_real_shape_reports(m: dict, p: Portal, files: dict) -> None:
 
 def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
     """Reports of the new forms (text from demo.synth): key "synth_reports";
-    image-only attachments under "needs_ocr"; missing ones only under "broken"."""
+    scans read by OCR under "scanned_reports", scans over its bounds under
+    "needs_ocr"; missing ones only under "broken"."""
     m.setdefault("synth_reports", [])
+    m.setdefault("scanned_reports", [])
     m.setdefault("needs_ocr", [])
     base = {
         "portal": p.name,
@@ -991,8 +1002,8 @@ def add_synth_report(m: dict, p: Portal, a: Article, col: Column) -> None:
     att = a.attachments[0] if a.attachments else None
     if att is not None and att.kind == "missing":
         return
-    if att is not None and att.kind == "scan":
-        m["needs_ocr"].append(
+    if att is not None and att.kind in SCAN_KINDS:
+        m[SCAN_KINDS[att.kind]].append(
             {**base, "attachment_path": att.path, "href": att.href, "format": att.format, "listed_via": a.listed_via}
         )
         return

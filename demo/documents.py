@@ -310,7 +310,13 @@ def images_pdf(images: list, dpi: int = 300) -> bytes:
     for img in images:
         size = (img.width * 72 / dpi, img.height * 72 / dpi)
         c.setPageSize(size)
-        c.drawImage(ImageReader(img), 0, 0, width=size[0], height=size[1])
+        source = img
+        if img.mode == "RGB":
+            # A colour scan as a scanner stores it: JPEG, embedded as it is.
+            source = io.BytesIO()
+            img.save(source, "JPEG", quality=75)
+            source.seek(0)
+        c.drawImage(ImageReader(source), 0, 0, width=size[0], height=size[1])
         c.showPage()
     c.save()
     return buf.getvalue()

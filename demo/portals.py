@@ -88,7 +88,7 @@ class Attachment:
     href: str
     path: str  # served file path; absent on disk if kind == "missing"
     format: str  # pdf | docx | doc | wps
-    kind: str = "text"  # text | scan (image-only pdf) | missing (404)
+    kind: str = "text"  # text | scan (image-only pdf) | long_scan (one of 41 pages) | missing (404)
     #                                  | interpretation (a 问答解读 file: not the report)
     asset: str | None = None  # demo/assets/<name> copied verbatim (doc, wps)
 
@@ -948,7 +948,7 @@ yanzhou = Portal(
             "xxgk",
             render="hanweb_datastore",
             per_page=3,
-            items=["r_rsj", "r_docx", "r_pdf", "r_doc", "r_scan", "r_wps", "r_broken"],
+            items=["r_rsj", "r_docx", "r_pdf", "r_doc", "r_scan", "r_wps", "r_long_scan", "r_broken"],
         ),
         "xwzx": Column("新闻中心", "/col/col2105/index.html", items=["news"]),
     },
@@ -983,6 +983,13 @@ yanzhou = Portal(
             "/art/2022/1/26/art_2201_10003.html",
             "2022-01-26",
             attachment=_yz_attachment(YZ_GULOU, 2021, "pdf", kind="scan"),
+        ),
+        "r_long_scan": _yz_report(
+            YZ_SFJ,
+            2023,
+            "/art/2024/1/30/art_2201_10008.html",
+            "2024-01-30",
+            attachment=_yz_attachment(YZ_SFJ, 2023, "pdf", kind="long_scan"),
         ),
         "r_wps": _yz_report(
             YZ_CENTER,

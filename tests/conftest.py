@@ -14,6 +14,8 @@ from demo import serve
 # suite in two processes, one file at a time each (--dist loadfile, in
 # collection order): a slow file left for the end kept one process busy alone.
 SLOW_FILES = (
+    "document/readers/test_ocr_300dpi.py",
+    "document/readers/test_ocr_150dpi.py",
     "test_crawl_demo.py",
     "test_challenge_end_to_end.py",
     "test_recrawl.py",

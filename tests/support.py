@@ -67,11 +67,17 @@ def run_crawl(start_urls, db_path, *settings, **spider_args):
 def expected_reports(manifest):
     """(agency, year) of every report the demo portal publishes.
 
-    A scan counts: identified by its title, it is a report without text yet.
-    The agency as the archive keeps it: the fuller name where the body names
-    the agency longer than the title (市环境保护局 -> 济宁市环境保护局).
+    A scan counts: read by OCR, or identified by its title and without text
+    when over OCR's bounds. The agency as the archive keeps it: the fuller
+    name where the body names the agency longer than the title (市环境保护局
+    -> 济宁市环境保护局).
     """
-    entries = manifest["reports"] + manifest.get("synth_reports", []) + manifest.get("needs_ocr", [])
+    entries = (
+        manifest["reports"]
+        + manifest.get("synth_reports", [])
+        + manifest.get("scanned_reports", [])
+        + manifest.get("needs_ocr", [])
+    )
     return {(entry.get("body_agency") or entry["agency"], entry["year"]) for entry in entries}
 
 
@@ -106,7 +112,8 @@ def publications(entry):
 def expected_documents(manifest):
     """Report documents a crawl of the whole demo captures (scans included)."""
     entries = manifest["reports"] + manifest.get("synth_reports", [])
-    return sum(publications(entry) for entry in entries) + len(manifest.get("needs_ocr", []))
+    scans = manifest.get("scanned_reports", []) + manifest.get("needs_ocr", [])
+    return sum(publications(entry) for entry in entries) + len(scans)
 
 
 def project_crawler(spidercls=None, settings_dict=None):

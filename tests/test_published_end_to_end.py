@@ -16,8 +16,8 @@ def by_report(crawled_archive):
 def test_every_dated_report_gets_the_date_its_page_prints(crawled_archive, manifest):
     rows = by_report(crawled_archive)
     assert set(rows) == expected_reports(manifest)
-    # The scan too: a report without text, dated by the page that links it.
-    entries = manifest["reports"] + manifest["synth_reports"] + manifest["needs_ocr"]
+    # The scans too, read by OCR or not, dated by the page that links them.
+    entries = manifest["reports"] + manifest["synth_reports"] + manifest["scanned_reports"] + manifest["needs_ocr"]
     printed = {}
     for entry in entries:
         key = (entry.get("body_agency") or entry["agency"], entry["year"])

@@ -165,6 +165,7 @@ def _cell_crop(grey, ink, cell):
     return grey.crop((x0 + xs[0] - 2, y0 + ys[0] - 2, x0 + xs[-1] + 3, y0 + ys[-1] + 3))
 
 
+_RULE_MARKS = "|丨｜"
 # A one-line crop no wider than this many times its height is a number (or
 # a character or two), read with CELL_LANGUAGES; other cells are Chinese
 # text, read as such.
@@ -213,7 +214,8 @@ def _read_sheet(crops, lang, deadline, confidences):
             if top - _PAD / 2 <= middle <= bottom + _PAD / 2:
                 texts[(r, c)] = texts.get((r, c), "") + _join(line)
                 break
-    return texts
+    # A bar at a cell's edge is what is left of its rule.
+    return {key: text.strip(_RULE_MARKS) for key, text in texts.items()}
 
 
 def _remaining(deadline):
@@ -238,14 +240,20 @@ def read_page(image, deadline, confidences):
     grey = scan_image.clean_page(image)
     ink = scan_image.ink(grey)
     grids = find_grids(ink)
+    # Tesseract is given the page in black and white as thresholded here,
+    # over the whole page: with its tables blanked, what is left can be
+    # mostly paper, and Tesseract's own threshold would then split the
+    # paper's grain into thousands of specks to read (34 s of garbage).
+    binary = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
     items = []
-    text_only = grey
+    text_ink = ink
     if grids:
-        text_only = grey.copy()
+        text_ink = ink.copy()
         for grid in grids:
-            text_only.paste(255, (grid.x0 - 3, grid.y0 - 3, grid.x1 + 4, grid.y1 + 4))
-            items.append(Table(_read_cells(grey, ink, grid, deadline, confidences), grid.y0))
-    words = _words(text_only, _remaining(deadline))
+            text_ink[max(0, grid.y0 - 3) : grid.y1 + 4, max(0, grid.x0 - 3) : grid.x1 + 4] = False
+            items.append(Table(_read_cells(binary, ink, grid, deadline, confidences), grid.y0))
+    text_only = Image.fromarray(np.where(text_ink, 0, 255).astype(np.uint8)) if grids else binary
+    words = _words(text_only, _remaining(deadline)) if text_ink.any() else []
     confidences.extend(word["conf"] for word in words if word["conf"] >= 0)
     for line in _lines(words):
         x0, x1 = min(w["x0"] for w in line), max(w["x1"] for w in line)

@@ -54,7 +54,7 @@ def otsu_threshold(pixels):
 def ink(grey):
     """Boolean array, True where a pixel is ink."""
     pixels = np.asarray(grey, dtype=np.uint8)
-    return pixels < otsu_threshold(pixels)
+    return pixels <= otsu_threshold(pixels)
 
 
 def _profile_score(mask_image, angle):
@@ -71,8 +71,10 @@ def skew_angle(grey):
     scale = min(1.0, _SKEW_WIDTH / grey.width)
     small = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))), Image.BILINEAR)
     mask = Image.fromarray((ink(small) * 255).astype(np.uint8))
-    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, _COARSE), key=lambda a: _profile_score(mask, a))
-    fine = np.arange(best - _COARSE, best + _COARSE + 1e-9, _FINE)
+    # Nearest level first, so a tie (a blank page) is no rotation.
+    coarse = sorted(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, _COARSE), key=abs)
+    best = max(coarse, key=lambda a: _profile_score(mask, a))
+    fine = sorted(np.arange(best - _COARSE, best + _COARSE + 1e-9, _FINE), key=lambda a: abs(a - best))
     return float(round(max(fine, key=lambda a: _profile_score(mask, a)), 2))
 
 

@@ -42,7 +42,7 @@ def test_schema_tables_and_user_version(archive):
     } <= names
     # One search index, keeping no copy of what it indexes (migration 0006).
     assert "versions_fts" not in names and "reports_fts_content" not in names
-    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 8
+    assert archive.db.execute("PRAGMA user_version").fetchone()[0] == len(NAMES) == 9
 
 
 def test_reopening_existing_database_keeps_rows(tmp_path):
