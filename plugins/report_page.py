@@ -183,12 +183,14 @@ async def report_view(datasette, request):
             [report_id],
         )
     )
-    current = _rows(await db.execute("select id, text from versions where id = ?", [report["current_version_id"]]))
+    current = _rows(
+        await db.execute("select id, text, extraction from versions where id = ?", [report["current_version_id"]])
+    )
     check = _rows(await db.execute("select * from stats_check where version_id = ?", [report["current_version_id"]]))
     captures = _rows(
         await db.execute(
             "select id, version_id, url, requested_url, linked_from, fetched_at, http_status, content_type, bytes, format,"
-            " published_on, published_source,"
+            " published_on, published_source, needs_ocr_reason,"
             " warc_filename is not null and warc_filename != '' as has_warc"
             " from captures where report_id = ?"
             " order by fetched_at desc, id desc limit ?",

@@ -194,3 +194,36 @@ def test_coverage_per_year_counts_every_agency_once_a_year(get, crawled_archive)
     for row in chart_rows(get, "coverage-per-year"):
         per_year[row["year"]] = per_year.get(row["year"], 0) + row["agencies"]
     assert per_year and set(per_year.values()) == {series}
+
+
+def test_a_scanned_report_is_found_by_a_word_of_its_ocr_text_and_says_so(get, crawled_archive, manifest):
+    scan = manifest["scanned_reports"][0]
+    db = crawled_archive["db"]
+    (row,) = db.query(
+        "select reports.id, reports.title, versions.text, versions.extraction from reports "
+        "join versions on versions.id = current_version_id where agency = ? and year = ?",
+        [scan["agency"], scan["year"]],
+    )
+    assert row["extraction"].startswith("ocr: tesseract ")
+    # A word of its body, not of its title or agency: found only in the OCR text.
+    word = "主动公开情况"
+    assert word in row["text"] and word not in row["title"]
+    rows = get("/archive/search_reports.json", q=f"鼓楼 {word}", _shape="array").json()
+    assert [(r["report_id"], r["text_from"]) for r in rows] == [(row["id"], row["extraction"])]
+    assert f"【{word}】" in rows[0]["excerpt"] or "【鼓楼】" in rows[0]["excerpt"]
+    assert re.fullmatch(r"ocr: tesseract [\d.]+ chi_sim, mean confidence \d+\.\d", rows[0]["text_from"])
+    page = get(f"/archive/-/report/{row['id']}").text
+    assert "Read by OCR from page images" in page
+
+
+def test_a_scan_over_the_ocr_bounds_shows_why_it_has_no_text(get, crawled_archive, manifest):
+    scan = manifest["needs_ocr"][0]
+    (capture,) = crawled_archive["db"].query(
+        "select report_id, needs_ocr_reason from captures where needs_ocr = 1 and version_id is null"
+    )
+    assert (
+        capture["needs_ocr_reason"]
+        == "no text layer (41 pages) and too many pages to OCR: 41 (limit 40, OCR_MAX_PAGES)"
+    )
+    page = get(f"/archive/-/report/{capture['report_id']}").text
+    assert scan["title"] in page and "too many pages to OCR" in page

@@ -76,8 +76,14 @@ _engine = None
 
 
 def engine():
-    """'tesseract 5.3.0 chi_sim', or OCRUnavailable with what is missing."""
+    """'tesseract 5.3.0 chi_sim', or OCRUnavailable with what is missing.
+
+    OGI_OCR=0 turns OCR off: a crawl then records scans as needing OCR,
+    fast, and `ogi ocr-backlog` reads them later (with OGI_OCR unset).
+    """
     global _engine
+    if os.environ.get("OGI_OCR", "1") == "0":
+        raise OCRUnavailable("OCR is off (OGI_OCR=0)")
     if _engine is None:
         if not shutil.which("tesseract"):
             raise OCRUnavailable(
