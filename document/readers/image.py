@@ -27,13 +27,23 @@ def sniff(body, content_type=""):
     return CONTENT_TYPES.get(content_type.split(";")[0].strip().lower(), "")
 
 
+def _open(body):
+    """The image, not decoded yet. Pillow's own bomb check would raise on
+    open; OCR_MAX_PIXELS, a lower bound, is checked next, with its reason."""
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        return Image.open(io.BytesIO(body))
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
 def read(body):
     """(text, method) of an image file, every frame (TIFF page) a page; Refused
     when Pillow cannot read it, NeedsOCR when OCR cannot be done here."""
     if not body:
         raise Refused("empty document (0 bytes)")
     try:
-        image = Image.open(io.BytesIO(body))
+        image = _open(body)
         # Size first: the header says it, before a pixel is decoded.
         ocr.check_size(*image.size)
         count = getattr(image, "n_frames", 1)

@@ -109,7 +109,7 @@ def _words(image, timeout, lang=LANGUAGE):
         )
     except RuntimeError as error:
         if "timeout" in str(error).lower():
-            raise OCRFailed(f"OCR of a page took over {timeout:.0f} s (limit OCR_PAGE_SECONDS)") from error
+            raise OCRFailed(f"OCR of a page took over {timeout:g} s (limit OCR_PAGE_SECONDS)") from error
         raise
     words = []
     for i, text in enumerate(data["text"]):
@@ -235,8 +235,8 @@ def check_size(width, height):
     pixels = width * height
     if pixels > limits.OCR_MAX_PIXELS:
         raise OCRFailed(
-            f"image too large for OCR: {width}x{height} pixels ({pixels / 1e6:.0f} Mpx, "
-            f"limit {limits.OCR_MAX_PIXELS / 1e6:.0f} Mpx, OCR_MAX_PIXELS)"
+            f"image too large for OCR: {width}x{height} = {pixels:,} pixels "
+            f"(limit {limits.OCR_MAX_PIXELS:,}, OCR_MAX_PIXELS)"
         )
 
 
