@@ -54,9 +54,11 @@ REQUEST_ROWS = {
     # 2021: (六)其他处理 heads three rows.
     FORMAT_2021: _COMMON_ROWS
     + (
-        ("result.other.no_correction", r"逾期不补正"),
+        # 不补正 alone is this row's too: OCR reads 逾 as 庆, 踪 or 这.
+        ("result.other.no_correction", r"逾期不补正|不补正"),
         ("result.other.no_fee", r"收费通知|缴纳费用"),
-        ("result.other.other", r"^(?:\d\.)?其他$"),
+        # OCR can lose the full stop after the number.
+        ("result.other.other", r"^(?:\d\.?)?其他$"),
     )
     + _CLOSING_ROWS,
 }

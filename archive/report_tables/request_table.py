@@ -24,12 +24,38 @@ def request_section(lines):
     )
 
 
+# A row label's phrase of Chinese characters, as its pattern writes it.
+_PHRASE_RE = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def _misread(phrase, key):
+    """Whether *key* holds *phrase* with at most one character read wrong
+    (OCR: 掌 as 党, 属 as 辕), in the phrase's own length."""
+    n = len(phrase)
+    return any(
+        sum(a != b for a, b in zip(phrase, key[start : start + n], strict=True)) <= 1
+        for start in range(len(key) - n + 1)
+    )
+
+
 def _find_labels(cells, rows):
-    """Index of each row's label cell, found in printed order."""
+    """Index of each row's label cell, found in printed order.
+
+    A label is its pattern's match; failing that, in a scan's text, one of
+    its phrases with one character misread, still in printed order (the
+    consistency check then weighs the numbers read). Two misread
+    characters are not guessed at: the row is not found.
+    """
     found, position = [], 0
     for code, pattern in rows:
         regex = re.compile(pattern)
+        phrases = [part for part in pattern.split("|") if _PHRASE_RE.fullmatch(part)]
         index = next((i for i in range(position, len(cells)) if regex.search(cells[i].key)), None)
+        if index is None:
+            index = next(
+                (i for i in range(position, len(cells)) if any(_misread(p, cells[i].key) for p in phrases)),
+                None,
+            )
         if index is None:
             raise Unparsed(f"row {code} ({pattern}) not found")
         found.append(index)

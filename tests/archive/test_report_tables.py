@@ -288,3 +288,16 @@ def test_generation_by_structure_before_citation_and_year():
     assert detect_generation("一、本年新收政府信息公开申请数量", 2020) == "2019"
     assert detect_generation("一、本年新收政府信息公开申请数量", 2021) == "2021"
     assert detect_generation("全年共收到政府信息公开申请12件，国办公开办函〔2021〕30号") == "narrative"
+
+
+def test_a_row_label_with_one_character_misread_is_found_and_two_are_not():
+    text = archived(SEED["002"].read_text(encoding="utf-8"))
+    assert "本机关不掌握相关政府信息" in text
+    # As OCR reads a scan of it: 掌 as 党.
+    misread = parse_report(text.replace("不掌握", "不党握"))
+    assert misread.check.status == "passed"
+    assert cells(misread) == cells(seed("002"))
+    # Two characters of three: not this row's label any more; never guessed.
+    garbled = parse_report(text.replace("不掌握", "不党搔"))
+    assert garbled.request_rows == [] and garbled.check.status == "unparsed"
+    assert "row result.unable.not_held (不掌握) not found" in garbled.problems[0]
