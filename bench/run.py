@@ -20,6 +20,8 @@
    and fetched no URL twice.
 7. Search: a synthetic archive of 100,000 reports, published and served by
    `datasette serve`; p50/p95 of searches and report pages over HTTP.
+8. OCR: seconds per scanned page and character accuracy of the chosen engine
+   (Tesseract) on scans of the seed reports at 150 and 300 dpi (bench/ocr.py).
 
 Figures are printed, never asserted."""
 
@@ -230,9 +232,15 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        choices=["crawl", "rss", "distributed", "search"],
+        choices=["crawl", "rss", "distributed", "search", "ocr"],
         help="one part of the benchmark (crawl: readers, browser, crawls, archive size and RSS; "
-        "distributed: one process against two workers sharing one Redis)",
+        "distributed: one process against two workers sharing one Redis; ocr: seconds per scanned page)",
+    )
+    parser.add_argument(
+        "--ocr-pages",
+        type=int,
+        default=2,
+        help="OCR: the first N pages of each seed's scan, at 150 and 300 dpi (0: all; default 2)",
     )
     parser.add_argument(
         "--search-before",
@@ -248,6 +256,15 @@ def main(argv=None):
         bench_distributed(args)
     if args.only in (None, "search"):
         bench_search(args)
+    if args.only in (None, "ocr"):
+        bench_ocr(args)
+
+
+def bench_ocr(args):
+    from bench import ocr
+
+    print()
+    ocr.report(pages=args.ocr_pages or None)
 
 
 def _sizes(text):

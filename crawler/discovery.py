@@ -33,6 +33,8 @@ SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|bmp|svg|ico|css|js|mp4|mp3|avi|flv|swf|zip|rar|7z|exe|apk|xlsx?|pptx?)$", re.I
 )
 ATTACHMENT_EXTENSIONS = re.compile(rf"\.({ATTACHMENT_TYPES})$", re.I)
+# A report scanned as images: the link names the report, or it is a logo.
+SCAN_EXTENSIONS = re.compile(r"\.(jpe?g|png|tiff?)$", re.I)
 # Download endpoints that name the file in a parameter (Hanweb downfile.jsp,
 # TRS and others' download.jsp?filename=...).
 DOWNLOAD_URL_RE = re.compile(r"/(?:downfile|download)\.(?:jsp|do|aspx?|php)$", re.I)
@@ -111,19 +113,30 @@ def page_number(url):
     return int(match.group(1) or match.group(2)) if match else 0
 
 
-def should_skip(url):
-    """True for links that never lead to a report page (media, scripts)."""
+def should_skip(url, text=""):
+    """True for links that never lead to a report page (media, scripts).
+
+    An image whose link *text* names a report (…年度报告.jpg) is a scan of
+    it, an attachment for OCR; any other image is the page's furniture.
+    """
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         return True
+    if is_scan_link(url, text):
+        return False
     return bool(SKIP_EXTENSIONS.search(parsed.path))
+
+
+def is_scan_link(url, text):
+    """A link to an image that names a report: the report, scanned."""
+    return bool(SCAN_EXTENSIONS.search(urlparse(url).path)) and looks_like_report_title(strip_attachment_label(text))
 
 
 def attachment_extension(link):
     """'pdf', 'docx'... of an attachment link, from its URL or its text."""
     parsed = urlparse(link.url)
     for candidate in (parsed.path, *parse_qs(parsed.query).get("filename", []), link.text):
-        match = ATTACHMENT_EXTENSIONS.search(candidate.strip())
+        match = ATTACHMENT_EXTENSIONS.search(candidate.strip()) or SCAN_EXTENSIONS.search(candidate.strip())
         if match:
             return match.group(1).lower()
     return ""
@@ -145,7 +158,8 @@ def group_by_report(links):
 
 def is_attachment(url):
     parsed = urlparse(url)
-    if ATTACHMENT_EXTENSIONS.search(parsed.path):
+    # Images reach here only as scans of a report (should_skip drops the rest).
+    if ATTACHMENT_EXTENSIONS.search(parsed.path) or SCAN_EXTENSIONS.search(parsed.path):
         return True
     if DOWNLOAD_URL_RE.search(parsed.path):
         return True

@@ -314,6 +314,17 @@ def test_near_duplicates_links_the_versions_of_a_report(archive_path):
     assert f"(default {DEFAULT_THRESHOLD})" in ogi("near-duplicates", "--help").output
 
 
+def test_ocr_backlog_says_what_it_read(archive_path):
+    # An archive without scans has no backlog (tests/archive/test_ocr_backlog.py reads one).
+    result = ogi("ocr-backlog", "--db", archive_path, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "0 capture(s) marked needs_ocr without a version",
+        "read 0, still needs ocr 0, failed 0",
+    ]
+    assert ogi("ocr-backlog", "--db", archive_path, "--limit", 0).exit_code == 2
+
+
 def test_date_captures_dates_undated_captures_from_their_urls(archive_path):
     db = sqlite_utils.Database(archive_path)
     db.execute("update captures set published_on = null, published_source = null")

@@ -30,7 +30,8 @@ def document_key(path):
 
 
 def report_entries(manifest):
-    return manifest["reports"] + manifest["synth_reports"]
+    # Scans read by OCR are reports with text like the others.
+    return manifest["reports"] + manifest["synth_reports"] + manifest["scanned_reports"]
 
 
 def test_reports_and_documents_per_site(crawled_archive, manifest):

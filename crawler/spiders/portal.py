@@ -372,7 +372,7 @@ class PortalSpider(scrapy.Spider):
             except ValueError:  # a malformed href ("http://[bad") costs only itself
                 self.crawler.stats.inc_value("portal/malformed_links")
                 continue
-            if discovery.should_skip(url) or adapter.should_skip(url):
+            if discovery.should_skip(url, text) or adapter.should_skip(url):
                 self.explain.skip(response.url, discovery.Link(url, text, "other"), "never a report (media, guide)")
                 continue
             kind = adapter.link_kind(url, text) or discovery.classify_link(url, text)

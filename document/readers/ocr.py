@@ -1,13 +1,14 @@
 """Text of scanned pages, by Tesseract (chi_sim) through pytesseract.
 
 Tesseract 5 with Debian's chi_sim model won against RapidOCR (PP-OCRv4 on
-onnxruntime) on our scans: as accurate at 300 dpi, more at 150, and three to
-four times faster on one core (README, "Scanned reports"; bench/ocr.py).
+onnxruntime) on our scans: 0.05-0.07 more accurate on the worst seed, and
+twice as fast (README, "Scanned reports: OCR"; bench/ocr.py).
 
 A page is cleaned (scan_image), its ruled tables are found (ruled_tables),
-the text outside them is read in one pass and the cells of each table in
-another, each cell on a line of its own; the result is a layout.Page, so a
-scan's text is joined and its tables are rows exactly as a PDF's are.
+the text outside them is read in one pass and the cells of all its tables
+in one or two more, each cell on a line of its own; the result is a
+layout.Page, so a scan's text is joined and its tables are rows exactly as
+a PDF's are.
 """
 
 import os
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pytesseract
 from PIL import Image
 
 from document.readers import limits, scan_image
@@ -64,14 +66,6 @@ class ScanText:
         return sum(self.confidences) / len(self.confidences) if self.confidences else 0.0
 
 
-def _pytesseract():
-    try:
-        import pytesseract
-    except ImportError as error:  # pragma: no cover - pinned in requirements
-        raise OCRUnavailable("pytesseract is not installed") from error
-    return pytesseract
-
-
 _engine = None
 
 
@@ -89,7 +83,6 @@ def engine():
             raise OCRUnavailable(
                 "no OCR engine: the tesseract program is not installed (apt-get install tesseract-ocr)"
             )
-        pytesseract = _pytesseract()
         missing = {"chi_sim", "eng"} - set(pytesseract.get_languages())
         if missing:
             raise OCRUnavailable(
@@ -102,7 +95,6 @@ def engine():
 
 def _words(image, timeout, lang=LANGUAGE):
     """Tesseract's words of an image: dicts of text, box, line key and confidence."""
-    pytesseract = _pytesseract()
     try:
         data = pytesseract.image_to_data(
             image, lang=lang, config=CONFIG, timeout=timeout, output_type=pytesseract.Output.DICT

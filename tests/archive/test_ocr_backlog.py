@@ -29,7 +29,7 @@ def test_backlog_reads_the_scans_a_crawl_without_ocr_left(demo_portal, manifest,
         entry["attachment_path"].rsplit("/", 1)[1] for entry in (scan, long_scan)
     )
     assert {row["needs_ocr_reason"] for row in pending.values()} == {
-        "no text layer (2 pages) and OCR is off (OGI_OCR=0)",
+        "no text layer (1 pages) and OCR is off (OGI_OCR=0)",
         "no text layer (41 pages) and OCR is off (OGI_OCR=0)",
     }
     before = {table: db[table].count for table in ("captures", "fetch_log", "crawl_runs")}

@@ -120,3 +120,20 @@ def test_should_skip(url, skip):
 )
 def test_is_attachment(url, attachment):
     assert is_attachment(url) is attachment
+
+
+@pytest.mark.parametrize(
+    "url, text, scan",
+    [
+        ("http://x/upload/2022/P020220126.jpg", "附件：XX街道办事处2021年政府信息公开工作年度报告.jpg", True),
+        ("http://x/upload/scan.PNG", "2023年度政府信息公开工作年度报告（扫描件）", True),
+        ("http://x/upload/report.tif", "XX局2020年政府信息公开年报", True),
+        ("http://x/images/logo.png", "", False),
+        ("http://x/images/banner.jpg", "政务公开", False),
+        ("http://x/upload/photo.gif", "2023年度政府信息公开工作年度报告", False),
+    ],
+)
+def test_an_image_named_as_a_report_is_a_scan_to_follow(url, text, scan):
+    assert should_skip(url, text) is not scan
+    if scan:
+        assert is_attachment(url)
