@@ -268,16 +268,17 @@ def scan_pages(
     count = src.page_count if pages is None else min(pages, src.page_count)
     images = []
     for i in range(count):
-        pix = src[i].get_pixmap(dpi=dpi)
+        # MuPDF renders the page tilted (a tenth of the time of rotating the image).
+        matrix = pymupdf.Matrix(dpi / 72, dpi / 72).prerotate(angle)
+        pix = src[i].get_pixmap(matrix=matrix, alpha=False)
         img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
         if seal and i == count - 1:
             _stamp(ImageDraw.Draw(img, "RGBA"), img.width * 0.62, img.height * 0.55, dpi)
-        if angle:
-            img = img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=(250, 250, 248))
         if noise:
-            pixels = np.asarray(img).astype(np.int16)
-            grain = np.random.default_rng(i).normal(0, noise, pixels.shape)
-            img = Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
+            # Grain of brightness, the same on the three channels.
+            pixels = np.asarray(img).astype(np.float32)
+            grain = np.random.default_rng(i).standard_normal(pixels.shape[:2], dtype=np.float32) * noise
+            img = Image.fromarray(np.clip(pixels + grain[:, :, None], 0, 255).astype(np.uint8))
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=quality)
         images.append(Image.open(io.BytesIO(buf.getvalue())))
@@ -300,26 +301,19 @@ def _stamp(draw, cx: float, cy: float, dpi: int) -> None:
 
 
 def images_pdf(images: list, dpi: int = 300) -> bytes:
-    """An image-only PDF of page images (a scanner's PDF): no text layer."""
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
+    """An image-only PDF of page images (a scanner's PDF): no text layer.
 
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1)
-    c.setTitle("")
+    A colour page is embedded as JPEG, as a scanner stores it; a grey one as
+    PNG (flat synthetic grey compresses far better so)."""
+    import pymupdf
+
+    document = pymupdf.open()
     for img in images:
-        size = (img.width * 72 / dpi, img.height * 72 / dpi)
-        c.setPageSize(size)
-        source = img
-        if img.mode == "RGB":
-            # A colour scan as a scanner stores it: JPEG, embedded as it is.
-            source = io.BytesIO()
-            img.save(source, "JPEG", quality=75)
-            source.seek(0)
-        c.drawImage(ImageReader(source), 0, 0, width=size[0], height=size[1])
-        c.showPage()
-    c.save()
-    return buf.getvalue()
+        page = document.new_page(width=img.width * 72 / dpi, height=img.height * 72 / dpi)
+        data = io.BytesIO()
+        img.save(data, "JPEG", quality=75) if img.mode == "RGB" else img.save(data, "PNG")
+        page.insert_image(page.rect, stream=data.getvalue())
+    return document.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
 def scanned_pdf(path, pages: int | None = 2, text: str | None = None, title: str | None = None, dpi: int = 100) -> Path:

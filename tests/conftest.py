@@ -54,7 +54,7 @@ def crawled_archive(demo_portal, tmp_path_factory):
     as datasette-metadata.json expects.
     """
     db_path = tmp_path_factory.mktemp("crawl") / "archive.db"
-    result = run_crawl(demo_portal.urls.values(), db_path)
+    result = run_crawl(demo_portal.urls.values(), db_path, ocr=True)
     return {"path": db_path, "db": sqlite_utils.Database(db_path), "log": result.stderr, "server": demo_portal}
 
 

@@ -49,15 +49,20 @@ def crawl_command(start_urls, db_path, *settings, **spider_args):
     ]
 
 
-def run_crawl(start_urls, db_path, *settings, **spider_args):
-    """Crawl start_urls into db_path with the project's real settings."""
+def run_crawl(start_urls, db_path, *settings, ocr=False, **spider_args):
+    """Crawl start_urls into db_path with the project's real settings.
+
+    Without *ocr*, scans are archived as needing OCR (OGI_OCR=0): OCR costs
+    seconds a page, and the shared crawl (conftest's crawled_archive), the
+    reader tests and the backlog test are where OCR is tested.
+    """
     result = subprocess.run(
         crawl_command(start_urls, db_path, *settings, **spider_args),
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "LOG_LEVEL": "INFO"},
+        env={**os.environ, "LOG_LEVEL": "INFO", **({} if ocr else {"OGI_OCR": "0"})},
     )
     if result.returncode != 0:
         raise CrawlFailed(f"crawl failed ({result.returncode}):\n{result.stderr[-4000:]}")

@@ -51,6 +51,14 @@ class Page:
     width: float = 0.0
 
 
+def page_chars(page):
+    """Characters on a page other than whitespace, its tables' cells included."""
+    return sum(
+        len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
+        for item in page.items
+    )
+
+
 def _shape(text):
     """A line with its digits blanked, so '- 3 -' and '- 4 -' are alike."""
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))

@@ -21,7 +21,7 @@ import pytesseract
 from PIL import Image
 
 from document.readers import limits, scan_image
-from document.readers.layout import Line, Page, Table
+from document.readers.layout import Line, Page, Table, page_chars
 from document.readers.ruled_tables import find_grids
 
 LANGUAGE = "chi_sim"
@@ -279,15 +279,7 @@ def read_pages(images, count):
     deadline = started + limits.OCR_DOCUMENT_SECONDS
     confidences = []
     pages = [read_page(image, deadline, confidences) for image in images]
-    chars = sum(len("".join(item.text.split())) for page in pages for item in page.items if isinstance(item, Line))
-    chars += sum(
-        len(cell)
-        for page in pages
-        for item in page.items
-        if isinstance(item, Table)
-        for row in item.rows
-        for cell in row
-    )
+    chars = sum(page_chars(page) for page in pages)
     if chars < MIN_CHARS:
         raise OCRFailed(f"OCR found no text ({chars} characters on {count} pages)")
     return ScanText(pages, confidences, time.monotonic() - started)

@@ -13,7 +13,7 @@ from PIL import Image
 from pymupdf import mupdf
 
 from document.readers import limits, ocr
-from document.readers.layout import Line, Page, Table, drop_running_lines, join_lines
+from document.readers.layout import Line, Page, Table, drop_running_lines, join_lines, page_chars
 from document.readers.limits import Refused
 from document.readers.ocr import NeedsOCR
 
@@ -211,13 +211,6 @@ def _dates(document):
     return [day.isoformat() for day in days if day]
 
 
-def _chars(page):
-    return sum(
-        len("".join(item.text.split())) if isinstance(item, Line) else sum(len(c) for row in item.rows for c in row)
-        for item in page.items
-    )
-
-
 def _scanned(page):
     """A page whose images cover half of it: with no text, a scanned page
     among typed ones (a blank page with a logo is not)."""
@@ -257,11 +250,11 @@ def read(body, dates=None):
                 raise Refused(
                     f"damaged PDF: MuPDF repaired it and then reported {warnings[0]!r}; its text would be incomplete"
                 )
-        whole_scan = sum(_chars(page) for page in pages) < MIN_TEXT_CHARS
+        whole_scan = sum(page_chars(page) for page in pages) < MIN_TEXT_CHARS
         if whole_scan:
             scanned = list(range(len(pages)))
         else:
-            scanned = [i for i, page in enumerate(pages) if not _chars(page) and _scanned(document[i])]
+            scanned = [i for i, page in enumerate(pages) if not page_chars(page) and _scanned(document[i])]
         scan = _ocr(document, scanned, whole_scan) if scanned else None
     method = "pymupdf-repaired" if repaired else "pymupdf"
     if scan is not None:

@@ -17,11 +17,9 @@ def backlog(db_path, *args):
     )
 
 
-def test_backlog_reads_the_scans_a_crawl_without_ocr_left(demo_portal, manifest, tmp_path, monkeypatch):
+def test_backlog_reads_the_scans_a_crawl_without_ocr_left(demo_portal, manifest, tmp_path):
     db_path = tmp_path / "archive.db"
-    monkeypatch.setenv("OGI_OCR", "0")
-    run_crawl([demo_portal.urls["yanzhou"]], db_path)
-    monkeypatch.delenv("OGI_OCR")
+    run_crawl([demo_portal.urls["yanzhou"]], db_path)  # OGI_OCR=0
     scan, long_scan = manifest["scanned_reports"][0], manifest["needs_ocr"][0]
     db = sqlite_utils.Database(db_path)
     pending = {row["url"]: row for row in db.query("select * from captures where needs_ocr = 1")}
