@@ -234,8 +234,9 @@ def test_crawl_killed_midway_leaves_a_consistent_archive(demo_portal, manifest, 
         == []
     )
     # Started again, the crawl continues the killed run and completes it,
-    # with every document captured once: none lost, none twice.
-    run_crawl(demo_portal.urls.values(), db_path)
+    # with every document captured once: none lost, none twice. OCR on, as
+    # in the killed part and the shared crawl it is compared with.
+    run_crawl(demo_portal.urls.values(), db_path, ocr=True)
     runs = list(db.query("select id, status, resumed from crawl_runs"))
     assert runs == [{"id": 1, "status": "finished", "resumed": 1}]
     assert db["reports"].count == len(expected_reports(manifest))

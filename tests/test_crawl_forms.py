@@ -133,14 +133,15 @@ def test_hanweb_lists_are_read_without_a_browser(crawled_archive, manifest):
         current(db, entry["agency"], entry["year"])
     proxied = list(
         db.query(
-            "select method, http_status, outcome from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"
+            "select url, method, http_status, outcome from fetch_log where url like '%/module/web/jpage/dataproxy.jsp%'"
         )
     )
-    # A connection the loopback server dropped is recorded as it happened
-    # and retried; every answer is a POST's 200.
+    # A connection the loopback server dropped (under a loaded machine) is
+    # recorded as it happened and retried; every answer is a POST's 200.
     answered = [row for row in proxied if row["outcome"] != "network_error"]
     assert answered and all(row["method"] == "POST" and row["http_status"] == 200 for row in answered)
-    assert len(proxied) - len(answered) <= 1
+    dropped = {row["url"] for row in proxied if row["outcome"] == "network_error"}
+    assert dropped <= {row["url"] for row in answered}
     # A /module/ data endpoint is never archived as a document.
     assert list(db.query("select url from captures where url like '%dataproxy.jsp%'")) == []
 
