@@ -33,22 +33,23 @@ PENDING_SQL = (
 )
 
 
+def _dicts(cursor):
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def pending(archive, limit=None):
-    rows = archive.db.execute(PENDING_SQL + (f" limit {int(limit)}" if limit else "")).fetchall()
-    names = [column[0] for column in archive.db.execute(PENDING_SQL + " limit 0").description]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return _dicts(archive.db.execute(PENDING_SQL + (f" limit {int(limit)}" if limit else "")))
 
 
 def body_of(archive, capture, warc_dir):
     """The bytes the portal served for *capture* (a 304's are an earlier capture's)."""
     row = capture
     if capture.get("http_status") == 304:
-        cursor = archive.db.execute(ORIGINAL_CAPTURE_SQL, [capture["url"], capture["body_sha256"]])
-        names = [column[0] for column in cursor.description]
-        found = cursor.fetchone()
-        if found is None:
+        found = _dicts(archive.db.execute(ORIGINAL_CAPTURE_SQL, [capture["url"], capture["body_sha256"]]))
+        if not found:
             raise LookupError("a revisit (304) and no earlier capture holds its bytes")
-        row = dict(zip(names, found, strict=True))
+        row = found[0]
     stored = read_record(Path(warc_dir) / row["warc_filename"], row["warc_offset"])
     return stored.body, stored.headers
 

@@ -59,7 +59,6 @@ class OCRFailed(Exception):
 class ScanText:
     pages: list  # layout.Page, one per scanned page
     confidences: list = field(default_factory=list)  # per recognized word, 0-100
-    seconds: float = 0.0
 
     @property
     def confidence(self):
@@ -275,14 +274,13 @@ def read_pages(images, count):
     engine()
     if count > limits.OCR_MAX_PAGES:
         raise OCRFailed(f"too many pages to OCR: {count} (limit {limits.OCR_MAX_PAGES}, OCR_MAX_PAGES)")
-    started = time.monotonic()
-    deadline = started + limits.OCR_DOCUMENT_SECONDS
+    deadline = time.monotonic() + limits.OCR_DOCUMENT_SECONDS
     confidences = []
     pages = [read_page(image, deadline, confidences) for image in images]
     chars = sum(page_chars(page) for page in pages)
     if chars < MIN_CHARS:
         raise OCRFailed(f"OCR found no text ({chars} characters on {count} pages)")
-    return ScanText(pages, confidences, time.monotonic() - started)
+    return ScanText(pages, confidences)
 
 
 def to_points(page, width_points):
